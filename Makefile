@@ -1,0 +1,50 @@
+# Thin wrapper over CMake so that a fresh machine needs two commands: `make run`, `make test`.
+#   make deps    apt-get install whatever Debian package is missing (nothing when all are there)
+#   make         optimised build in build/
+#   make run     serves the main example (HTTP on 127.0.0.1:8080)
+#   make test    deps + build + every test (CTest), then the ASan+UBSan build of the test suite
+#   make bench   performance comparison against ../shared/bench peers
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+# g++/cmake build the emulator; liblua5.1-0-dev, libboost-dev, catch2 are the fixed stack;
+# libssl-dev gives crypto its hashes (OpenSSL libcrypto); pkg-config finds Lua;
+# curl and python3 are the real clients the end-to-end tests drive.
+DEBS := g++ cmake make pkg-config liblua5.1-0-dev libboost-dev catch2 libssl-dev curl python3
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: deps build
+	$(BUILD)/nodemcu-emu --port-map 80=8080 examples/http_server.lua
+
+test: deps build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 120
+	$(MAKE) --no-print-directory test-asan
+
+test-asan:
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DNODEMCU_EMU_SANITIZE=ON
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) --timeout 240
+
+bench: deps build
+	bench/run.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
+
+.PHONY: all deps build run test test-asan bench clean

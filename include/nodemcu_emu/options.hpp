@@ -1,0 +1,66 @@
+// What the command line (or a C++ host) asks of the emulator.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nodemcu_emu {
+
+// What happens where the device would reboot after an error (net.md 0.4, tmr.md).
+enum class OnError { panic, restart, continue_ };
+
+// How a server's inactivity timeout is modelled (net.md 0.1).
+enum class TimeoutModel { idle, keepalive };
+
+// lwIP-like resource limits (net.md 0.5, 10). 0 means unlimited.
+struct Limits {
+  int tcp = 5;          // established TCP connections (MEMP_NUM_TCP_PCB)
+  int dns_table = 4;    // DNS queries in flight (DNS_TABLE_SIZE)
+  int dns_servers = 2;  // DNS_MAX_SERVERS
+  int igmp = 8;         // MEMP_NUM_IGMP_GROUP
+};
+
+// One `-e` or `-l` of lua.c, run in the order given.
+struct PreludeAction {
+  enum Kind { execute, require } kind;
+  std::string text;
+};
+
+struct Options {
+  // --- lua.c-compatible part ---
+  std::vector<PreludeAction> prelude;
+  bool interactive = false;       // -i
+  bool show_version = false;      // -v
+  bool script_from_stdin = false; // script is "-"
+  std::optional<std::string> script;
+  std::vector<std::string> argv;  // the whole command line, for the global `arg`
+  int script_index = -1;          // index of the script in argv (arg[0]); -1 when none
+
+  // --- the emulated device ---
+  std::string fs_dir = ".";
+  bool boot = false;
+  bool virtual_time = false;
+  std::optional<double> run_for_seconds;
+  OnError on_error = OnError::panic;
+  bool trace = false;
+  bool trace_json = false;
+  std::string trace_file;  // empty: stderr
+  std::optional<std::size_t> heap_bytes;
+  double idle_grace_ms = 2.0;  // virtual time: how long real I/O may be awaited before time jumps
+
+  // --- net ---
+  int firmware = 2;
+  TimeoutModel timeout_model = TimeoutModel::idle;
+  bool strict = false;
+  std::size_t frame_size = 1460;
+  Limits limits;
+  std::string bind_address = "127.0.0.1";
+  std::map<std::uint16_t, std::uint16_t> port_map;
+  std::string hosts_file;
+};
+
+}  // namespace nodemcu_emu

@@ -1,0 +1,261 @@
+#include "cli/parse_args.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+namespace nodemcu_emu::cli {
+
+namespace {
+
+struct Failure {
+  std::string message;
+};
+
+template <class T>
+T parse_number(const std::string& option, const std::string& text) {
+  T value{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size())
+    throw Failure{"option '" + option + "' needs a number, got '" + text + "'"};
+  return value;
+}
+
+double parse_seconds(const std::string& option, const std::string& text) {
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || v < 0)
+    throw Failure{"option '" + option + "' needs a number of seconds, got '" + text + "'"};
+  return v;
+}
+
+std::uint16_t parse_port(const std::string& option, const std::string& text) {
+  auto v = parse_number<unsigned>(option, text);
+  if (v == 0 || v > 65535) throw Failure{"option '" + option + "': port out of range: " + text};
+  return static_cast<std::uint16_t>(v);
+}
+
+void parse_limits(Limits& limits, const std::string& text) {
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    std::size_t comma = text.find(',', pos);
+    std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    std::size_t eq = item.find('=');
+    if (eq == std::string::npos) throw Failure{"--limits: expected NAME=N, got '" + item + "'"};
+    std::string name = item.substr(0, eq);
+    int n = parse_number<int>("--limits " + name, item.substr(eq + 1));
+    if (n < 0) throw Failure{"--limits: " + name + " must be >= 0"};
+    if (name == "tcp") limits.tcp = n;
+    else if (name == "dns") limits.dns_table = n;
+    else if (name == "dns-servers") limits.dns_servers = n;
+    else if (name == "igmp") limits.igmp = n;
+    else throw Failure{"--limits: unknown limit '" + name + "' (tcp, dns, dns-servers, igmp)"};
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+}
+
+void set_trace(Options& o, const std::optional<std::string>& value) {
+  o.trace = true;
+  if (!value) return;
+  const std::string& v = *value;
+  if (v == "json") {
+    o.trace_json = true;
+  } else if (v.rfind("json:", 0) == 0) {
+    o.trace_json = true;
+    o.trace_file = v.substr(5);
+  } else {
+    o.trace_file = v;
+    o.trace_json = v.size() > 5 && (v.ends_with(".json") || v.ends_with(".jsonl"));
+  }
+}
+
+// A long option: does it take a value, and what does it do with it.
+struct LongOption {
+  enum Arg { none, required, optional } arg;
+  std::function<void(Options&, const std::optional<std::string>&)> apply;
+};
+
+const std::map<std::string, LongOption>& long_options() {
+  using V = const std::optional<std::string>&;
+  static const std::map<std::string, LongOption> table = {
+      {"fs", {LongOption::required, [](Options& o, V v) { o.fs_dir = *v; }}},
+      {"boot", {LongOption::none, [](Options& o, V) { o.boot = true; }}},
+      {"virtual-time", {LongOption::none, [](Options& o, V) { o.virtual_time = true; }}},
+      {"run-for", {LongOption::required,
+                   [](Options& o, V v) { o.run_for_seconds = parse_seconds("--run-for", *v); }}},
+      {"on-error", {LongOption::required, [](Options& o, V v) {
+                      if (*v == "panic") o.on_error = OnError::panic;
+                      else if (*v == "restart") o.on_error = OnError::restart;
+                      else if (*v == "continue") o.on_error = OnError::continue_;
+                      else throw Failure{"--on-error must be panic, restart or continue, not '" + *v + "'"};
+                    }}},
+      {"trace", {LongOption::optional, [](Options& o, V v) { set_trace(o, v); }}},
+      {"heap", {LongOption::required,
+                [](Options& o, V v) { o.heap_bytes = parse_number<std::size_t>("--heap", *v); }}},
+      {"idle-grace", {LongOption::required,
+                      [](Options& o, V v) { o.idle_grace_ms = parse_seconds("--idle-grace", *v); }}},
+      {"firmware", {LongOption::required, [](Options& o, V v) {
+                      if (*v == "2") o.firmware = 2;
+                      else if (*v == "3") o.firmware = 3;
+                      else throw Failure{"--firmware must be 2 or 3, not '" + *v + "'"};
+                    }}},
+      {"timeout-model", {LongOption::required, [](Options& o, V v) {
+                           if (*v == "idle") o.timeout_model = TimeoutModel::idle;
+                           else if (*v == "keepalive") o.timeout_model = TimeoutModel::keepalive;
+                           else throw Failure{"--timeout-model must be idle or keepalive, not '" + *v + "'"};
+                         }}},
+      {"strict", {LongOption::none, [](Options& o, V) { o.strict = true; }}},
+      {"frame-size", {LongOption::required, [](Options& o, V v) {
+                        auto n = parse_number<std::size_t>("--frame-size", *v);
+                        if (n == 0 || n > 65535) throw Failure{"--frame-size must be 1..65535"};
+                        o.frame_size = n;
+                      }}},
+      {"limits", {LongOption::required, [](Options& o, V v) { parse_limits(o.limits, *v); }}},
+      {"bind", {LongOption::required, [](Options& o, V v) { o.bind_address = *v; }}},
+      {"port-map", {LongOption::required, [](Options& o, V v) {
+                      auto eq = v->find('=');
+                      if (eq == std::string::npos) throw Failure{"--port-map needs P=H, got '" + *v + "'"};
+                      o.port_map[parse_port("--port-map", v->substr(0, eq))] =
+                          parse_port("--port-map", v->substr(eq + 1));
+                    }}},
+      {"hosts", {LongOption::required, [](Options& o, V v) { o.hosts_file = *v; }}},
+  };
+  return table;
+}
+
+// Returns how many extra argv entries were consumed.
+int parse_long(Options& o, const std::vector<std::string>& argv, std::size_t i) {
+  std::string body = argv[i].substr(2);
+  std::optional<std::string> value;
+  if (auto eq = body.find('='); eq != std::string::npos) {
+    value = body.substr(eq + 1);
+    body = body.substr(0, eq);
+  }
+  auto it = long_options().find(body);
+  if (it == long_options().end()) throw Failure{"unrecognized option '--" + body + "'"};
+  const LongOption& opt = it->second;
+  int used = 0;
+  if (opt.arg == LongOption::none && value) throw Failure{"option '--" + body + "' takes no value"};
+  if (opt.arg == LongOption::required && !value) {
+    if (i + 1 >= argv.size()) throw Failure{"option '--" + body + "' needs a value"};
+    value = argv[i + 1];
+    used = 1;
+  }
+  opt.apply(o, value);
+  return used;
+}
+
+}  // namespace
+
+ParseResult parse_args(const std::vector<std::string>& argv) {
+  ParseResult r;
+  Options& o = r.options;
+  o.argv = argv;
+  try {
+    std::size_t i = 1;
+    for (; i < argv.size(); ++i) {
+      const std::string& a = argv[i];
+      if (a == "--") {
+        ++i;
+        break;
+      }
+      if (a == "-") break;  // the script is stdin
+      if (a.size() < 2 || a[0] != '-') break;
+      if (a == "--help" || a == "-h") {
+        r.action = ParseResult::help;
+        return r;
+      }
+      if (a == "--version") {
+        r.action = ParseResult::version;
+        return r;
+      }
+      if (a.rfind("--", 0) == 0) {
+        i += static_cast<std::size_t>(parse_long(o, argv, i));
+        continue;
+      }
+      // lua.c short options; -e and -l take the rest of the word or the next word.
+      char c = a[1];
+      if (c == 'i' && a.size() == 2) {
+        o.interactive = true;
+        o.show_version = true;
+      } else if (c == 'v' && a.size() == 2) {
+        o.show_version = true;
+      } else if (c == 'e' || c == 'l') {
+        std::string text = a.substr(2);
+        if (text.empty()) {
+          if (i + 1 >= argv.size() || argv[i + 1] == "--")
+            throw Failure{std::string("'-") + c + "' needs argument"};
+          text = argv[++i];
+        }
+        o.prelude.push_back({c == 'e' ? PreludeAction::execute : PreludeAction::require, text});
+      } else {
+        throw Failure{"unrecognized option '" + a + "'"};
+      }
+    }
+    if (i < argv.size()) {
+      o.script_index = static_cast<int>(i);
+      if (argv[i] == "-")
+        o.script_from_stdin = true;
+      else
+        o.script = argv[i];
+    }
+    if (o.boot && (o.script || o.script_from_stdin))
+      throw Failure{"--boot runs init.lua from --fs; give no script with it"};
+  } catch (const Failure& f) {
+    r.action = ParseResult::error;
+    r.message = f.message;
+  }
+  return r;
+}
+
+std::string usage(const std::string& program) {
+  return "usage: " + program + R"( [options] [script [args]]
+Runs NodeMCU Lua scripts on a PC: Lua 5.1 with the firmware's net, tmr, node, ... modules
+on one event loop. Behaves like `lua` 5.1 where both have the option.
+
+lua-compatible options:
+  -e stat            execute string 'stat'
+  -l name            require library 'name'
+  -i                 enter the interactive console after running 'script' (the device's
+                     UART prompt: timers and sockets keep running while it waits)
+  -v                 show version information
+  --                 stop handling options
+  -                  execute stdin and stop handling options
+  The global `arg` and LUA_INIT work as in lua.c; an uncaught error exits with status 1.
+
+the device:
+  --fs DIR           the device's flash (default: .); require, dofile, loadfile look there
+  --boot             run init.lua from --fs, as the device does at power-on
+  --virtual-time     virtual clock: time jumps to the next timer when nothing else can
+                     happen, so long timeouts take milliseconds and runs are repeatable
+  --idle-grace MS    virtual time: real milliseconds to wait for I/O in flight before the
+                     clock jumps (default 2)
+  --run-for SECONDS  stop after this long on the clock (default: while anything can happen)
+  --on-error=MODE    where the device would reboot after an error: panic (default; exit
+                     status 1), restart (reboot and run the boot again), continue
+  --trace[=FILE|json|json:FILE]
+                     one line per socket/timer event with clock timestamps (stderr by
+                     default; json, or a FILE ending in .json/.jsonl, gives JSON lines)
+  --heap BYTES       the heap node.heap() starts from; when given, Lua allocation fails
+                     past it as on the device (default: 45056 reported, not enforced)
+
+net:
+  --firmware=2|3     API profile: 2 = the documented 2.x API (default), 3 = current release
+  --timeout-model=idle|keepalive
+                     server timeout: idle (default: drop a silent peer after `timeout` s)
+                     or keepalive (lwIP literally: only a vanished peer is dropped)
+  --strict           warn where the device would misbehave (a second send() before 'sent')
+  --frame-size N     largest chunk a 'receive' callback gets (default 1460, TCP_MSS)
+  --limits L         lwIP limits, e.g. tcp=5,dns=4,dns-servers=2,igmp=8 (0 = unlimited)
+  --bind ADDR        the device's address (default 127.0.0.1)
+  --port-map P=H     serve device port P on host port H (repeatable)
+  --hosts FILE       hosts-file names resolved without DNS
+
+  --help             this text
+  --version          the emulator's version
+)";
+}
+
+}  // namespace nodemcu_emu::cli

@@ -1,0 +1,15 @@
+#include "core/clock.hpp"
+
+#include <thread>
+
+namespace nodemcu_emu::core {
+
+RealClock::RealClock() : start_(std::chrono::steady_clock::now()) {}
+
+Micros RealClock::now() const {
+  return std::chrono::duration_cast<Micros>(std::chrono::steady_clock::now() - start_);
+}
+
+void RealClock::busy_wait(Micros duration) { std::this_thread::sleep_for(duration); }
+
+}  // namespace nodemcu_emu::core

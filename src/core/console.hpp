@@ -1,0 +1,40 @@
+// The device's UART as seen by the script: what print() writes, and where node.output diverts it.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace nodemcu_emu::core {
+
+class Console {
+ public:
+  using Sink = std::function<void(std::string_view)>;
+
+  // Everything the script prints (print, the console's echo).
+  void write(std::string_view text);
+  // Emulator diagnostics (PANIC lines, warnings, tracebacks): always stderr, never diverted.
+  static void diagnostic(std::string_view text);
+
+  // The firmware's platform_print_deprecation_note(), printed on the UART.
+  void deprecation_note(std::string_view what) {
+    write("Warning, deprecated API! " + std::string(what) +
+          ". It will be removed in next version. See documentation for details.\n");
+  }
+
+  // node.output: divert to `sink`; `echo` keeps the UART (stdout) copy too.
+  void divert(Sink sink, bool echo) {
+    sink_ = std::move(sink);
+    echo_ = echo;
+  }
+  void restore() {
+    sink_ = nullptr;
+    echo_ = true;
+  }
+
+ private:
+  Sink sink_;
+  bool echo_ = true;
+};
+
+}  // namespace nodemcu_emu::core

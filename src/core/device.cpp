@@ -1,0 +1,289 @@
+#include "core/device.hpp"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "lua/call.hpp"
+#include "lua/embedded.hpp"
+
+namespace nodemcu_emu::core {
+
+// The counting allocator behind node.heap(). The budget is enforced only when --heap is given:
+// host Lua objects are about twice the size of the device's (64-bit pointers, no ROM tables), so
+// a device-sized limit by default would fail scripts that fit on the chip.
+struct Device::Heap {
+  Device* device;
+  std::size_t used = 0;
+  std::size_t baseline = 0;  // what the libraries take before the script runs
+  std::size_t budget = 0;
+  bool enforce = false;
+
+  static void* alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) {
+    auto* h = static_cast<Heap*>(ud);
+    if (nsize == 0) {
+      std::free(ptr);
+      h->used -= osize;
+      return nullptr;
+    }
+    if (h->enforce && nsize > osize && h->used + (nsize - osize) > h->baseline + h->budget)
+      return nullptr;  // Lua raises "not enough memory", as on the chip
+    void* p = std::realloc(ptr, nsize);
+    if (p) h->used = h->used - osize + nsize;
+    return p;
+  }
+};
+
+namespace {
+// A typical ESP8266 free heap right after boot with net and wifi up.
+constexpr std::size_t k_default_heap = 44 * 1024;
+
+std::string first_line_of_error(const std::string& error, std::string* traceback) {
+  auto pos = error.find("\nstack traceback:");
+  if (traceback) *traceback = pos == std::string::npos ? "" : error.substr(pos + 1);
+  return pos == std::string::npos ? error : error.substr(0, pos);
+}
+
+// print() writes to the device console (UART or node.output), not straight to stdout.
+int console_print(lua_State* L) {
+  int n = lua_gettop(L);
+  std::string line;
+  lua_getglobal(L, "tostring");
+  for (int i = 1; i <= n; i++) {
+    lua_pushvalue(L, -1);
+    lua_pushvalue(L, i);
+    lua_call(L, 1, 1);
+    size_t len = 0;
+    const char* s = lua_tolstring(L, -1, &len);
+    if (s == nullptr) return luaL_error(L, "'tostring' must return a string to 'print'");
+    if (i > 1) line += '\t';
+    line.append(s, len);
+    lua_pop(L, 1);
+  }
+  line += '\n';
+  Device::from(L).console().write(line);
+  return 0;
+}
+
+std::string fs_path(lua_State* L, const char* name) {
+  const std::string& dir = Device::from(L).options().fs_dir;
+  if (name[0] == '/' || dir.empty() || dir == ".") return name;
+  return dir + "/" + name;
+}
+
+// dofile/loadfile resolve names in the device's flash (--fs), as on the chip.
+int fs_loadfile(lua_State* L) {
+  if (lua_isnoneornil(L, 1)) {
+    if (luaL_loadfile(L, nullptr) != 0) {
+      lua_pushnil(L);
+      lua_insert(L, -2);
+      return 2;
+    }
+    return 1;
+  }
+  std::string path = fs_path(L, luaL_checkstring(L, 1));
+  if (luaL_loadfile(L, path.c_str()) != 0) {
+    lua_pushnil(L);
+    lua_insert(L, -2);
+    return 2;
+  }
+  return 1;
+}
+
+int fs_dofile(lua_State* L) {
+  const char* name = luaL_optstring(L, 1, nullptr);
+  int n = lua_gettop(L);
+  int status = name ? luaL_loadfile(L, fs_path(L, name).c_str()) : luaL_loadfile(L, nullptr);
+  if (status != 0) lua_error(L);
+  lua_call(L, 0, LUA_MULTRET);
+  return lua_gettop(L) - n;
+}
+}  // namespace
+
+Device::Device(EventLoop& loop, const Options& options, Trace& trace, ModuleOpener open_modules)
+    : loop_(loop), options_(options), open_modules_(open_modules), trace_(trace), tasks_(loop) {}
+
+Device::~Device() { close_state(); }
+
+Device& Device::from(lua_State* L) {
+  void* ud = nullptr;
+  lua_getallocf(L, &ud);
+  return *static_cast<Heap*>(ud)->device;
+}
+
+std::string Device::trace_time_label() const {
+  auto t = loop_.now().count();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld.%06lld", static_cast<long long>(t / 1000000),
+                static_cast<long long>(t % 1000000));
+  return buf;
+}
+
+void Device::open_state() {
+  heap_ = std::make_unique<Heap>();
+  heap_->device = this;
+  heap_->budget = options_.heap_bytes.value_or(k_default_heap);
+  L_ = lua_newstate(&Heap::alloc, heap_.get());
+  if (L_ == nullptr) throw std::bad_alloc();
+  lua_atpanic(L_, [](lua_State* L) -> int {
+    Console::diagnostic(std::string("PANIC: unprotected error in call to Lua API (") +
+                        lua::error_text(L, -1) + ")");
+    std::exit(1);
+  });
+  luaL_openlibs(L_);
+  lua::preload_embedded(L_);
+  lua_register(L_, "print", console_print);
+  lua_register(L_, "dofile", fs_dofile);
+  lua_register(L_, "loadfile", fs_loadfile);
+  // require searches the flash first (compiled .lc before .lua, as the firmware does).
+  lua_getglobal(L_, "package");
+  const std::string& dir = options_.fs_dir;
+  std::string prefix = dir.empty() || dir == "." ? "./" : dir + "/";
+  lua_getfield(L_, -1, "path");
+  std::string path = prefix + "?.lc;" + prefix + "?.lua;" + lua_tostring(L_, -1);
+  lua_pop(L_, 1);
+  lua_pushstring(L_, path.c_str());
+  lua_setfield(L_, -2, "path");
+  lua_pop(L_, 1);
+  open_modules_(L_);
+  lua_gc(L_, LUA_GCCOLLECT, 0);
+  heap_->baseline = heap_->used;
+  heap_->enforce = options_.heap_bytes.has_value();
+}
+
+void Device::close_state() {
+  if (L_ == nullptr) return;
+  error_handler_.reset();
+  tasks_.clear();
+  console_.restore();
+  repl_ = lua::Repl();
+  lua_close(L_);  // runs every __gc: sockets close, timers stop, refs are released
+  L_ = nullptr;
+  module_states_.clear();
+  heap_.reset();
+}
+
+bool Device::power_on(BootProgram program) {
+  program_ = std::move(program);
+  halted_ = false;
+  ++boots_;
+  boot_reason_ = next_boot_reason_;
+  boot_time_ = loop_.now();
+  open_state();
+  return program_(*this);
+}
+
+std::size_t Device::heap_used() const { return heap_ ? heap_->used : 0; }
+
+std::size_t Device::heap_free() const {
+  if (!heap_) return 0;
+  std::size_t since_boot = heap_->used > heap_->baseline ? heap_->used - heap_->baseline : 0;
+  return since_boot >= heap_->budget ? 0 : heap_->budget - since_boot;
+}
+
+bool Device::call(int nargs, Protection protection) {
+  if (halted_) {
+    lua_pop(L_, nargs + 1);
+    return false;
+  }
+  std::string error;
+  if (lua::pcall_traceback(L_, nargs, 0, error)) return true;
+  if (protection == Protection::unprotected) {
+    std::string traceback;
+    std::string message = first_line_of_error(error, &traceback);
+    Console::diagnostic("PANIC: unprotected error in call to Lua API (" + message + ")\n" +
+                        traceback);
+    reboot_after_error();
+  } else {
+    report_pcallx_error(error);
+  }
+  return false;
+}
+
+// luaL_pcallx hands the error to the registered onerror handler in a high-priority task; the
+// firmware's default handler prints it and restarts the chip 2 s later.
+void Device::report_pcallx_error(const std::string& error) {
+  tasks_.post(TaskQueue::high, [this, error] {
+    if (halted_ || L_ == nullptr) return;
+    if (error_handler_) {
+      error_handler_.push(L_);
+      lua_pushlstring(L_, error.data(), error.size());
+      std::string handler_error;
+      if (!lua::pcall_traceback(L_, 1, 0, handler_error)) {
+        Console::diagnostic(handler_error);
+        reboot_after_error();
+      }
+      return;
+    }
+    Console::diagnostic(error);
+    reboot_after_error(std::chrono::seconds(2));
+  });
+}
+
+void Device::reboot_after_error(Micros delay) {
+  if (options_.on_error == OnError::continue_) return;
+  next_boot_reason_ = 2;
+  schedule_reboot(delay, RebootCause::error);
+}
+
+void Device::restart() {
+  next_boot_reason_ = 4;
+  schedule_reboot(Micros(0), RebootCause::restart_call);
+}
+
+void Device::deep_sleep(Micros duration) {
+  halted_ = true;
+  next_boot_reason_ = 5;
+  // The chip is off: nothing of this boot survives, and it wakes after `duration`.
+  loop_.post([this, duration] {
+    close_state();
+    if (!options_.boot) {
+      loop_.stop(0);
+      return;
+    }
+    auto keep = std::make_shared<EventLoop::KeepAlive>(loop_.keep_alive());
+    loop_.call_after(duration, [this, keep] {
+      if (!power_on(program_)) loop_.stop(1);
+    });
+  });
+}
+
+void Device::schedule_reboot(Micros delay, RebootCause cause) {
+  auto reboot = [this, cause] {
+    if (halted_ || loop_.stopping()) return;
+    halted_ = true;  // the running callback finishes; no other one starts
+    // Tear down outside any Lua call: the reboot runs as its own loop turn.
+    loop_.post([this, cause] {
+      close_state();
+      bool again = cause == RebootCause::error ? options_.on_error == OnError::restart
+                                               : options_.boot;
+      if (!again) {
+        if (cause == RebootCause::error)
+          Console::diagnostic("nodemcu-emu: the device reboots here; exiting (--on-error=panic)");
+        loop_.stop(cause == RebootCause::error ? 1 : 0);
+        return;
+      }
+      Console::diagnostic("nodemcu-emu: device restart");
+      if (!power_on(program_)) loop_.stop(1);
+    });
+  };
+  if (delay.count() == 0)
+    reboot();
+  else
+    loop_.call_after(delay, reboot);
+}
+
+bool Device::run_file(const std::string& path) {
+  if (luaL_loadfile(L_, path.c_str()) != 0) {
+    Console::diagnostic(lua::error_text(L_, -1));
+    lua_pop(L_, 1);
+    return false;
+  }
+  std::string error;
+  if (!lua::pcall_traceback(L_, 0, 0, error)) {
+    Console::diagnostic(error);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace nodemcu_emu::core

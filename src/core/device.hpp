@@ -1,0 +1,124 @@
+// One emulated chip: a lua_State, its options, its per-module state, its console and trace.
+// Everything a module keeps per device hangs off here, so several devices can share a loop.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <typeindex>
+#include <unordered_map>
+
+#include "core/console.hpp"
+#include "core/event_loop.hpp"
+#include "core/task_queue.hpp"
+#include "core/trace.hpp"
+#include "lua/lua.hpp"
+#include "lua/ref.hpp"
+#include "lua/repl.hpp"
+#include "nodemcu_emu/options.hpp"
+
+namespace nodemcu_emu::core {
+
+// How a callback is protected on the device.
+enum class Protection {
+  unprotected,  // plain lua_call (all of net): an error is a PANIC and the chip reboots
+  pcallx,       // luaL_pcallx (tmr, node.task, wifi events): error goes to the onerror handler
+};
+
+class Device {
+ public:
+  // What runs at power-on: the boot script or the command line's chunks. Returns false when it
+  // failed in a way that ends the emulator (it has already reported the error).
+  using BootProgram = std::function<bool(Device&)>;
+  // Opens the NodeMCU modules into a fresh state (core does not know the modules).
+  using ModuleOpener = void (*)(lua_State*);
+
+  Device(EventLoop& loop, const Options& options, Trace& trace, ModuleOpener open_modules);
+  ~Device();
+  Device(const Device&) = delete;
+  Device& operator=(const Device&) = delete;
+
+  static Device& from(lua_State* L);
+
+  lua_State* L() const { return L_; }
+  EventLoop& loop() { return loop_; }
+  const Options& options() const { return options_; }
+  Console& console() { return console_; }
+  Trace& trace() { return trace_; }
+  TaskQueue& tasks() { return tasks_; }
+  // The interactive interpreter (UART prompt, -i, node.input); its pending lines die at reboot.
+  lua::Repl& repl() { return repl_; }
+  // Time since this device last booted (tmr.now, tmr.time).
+  Micros uptime() const { return loop_.now() - boot_time_; }
+  std::string trace_time_label() const;
+
+  // Creates the Lua state and runs the boot program. Returns false if the emulator should end.
+  bool power_on(BootProgram program);
+
+  // Calls the function below `nargs` arguments with no results, reporting an error the way the
+  // device would. Returns false on error. Does nothing (pops) once the device has halted.
+  bool call(int nargs, Protection protection);
+  // True from a fatal error or restart until the next boot: no callback may run.
+  bool halted() const { return halted_; }
+
+  // node.restart(): reboot (--boot) or end the emulator with status 0.
+  void restart();
+  // Where the device would reboot after an error (now, or after `delay` as the default onerror
+  // handler does): --on-error decides.
+  void reboot_after_error(Micros delay = Micros(0));
+  // node.dsleep: the chip is off for `duration`, then boots again (or the emulator ends).
+  void deep_sleep(Micros duration);
+
+  // node.bootreason(): the extended reason of the last boot (0 power-on, 1 hw WDT, 2 exception,
+  // 3 soft WDT, 4 software restart, 5 deep-sleep wake, 6 external reset).
+  int boot_reason() const { return boot_reason_; }
+
+  // node.setonerror: the handler errors from pcallx callbacks are passed to (empty: default).
+  void set_error_handler(lua::Ref handler) { error_handler_ = std::move(handler); }
+
+  // Lua heap as node.heap() reports it: the budget less what the script allocated since boot.
+  std::size_t heap_free() const;
+  std::size_t heap_used() const;
+
+  // Per-device state of a module, created on first use and dropped at every reboot, after the
+  // Lua state is closed: it must hold no lua::Ref (keep Lua values in the registry instead).
+  template <class T>
+  T& module_state() {
+    auto key = std::type_index(typeid(T));
+    auto it = module_states_.find(key);
+    if (it == module_states_.end())
+      it = module_states_.emplace(key, std::shared_ptr<void>(std::make_shared<T>(*this))).first;
+    return *static_cast<T*>(it->second.get());
+  }
+
+  // Runs `chunk_name` from the fs (init.lua at boot). Errors are reported; returns success.
+  bool run_file(const std::string& path);
+
+ private:
+  struct Heap;
+  enum class RebootCause { restart_call, error };
+  void open_state();
+  void close_state();
+  void schedule_reboot(Micros delay, RebootCause cause);
+  void report_pcallx_error(const std::string& error);
+
+  EventLoop& loop_;
+  const Options& options_;
+  ModuleOpener open_modules_;
+  Trace& trace_;
+  Console console_;
+  TaskQueue tasks_;
+  lua::Repl repl_;
+  std::unique_ptr<Heap> heap_;
+  lua_State* L_ = nullptr;
+  Micros boot_time_{0};
+  BootProgram program_;
+  bool halted_ = false;
+  int boots_ = 0;
+  int boot_reason_ = 0;
+  int next_boot_reason_ = 0;
+  lua::Ref error_handler_;
+  std::unordered_map<std::type_index, std::shared_ptr<void>> module_states_;
+};
+
+}  // namespace nodemcu_emu::core

@@ -1,0 +1,81 @@
+#include "core/event_loop.hpp"
+
+#include <boost/asio/post.hpp>
+#include <csignal>
+
+namespace nodemcu_emu::core {
+
+EventLoop::EventLoop(bool virtual_time, double idle_grace_ms)
+    : work_(asio::make_work_guard(io_)),
+      idle_grace_(static_cast<long>(idle_grace_ms * 1000.0)) {
+  if (virtual_time)
+    clock_ = std::make_unique<VirtualClock>();
+  else
+    clock_ = std::make_unique<RealClock>();
+}
+
+TimerService::Id EventLoop::call_at(Micros deadline, TimerService::Callback fn) {
+  return timers_.schedule(deadline, std::move(fn));
+}
+
+void EventLoop::post(std::function<void()> fn) { asio::post(io_, std::move(fn)); }
+
+void EventLoop::stop(int exit_status) {
+  if (!stopping_) exit_status_ = exit_status;
+  stopping_ = true;
+}
+
+void EventLoop::stop_on_signals() {
+  signals_.emplace(io_, SIGINT, SIGTERM);
+  signals_->async_wait([this](const boost::system::error_code& ec, int) {
+    if (!ec) stop(0);
+  });
+}
+
+int EventLoop::run(std::optional<Micros> limit) {
+  while (!stopping_) {
+    // Everything ready runs before time may move: handlers first, then due timers.
+    std::size_t ran = io_.poll();
+    if (stopping_) break;
+    ran += timers_.fire_due(clock_->now());
+    if (ran != 0) continue;
+    if (limit && clock_->now() >= *limit) break;
+    if (!alive()) break;
+    if (clock_->is_virtual()) {
+      if (!wait_virtual(limit)) break;
+    } else {
+      wait_real(limit);
+    }
+  }
+  return exit_status_;
+}
+
+// Virtual time: wait a short real grace period for I/O in flight (a peer's answer on loopback),
+// then jump to the next deadline. With no deadline at all, wait for I/O as long as it takes.
+bool EventLoop::wait_virtual(std::optional<Micros> limit) {
+  if (keepalives_ > 0 && io_.run_one_for(idle_grace_) != 0) return true;
+  auto next = timers_.next_deadline();
+  auto& clock = static_cast<VirtualClock&>(*clock_);
+  if (limit && (!next || *next > *limit)) {
+    // Nothing on the clock before the run limit: it is the next thing that happens.
+    clock.advance_to(*limit);
+    return false;
+  }
+  if (next) {
+    clock.advance_to(*next);
+    return true;
+  }
+  io_.run_one();
+  return true;
+}
+
+void EventLoop::wait_real(std::optional<Micros> limit) {
+  auto next = timers_.next_deadline();
+  if (limit && (!next || *limit < *next)) next = limit;
+  if (next)
+    io_.run_one_until(static_cast<RealClock&>(*clock_).to_steady(*next));
+  else
+    io_.run_one();
+}
+
+}  // namespace nodemcu_emu::core

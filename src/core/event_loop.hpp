@@ -1,0 +1,91 @@
+// One asio::io_context, one thread, one Clock. Everything the emulator does is a handler here.
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "core/clock.hpp"
+#include "core/timer_service.hpp"
+
+namespace nodemcu_emu::core {
+
+namespace asio = boost::asio;
+
+class EventLoop {
+ public:
+  // Held by whatever keeps the device busy although no timer is armed (an open socket, the
+  // interactive console): while one exists the loop does not exit for lack of work.
+  class KeepAlive {
+   public:
+    KeepAlive() = default;
+    explicit KeepAlive(EventLoop* loop) : loop_(loop) { ++loop_->keepalives_; }
+    KeepAlive(KeepAlive&& o) noexcept : loop_(std::exchange(o.loop_, nullptr)) {}
+    KeepAlive& operator=(KeepAlive&& o) noexcept {
+      if (this != &o) {
+        reset();
+        loop_ = std::exchange(o.loop_, nullptr);
+      }
+      return *this;
+    }
+    ~KeepAlive() { reset(); }
+    void reset() {
+      if (loop_) --std::exchange(loop_, nullptr)->keepalives_;
+    }
+    explicit operator bool() const { return loop_ != nullptr; }
+
+   private:
+    EventLoop* loop_ = nullptr;
+  };
+
+  EventLoop(bool virtual_time, double idle_grace_ms = 2.0);
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  asio::io_context& io() { return io_; }
+  Clock& clock() { return *clock_; }
+  Micros now() const { return clock_->now(); }
+  bool virtual_time() const { return clock_->is_virtual(); }
+
+  TimerService::Id call_at(Micros deadline, TimerService::Callback fn);
+  TimerService::Id call_after(Micros delay, TimerService::Callback fn) {
+    return call_at(now() + delay, std::move(fn));
+  }
+  bool cancel(TimerService::Id id) { return timers_.cancel(id); }
+  bool timer_pending(TimerService::Id id) const { return timers_.pending(id); }
+
+  // Runs fn on a later turn of the loop.
+  void post(std::function<void()> fn);
+
+  KeepAlive keep_alive() { return KeepAlive(this); }
+
+  // Runs until nothing can happen any more, `limit` (on the Clock) passes, or stop() is called.
+  // Returns the exit status given to stop(), or 0.
+  int run(std::optional<Micros> limit = std::nullopt);
+  void stop(int exit_status = 0);
+  bool stopping() const { return stopping_; }
+
+  // SIGINT/SIGTERM end the loop cleanly (exit status 0) once installed.
+  void stop_on_signals();
+
+ private:
+  bool alive() const { return keepalives_ > 0 || !timers_.empty(); }
+  bool wait_virtual(std::optional<Micros> limit);
+  void wait_real(std::optional<Micros> limit);
+
+  asio::io_context io_{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  std::unique_ptr<Clock> clock_;
+  TimerService timers_;
+  std::optional<asio::signal_set> signals_;
+  std::chrono::microseconds idle_grace_;
+  int keepalives_ = 0;
+  bool stopping_ = false;
+  int exit_status_ = 0;
+};
+
+}  // namespace nodemcu_emu::core

@@ -1,0 +1,46 @@
+// --trace: one line per socket/timer event, stamped with the Clock, as text or JSON lines.
+#pragma once
+
+#include <cstdio>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "core/clock.hpp"
+
+namespace nodemcu_emu::core {
+
+class Trace {
+ public:
+  struct Field {
+    std::string_view key;
+    std::variant<long long, std::string_view> value;
+    Field(std::string_view k, long long v) : key(k), value(v) {}
+    Field(std::string_view k, int v) : key(k), value(static_cast<long long>(v)) {}
+    Field(std::string_view k, std::size_t v) : key(k), value(static_cast<long long>(v)) {}
+    Field(std::string_view k, std::string_view v) : key(k), value(v) {}
+    Field(std::string_view k, const char* v) : key(k), value(std::string_view(v)) {}
+    Field(std::string_view k, const std::string& v) : key(k), value(std::string_view(v)) {}
+  };
+
+  Trace() = default;
+  ~Trace();
+  Trace(const Trace&) = delete;
+  Trace& operator=(const Trace&) = delete;
+
+  // file empty: stderr. Returns false (and stays off) when the file cannot be opened.
+  bool open(const std::string& file, bool json);
+  bool enabled() const { return out_ != nullptr; }
+
+  // `subject` names the object ("tcp#3", "srv#1", "tmr#2"), `event` what happened.
+  void emit(Micros t, std::string_view subject, std::string_view event,
+            std::initializer_list<Field> fields = {});
+
+ private:
+  std::FILE* out_ = nullptr;
+  bool owns_ = false;
+  bool json_ = false;
+};
+
+}  // namespace nodemcu_emu::core

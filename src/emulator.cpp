@@ -1,0 +1,196 @@
+#include "nodemcu_emu/emulator.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/console.hpp"
+#include "core/device.hpp"
+#include "core/event_loop.hpp"
+#include "core/serial_input.hpp"
+#include "core/trace.hpp"
+#include "lua/call.hpp"
+#include "lua/repl.hpp"
+#include "modules/modules.hpp"
+
+namespace nodemcu_emu {
+
+namespace {
+
+using core::Console;
+using core::Device;
+
+// Reports an uncaught error the way lua.c does, under our name.
+void report(const std::string& error) { Console::diagnostic("nodemcu-emu: " + error); }
+
+bool run_protected(lua_State* L, int nargs) {
+  std::string error;
+  if (lua::pcall_traceback(L, nargs, 0, error)) return true;
+  report(error);
+  return false;
+}
+
+bool load_and_run(lua_State* L, int status, int nargs = 0) {
+  if (status != 0) {
+    report(lua::error_text(L, -1));
+    lua_pop(L, 1);
+    return false;
+  }
+  if (nargs > 0) lua_insert(L, -(nargs + 1));
+  return run_protected(L, nargs);
+}
+
+bool handle_luainit(lua_State* L) {
+  const char* init = std::getenv("LUA_INIT");
+  if (init == nullptr) return true;
+  if (init[0] == '@') return load_and_run(L, luaL_loadfile(L, init + 1));
+  return load_and_run(L, luaL_loadbuffer(L, init, std::strlen(init), "=LUA_INIT"));
+}
+
+// The global `arg`: arg[0] is the script, negative indices the options before it.
+int push_script_args(lua_State* L, const Options& o) {
+  int script = o.script_index;
+  int argc = static_cast<int>(o.argv.size());
+  int narg = argc - (script + 1);
+  luaL_checkstack(L, narg + 3, "too many arguments to script");
+  for (int i = script + 1; i < argc; i++) lua_pushstring(L, o.argv[static_cast<std::size_t>(i)].c_str());
+  lua_createtable(L, narg, script + 1);
+  for (int i = 0; i < argc; i++) {
+    lua_pushstring(L, o.argv[static_cast<std::size_t>(i)].c_str());
+    lua_rawseti(L, -2, i - script);
+  }
+  return narg;
+}
+
+bool run_prelude(lua_State* L, const Options& o) {
+  for (const auto& action : o.prelude) {
+    if (action.kind == PreludeAction::execute) {
+      if (!load_and_run(L, luaL_loadbuffer(L, action.text.data(), action.text.size(), "=(command line)")))
+        return false;
+    } else {
+      lua_getglobal(L, "require");
+      lua_pushstring(L, action.text.c_str());
+      if (!run_protected(L, 1)) return false;
+    }
+  }
+  return true;
+}
+
+bool run_script(lua_State* L, const Options& o) {
+  int narg = push_script_args(L, o);
+  lua_setglobal(L, "arg");
+  int status = o.script_from_stdin ? luaL_loadfile(L, nullptr) : luaL_loadfile(L, o.script->c_str());
+  if (status != 0) {
+    lua_pop(L, narg);
+    return load_and_run(L, status);
+  }
+  lua_insert(L, -(narg + 1));
+  return run_protected(L, narg);
+}
+
+void print_version() {
+  std::printf("nodemcu-emu %s  (%s; NodeMCU firmware API emulation)\n", NODEMCU_EMU_VERSION,
+              LUA_RELEASE "  " LUA_COPYRIGHT);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+struct Emulator::Impl {
+  Options options;
+  core::EventLoop loop;
+  core::Trace trace;
+  Device device;
+  std::shared_ptr<core::SerialInput> console_input;
+  core::LineSplitter lines;
+
+  explicit Impl(Options o)
+      : options(std::move(o)),
+        loop(options.virtual_time, options.idle_grace_ms),
+        device(loop, options, trace, &modules::open_all) {}
+
+  bool wants_console() const {
+    if (options.interactive) return true;
+    // lua.c: no script and no -e/-v → interactive when stdin is a terminal.
+    bool has_e = false;
+    for (const auto& a : options.prelude) has_e |= a.kind == PreludeAction::execute;
+    return !options.boot && !options.script && !options.script_from_stdin && !has_e &&
+           !options.show_version && ::isatty(STDIN_FILENO);
+  }
+
+  bool stdin_is_script() const {
+    bool has_e = false;
+    for (const auto& a : options.prelude) has_e |= a.kind == PreludeAction::execute;
+    return options.script_from_stdin ||
+           (!options.boot && !options.script && !has_e && !options.show_version &&
+            !options.interactive && !::isatty(STDIN_FILENO));
+  }
+
+  // Power-on: the command line's chunks, or init.lua from the flash under --boot.
+  bool boot_program(Device& d) {
+    lua_State* L = d.L();
+    if (options.boot) {
+      std::string init = options.fs_dir + "/init.lua";
+      if (::access(init.c_str(), R_OK) != 0) {
+        d.console().write("lua: cannot open init.lua\n");
+        return true;
+      }
+      // The device reports an init.lua error and carries on with its prompt; under
+      // --on-error=panic CI wants it to fail instead.
+      return d.run_file(init) || options.on_error != OnError::panic;
+    }
+    if (!handle_luainit(L)) return false;
+    if (!run_prelude(L, options)) return false;
+    if (options.script || stdin_is_script()) {
+      Options o = options;
+      if (!o.script) o.script_from_stdin = true;
+      if (o.script_index < 0) o.script_index = static_cast<int>(o.argv.size());
+      if (!run_script(L, o)) return false;
+    }
+    return true;
+  }
+
+  void start_console() {
+    Device* d = &device;
+    console_input = std::make_shared<core::SerialInput>(loop, [this, d](std::string_view data, bool eof) {
+      auto feed = [d](const std::string& line) {
+        if (d->halted() || d->L() == nullptr) return;
+        auto& repl = d->repl();
+        repl.feed(d->L(), line);
+        d->console().write(repl.prompt());
+      };
+      if (eof) {
+        lines.finish(feed);
+        d->console().write("\n");
+        return;
+      }
+      lines.feed(data, feed);
+    });
+    device.console().write("> ");
+    console_input->start();
+  }
+
+  int run() {
+    if (options.show_version) print_version();
+    if (options.trace && !trace.open(options.trace_file, options.trace_json)) {
+      Console::diagnostic("nodemcu-emu: cannot open trace file " + options.trace_file);
+      return 2;
+    }
+    loop.stop_on_signals();
+    if (!device.power_on([this](Device& d) { return boot_program(d); })) return 1;
+    if (wants_console()) start_console();
+    std::optional<core::Micros> limit;
+    if (options.run_for_seconds)
+      limit = core::Micros(static_cast<long long>(*options.run_for_seconds * 1e6));
+    int status = loop.run(limit);
+    if (console_input) console_input->stop();
+    return status;
+  }
+};
+
+Emulator::Emulator(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Emulator::~Emulator() = default;
+int Emulator::run() { return impl_->run(); }
+
+}  // namespace nodemcu_emu

@@ -1,0 +1,53 @@
+#include "lua/repl.hpp"
+
+#include <cstring>
+
+#include "core/console.hpp"
+#include "lua/call.hpp"
+
+namespace nodemcu_emu::lua {
+
+namespace {
+bool is_incomplete(lua_State* L, int status) {
+  if (status != LUA_ERRSYNTAX) return false;
+  size_t len = 0;
+  const char* msg = lua_tolstring(L, -1, &len);
+  const char* tail = "'<eof>'";
+  size_t tl = std::strlen(tail);
+  return len >= tl && std::strcmp(msg + len - tl, tail) == 0;
+}
+}  // namespace
+
+Repl::Result Repl::feed(lua_State* L, const std::string& line) {
+  std::string chunk = pending_.empty() ? line : pending_ + "\n" + line;
+  std::string source = (pending_.empty() && !chunk.empty() && chunk[0] == '=')
+                           ? "return " + chunk.substr(1)
+                           : chunk;
+  int base = lua_gettop(L);
+  int status = luaL_loadbuffer(L, source.data(), source.size(), "=stdin");
+  if (is_incomplete(L, status)) {
+    lua_pop(L, 1);
+    pending_ = chunk;
+    return Result::incomplete;
+  }
+  pending_.clear();
+  std::string error;
+  if (status != 0) {
+    error = error_text(L, -1);
+    lua_pop(L, 1);
+  } else if (pcall_traceback(L, 0, LUA_MULTRET, error)) {
+    int n = lua_gettop(L) - base;
+    if (n > 0) {  // print the results, as lua.c does
+      lua_getglobal(L, "print");
+      lua_insert(L, base + 1);
+      if (!pcall_traceback(L, n, 0, error)) core::Console::diagnostic(error);
+    }
+    lua_settop(L, base);
+    return Result::complete;
+  }
+  core::Console::diagnostic(error);
+  lua_settop(L, base);
+  return Result::complete;
+}
+
+}  // namespace nodemcu_emu::lua

@@ -1,0 +1,29 @@
+// nodemcu-emu: the command line → Options → Emulator.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/parse_args.hpp"
+#include "nodemcu_emu/emulator.hpp"
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  auto parsed = nodemcu_emu::cli::parse_args(args);
+  switch (parsed.action) {
+    case nodemcu_emu::cli::ParseResult::help:
+      std::fputs(nodemcu_emu::cli::usage("nodemcu-emu").c_str(), stdout);
+      return 0;
+    case nodemcu_emu::cli::ParseResult::version:
+      std::printf("nodemcu-emu %s\n", NODEMCU_EMU_VERSION);
+      return 0;
+    case nodemcu_emu::cli::ParseResult::error:
+      std::fprintf(stderr, "nodemcu-emu: %s\n%s", parsed.message.c_str(),
+                   "Try 'nodemcu-emu --help' for more information.\n");
+      return 2;
+    case nodemcu_emu::cli::ParseResult::run:
+      break;
+  }
+  setvbuf(stdout, nullptr, _IOLBF, 0);
+  nodemcu_emu::Emulator emulator(std::move(parsed.options));
+  return emulator.run();
+}

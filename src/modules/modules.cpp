@@ -1,0 +1,36 @@
+#include "modules/modules.hpp"
+
+namespace nodemcu_emu::modules {
+
+// One luaopen-style function per module; each leaves its table in the global of its name.
+int open_bit(lua_State* L);
+int open_node(lua_State* L);
+int open_tmr(lua_State* L);
+
+namespace {
+struct Module {
+  const char* name;
+  lua_CFunction open;
+};
+constexpr Module k_modules[] = {
+    {"bit", open_bit},
+    {"node", open_node},
+    {"tmr", open_tmr},
+};
+}  // namespace
+
+void open_all(lua_State* L) {
+  for (const auto& m : k_modules) {
+    lua_pushcfunction(L, m.open);
+    lua_call(L, 0, 1);
+    // Globals as on the device, and in package.loaded so `require "tmr"` works too.
+    lua_getglobal(L, "package");
+    lua_getfield(L, -1, "loaded");
+    lua_pushvalue(L, -3);
+    lua_setfield(L, -2, m.name);
+    lua_pop(L, 2);
+    lua_setglobal(L, m.name);
+  }
+}
+
+}  // namespace nodemcu_emu::modules

@@ -1,0 +1,445 @@
+// node: the chip itself (spec/node.md): heap, restart, tasks, console redirection, errors.
+#include <cmath>
+#include <random>
+#include <string>
+
+#include "core/device.hpp"
+#include "lua/call.hpp"
+
+namespace nodemcu_emu::modules {
+
+namespace {
+
+using core::Device;
+
+// Lua values the module keeps live in the registry under these keys (module state may not
+// hold refs, see Device::module_state).
+constexpr const char* k_output_key = "nodemcu_emu.node.output";
+
+struct NodeState {
+  explicit NodeState(Device& d) {
+    // Real hardware RNG under real time; a fixed seed under virtual time keeps runs repeatable.
+    if (d.loop().virtual_time())
+      rng.seed(0x5eed);
+    else
+      rng.seed(std::random_device{}());
+  }
+  std::mt19937_64 rng;
+  std::string pending_output;
+  bool output_task_posted = false;
+  int cpu_mhz = 80;
+  int strip_level = 3;
+  std::string startup_command;
+};
+
+constexpr lua_Integer k_chip_id = 0xA1B2C3;
+constexpr lua_Integer k_flash_id = 0x1640EF;  // Winbond 4 MB
+constexpr lua_Integer k_flash_size = 4 * 1024 * 1024;
+
+int node_heap(lua_State* L) {
+  lua_pushinteger(L, static_cast<lua_Integer>(Device::from(L).heap_free()));
+  return 1;
+}
+
+int node_chipid(lua_State* L) {
+  lua_pushinteger(L, k_chip_id);
+  return 1;
+}
+
+int node_flashid(lua_State* L) {
+  lua_pushinteger(L, k_flash_id);
+  return 1;
+}
+
+int node_flashsize(lua_State* L) {
+  lua_pushinteger(L, k_flash_size);
+  return 1;
+}
+
+struct Version {
+  int major, minor, revision;
+  const char *branch, *commit, *release, *dts;
+};
+
+Version firmware_version(const Device& d) {
+  if (d.options().firmware == 2)
+    return {2, 2, 1, "master", "4905381c004bdeaf744a60bb940c1906c2e052d4", "2.2.1-master_20200610",
+            "20200610000000"};
+  return {3, 0, 0, "release", "36cbf9f0d5a4b2c3d1e0f9a8b7c6d5e4f3a2b1c0", "3.0.0-release_20240225",
+          "20240225000000"};
+}
+
+void set_int(lua_State* L, const char* key, lua_Integer v) {
+  lua_pushinteger(L, v);
+  lua_setfield(L, -2, key);
+}
+void set_str(lua_State* L, const char* key, const char* v) {
+  lua_pushstring(L, v);
+  lua_setfield(L, -2, key);
+}
+
+int node_info(lua_State* L) {
+  static const char* const groups[] = {"lfs", "hw", "sw_version", "build_config", "legacy", nullptr};
+  int group = luaL_checkoption(L, 1, "legacy", groups);
+  Device& d = Device::from(L);
+  Version v = firmware_version(d);
+  switch (group) {
+    case 0:
+      lua_createtable(L, 0, 4);
+      lua_pushboolean(L, 0);
+      lua_setfield(L, -2, "lfs_mapped");
+      set_int(L, "lfs_base", 0);
+      set_int(L, "lfs_size", 0);
+      set_int(L, "lfs_used", 0);
+      return 1;
+    case 1:
+      lua_createtable(L, 0, 5);
+      set_int(L, "chip_id", k_chip_id);
+      set_int(L, "flash_id", k_flash_id);
+      set_int(L, "flash_size", k_flash_size / 1024);
+      set_int(L, "flash_mode", 2);
+      set_int(L, "flash_speed", 40000000);
+      return 1;
+    case 2:
+      lua_createtable(L, 0, 7);
+      set_int(L, "node_version_major", v.major);
+      set_int(L, "node_version_minor", v.minor);
+      set_int(L, "node_version_revision", v.revision);
+      set_str(L, "git_branch", v.branch);
+      set_str(L, "git_commit_id", v.commit);
+      set_str(L, "git_release", v.release);
+      set_str(L, "git_commit_dts", v.dts);
+      return 1;
+    case 3:
+      lua_createtable(L, 0, 4);
+      lua_pushboolean(L, 1);
+      lua_setfield(L, -2, "ssl");
+      set_int(L, "lfs_size", 0);
+      set_str(L, "modules", "bit,file,net,node,tmr,wifi");
+      set_str(L, "number_type", "float");
+      return 1;
+    default:
+      d.console().deprecation_note("node.info() without parameter");
+      lua_pushinteger(L, v.major);
+      lua_pushinteger(L, v.minor);
+      lua_pushinteger(L, v.revision);
+      lua_pushinteger(L, k_chip_id);
+      lua_pushinteger(L, k_flash_id);
+      lua_pushinteger(L, k_flash_size / 1024);
+      lua_pushinteger(L, 2);
+      lua_pushinteger(L, 40000000);
+      return 8;
+  }
+}
+
+int node_restart(lua_State* L) {
+  Device::from(L).restart();
+  return 0;
+}
+
+int node_dsleep(lua_State* L) {
+  Device& d = Device::from(L);
+  if (!lua_isnoneornil(L, 2)) {
+    lua_Integer option = luaL_checkinteger(L, 2);
+    if (option < 0 || option > 4) return luaL_error(L, "wrong option value");
+  }
+  if (lua_isnoneornil(L, 1)) return 0;  // only sets the option
+  lua_Number us = luaL_checknumber(L, 1);
+  if (us < 0 || us >= 36e9) luaL_argerror(L, 1, "invalid time value");
+  // 0 sleeps until an external reset that never comes.
+  if (us == 0)
+    d.deep_sleep(core::Micros::max() / 2);
+  else
+    d.deep_sleep(core::Micros(static_cast<long long>(us)));
+  return 0;
+}
+
+int node_dsleepmax(lua_State* L) {
+  lua_pushnumber(L, 13612089337.0);
+  return 1;
+}
+
+int node_sleep(lua_State* L) { return luaL_error(L, "node.sleep() is unavailable"); }
+
+int node_setcpufreq(lua_State* L) {
+  lua_Integer f = luaL_checkinteger(L, 1);
+  auto& s = Device::from(L).module_state<NodeState>();
+  s.cpu_mhz = f == 160 ? 160 : 80;
+  lua_pushinteger(L, s.cpu_mhz);
+  return 1;
+}
+
+int node_getcpufreq(lua_State* L) {
+  lua_pushinteger(L, Device::from(L).module_state<NodeState>().cpu_mhz);
+  return 1;
+}
+
+int node_bootreason(lua_State* L) {
+  int ext = Device::from(L).boot_reason();
+  // Raw code: 1 power-on, 2 reset (software, watchdog, exception), 3 external reset pin.
+  lua_pushinteger(L, ext == 0 ? 1 : (ext == 6 ? 3 : 2));
+  lua_pushinteger(L, ext);
+  return 2;
+}
+
+int node_restore(lua_State*) { return 0; }
+
+int node_random(lua_State* L) {
+  auto& rng = Device::from(L).module_state<NodeState>().rng;
+  int n = lua_gettop(L);
+  if (n == 0) {
+    lua_pushnumber(L, std::uniform_real_distribution<double>(0.0, 1.0)(rng));
+    return 1;
+  }
+  if (n > 2) return luaL_error(L, "wrong number of arguments");
+  lua_Integer lo = n == 2 ? luaL_checkinteger(L, 1) : 1;
+  lua_Integer hi = luaL_checkinteger(L, n);
+  if (lo > hi) luaL_argerror(L, n, "interval is empty");
+  lua_pushinteger(L, std::uniform_int_distribution<lua_Integer>(lo, hi)(rng));
+  return 1;
+}
+
+int node_stripdebug(lua_State* L) {
+  auto& s = Device::from(L).module_state<NodeState>();
+  if (!lua_isnoneornil(L, 1)) {
+    lua_Integer level = luaL_checkinteger(L, 1);
+    if (level < 1 || level > 3) luaL_argerror(L, 1, "Invalid strip level");
+    if (lua_isnoneornil(L, 2)) s.strip_level = static_cast<int>(level);
+  }
+  lua_pushinteger(L, s.strip_level);
+  return 1;
+}
+
+int node_startupcommand(lua_State* L) {
+  Device::from(L).module_state<NodeState>().startup_command = luaL_checkstring(L, 1);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+int node_startup(lua_State* L) {
+  auto& s = Device::from(L).module_state<NodeState>();
+  if (lua_istable(L, 1)) {
+    lua_getfield(L, 1, "command");
+    s.startup_command = lua_isstring(L, -1) ? lua_tostring(L, -1) : "";
+    lua_pop(L, 1);
+  }
+  lua_createtable(L, 0, 4);
+  if (!s.startup_command.empty()) set_str(L, "command", s.startup_command.c_str());
+  lua_pushboolean(L, 1);
+  lua_setfield(L, -2, "banner");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "delay_mount");
+  set_int(L, "frequency", s.cpu_mhz);
+  return 1;
+}
+
+int node_flashindex(lua_State* L) {
+  lua_pushnil(L);
+  return 1;
+}
+
+// --- node.task ---
+
+int task_post(lua_State* L) {
+  int fn_index = 1;
+  lua_Integer priority = 1;
+  if (lua_type(L, 1) == LUA_TNUMBER) {
+    priority = lua_tointeger(L, 1);
+    // The firmware reads it as unsigned, so negative values fail the same check.
+    if (priority < 0 || priority > 2) luaL_argerror(L, 1, "invalid  priority");
+    fn_index = 2;
+  }
+  luaL_checktype(L, fn_index, LUA_TFUNCTION);
+  Device& d = Device::from(L);
+  auto fn = std::make_shared<lua::Ref>(L, fn_index);
+  int prio = static_cast<int>(priority);
+  d.tasks().post(prio, [&d, fn, prio] {
+    lua_State* S = d.L();
+    fn->push(S);
+    lua_pushinteger(S, prio);
+    d.call(1, core::Protection::pcallx);
+  });
+  return 0;
+}
+
+// --- console: node.output / node.input ---
+
+void flush_output(Device& d) {
+  auto& s = d.module_state<NodeState>();
+  s.output_task_posted = false;
+  if (s.pending_output.empty()) return;
+  lua_State* L = d.L();
+  lua_getfield(L, LUA_REGISTRYINDEX, k_output_key);
+  if (!lua_isfunction(L, -1)) {
+    lua_pop(L, 1);
+    s.pending_output.clear();
+    return;
+  }
+  std::string text = std::move(s.pending_output);
+  s.pending_output.clear();
+  lua_pushlstring(L, text.data(), text.size());
+  d.call(1, core::Protection::pcallx);
+}
+
+int node_output(lua_State* L) {
+  Device& d = Device::from(L);
+  if (lua_isfunction(L, 1)) {
+    // serial_debug: 0 stops the UART copy; anything else (or nothing) keeps it.
+    bool echo = lua_isnoneornil(L, 2) || luaL_checkinteger(L, 2) != 0;
+    lua_pushvalue(L, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, k_output_key);
+    // The firmware hands output over through a pipe, in a later task, possibly batched.
+    d.console().divert(
+        [&d](std::string_view text) {
+          auto& s = d.module_state<NodeState>();
+          s.pending_output.append(text);
+          if (!s.output_task_posted) {
+            s.output_task_posted = true;
+            d.tasks().post(core::TaskQueue::medium, [&d] { flush_output(d); });
+          }
+        },
+        echo);
+  } else {
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, k_output_key);
+    d.console().restore();
+  }
+  return 0;
+}
+
+int node_input(lua_State* L) {
+  size_t len = 0;
+  const char* s = luaL_checklstring(L, 1, &len);
+  Device& d = Device::from(L);
+  std::string text(s, len);
+  // As if typed on the UART: run later, one line at a time, each followed by the prompt.
+  d.tasks().post(core::TaskQueue::low, [&d, text] {
+    std::size_t start = 0;
+    while (start <= text.size() && !d.halted()) {
+      std::size_t nl = text.find('\n', start);
+      std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (nl == std::string::npos && line.empty()) break;
+      d.repl().feed(d.L(), line);
+      d.console().write(d.repl().prompt());
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+    }
+  });
+  return 0;
+}
+
+int node_setonerror(lua_State* L) {
+  Device& d = Device::from(L);
+  d.set_error_handler(lua_isfunction(L, 1) ? lua::Ref(L, 1) : lua::Ref());
+  return 0;
+}
+
+// node.compile("x.lua") writes x.lc (bytecode) next to it in the flash.
+int dump_writer(lua_State*, const void* p, size_t size, void* ud) {
+  return std::fwrite(p, 1, size, static_cast<std::FILE*>(ud)) == size ? 0 : 1;
+}
+
+int node_compile(lua_State* L) {
+  size_t len = 0;
+  const char* name = luaL_checklstring(L, 1, &len);
+  std::string file(name, len);
+  std::string base = file.substr(file.rfind('/') == std::string::npos ? 0 : file.rfind('/') + 1);
+  if (base.size() > 31 || file.find('\0') != std::string::npos) luaL_argerror(L, 1, "filename invalid");
+  if (file.size() < 4 || file.compare(file.size() - 4, 4, ".lua") != 0)
+    return luaL_error(L, "not a .lua file");
+  const std::string& dir = Device::from(L).options().fs_dir;
+  std::string path = dir.empty() || dir == "." ? file : dir + "/" + file;
+  if (luaL_loadfile(L, path.c_str()) != 0) return lua_error(L);
+  std::string out = path.substr(0, path.size() - 4) + ".lc";
+  std::FILE* f = std::fopen(out.c_str(), "wb");
+  if (!f) return luaL_error(L, "cannot open/write to file");
+  int status = lua_dump(L, dump_writer, f);
+  bool ok = std::fclose(f) == 0 && status == 0;
+  if (!ok) return luaL_error(L, "writing to file failed");
+  return 0;
+}
+
+// --- node.egc ---
+
+int egc_setmode(lua_State* L) {
+  lua_Integer mode = luaL_checkinteger(L, 1);
+  lua_Integer limit = luaL_optinteger(L, 2, 0);
+  if (mode < 0 || mode > 7) return luaL_error(L, "invalid mode");
+  if ((mode & 2) && limit == 0) return luaL_error(L, "limit must be non-zero");
+  return 0;
+}
+
+int egc_meminfo(lua_State* L) {
+  Device& d = Device::from(L);
+  lua_pushinteger(L, static_cast<lua_Integer>(d.heap_used()));
+  lua_pushinteger(L, static_cast<lua_Integer>(d.heap_free()));
+  return 2;
+}
+
+int lfs_get(lua_State* L) {
+  lua_pushnil(L);
+  return 1;
+}
+
+void add_subtable(lua_State* L, const char* name, const luaL_Reg* functions) {
+  lua_newtable(L);
+  luaL_register(L, nullptr, functions);
+  lua_setfield(L, -2, name);
+}
+
+}  // namespace
+
+int open_node(lua_State* L) {
+  static const luaL_Reg functions[] = {
+      {"heap", node_heap},
+      {"chipid", node_chipid},
+      {"flashid", node_flashid},
+      {"flashsize", node_flashsize},
+      {"info", node_info},
+      {"restart", node_restart},
+      {"dsleep", node_dsleep},
+      {"dsleepMax", node_dsleepmax},
+      {"sleep", node_sleep},
+      {"setcpufreq", node_setcpufreq},
+      {"getcpufreq", node_getcpufreq},
+      {"bootreason", node_bootreason},
+      {"restore", node_restore},
+      {"random", node_random},
+      {"stripdebug", node_stripdebug},
+      {"startupcommand", node_startupcommand},
+      {"startup", node_startup},
+      {"flashindex", node_flashindex},
+      {"output", node_output},
+      {"input", node_input},
+      {"setonerror", node_setonerror},
+      {"compile", node_compile},
+      {nullptr, nullptr}};
+  lua_newtable(L);
+  luaL_register(L, nullptr, functions);
+  set_int(L, "CPU80MHZ", 80);
+  set_int(L, "CPU160MHZ", 160);
+
+  static const luaL_Reg task[] = {{"post", task_post}, {nullptr, nullptr}};
+  add_subtable(L, "task", task);
+  lua_getfield(L, -1, "task");
+  set_int(L, "LOW_PRIORITY", 0);
+  set_int(L, "MEDIUM_PRIORITY", 1);
+  set_int(L, "HIGH_PRIORITY", 2);
+  lua_pop(L, 1);
+
+  static const luaL_Reg egc[] = {{"setmode", egc_setmode}, {"meminfo", egc_meminfo}, {nullptr, nullptr}};
+  add_subtable(L, "egc", egc);
+  lua_getfield(L, -1, "egc");
+  set_int(L, "NOT_ACTIVE", 0);
+  set_int(L, "ON_ALLOC_FAILURE", 1);
+  set_int(L, "ON_MEM_LIMIT", 2);
+  set_int(L, "ALWAYS", 4);
+  lua_pop(L, 1);
+
+  static const luaL_Reg lfs[] = {{"get", lfs_get}, {nullptr, nullptr}};
+  add_subtable(L, "LFS", lfs);
+  return 1;
+}
+
+}  // namespace nodemcu_emu::modules

@@ -1,0 +1,278 @@
+// tmr: timer objects on the device's Clock (spec/tmr.md). Callbacks are pcallx-protected.
+#include <cstdint>
+#include <string>
+
+#include "core/device.hpp"
+#include "lua/ref.hpp"
+#include "lua/userdata.hpp"
+
+namespace nodemcu_emu::modules {
+
+namespace {
+
+using core::Device;
+using core::Micros;
+
+constexpr const char* k_timer_class = "tmr.timer";
+// The SDK's os_timer limit (tmr.c MAX_TIMEOUT); the firmware stringifies the hex literal.
+constexpr lua_Number k_max_interval = 0x68D7A3;
+constexpr const char* k_range_error = "Range: 1-0x68D7A3";
+
+enum Mode : int { k_single = 0, k_auto = 1, k_semi = 2, k_off = 3 };
+
+struct Timer {
+  Device* device;
+  int id;
+  Mode mode = k_off;
+  bool idle = false;  // registered but not running (the firmware's TIMER_IDLE_FLAG)
+  std::uint32_t interval_ms = 0;
+  lua::Ref callback;
+  lua::Ref anchor;  // keeps a running timer alive when the script drops it
+  core::TimerService::Id scheduled = 0;
+  Micros deadline{0};
+
+  Timer(Device* d, int n) : device(d), id(n) {}
+  ~Timer() { disarm(); }
+  bool running() const { return mode != k_off && !idle; }
+  std::string name() const { return "tmr#" + std::to_string(id); }
+
+  void disarm() {
+    if (scheduled) device->loop().cancel(scheduled);
+    scheduled = 0;
+  }
+  void arm(lua_State* L, int self_index) {
+    disarm();
+    if (!anchor) anchor = lua::Ref(L, self_index);
+    idle = false;
+    deadline = device->loop().now() + std::chrono::milliseconds(interval_ms);
+    schedule();
+  }
+  void schedule();
+  void fire();
+};
+
+struct TmrState {
+  explicit TmrState(Device&) {}
+  int next_id = 1;
+  int softwd_left = -1;
+  core::TimerService::Id softwd_timer = 0;
+};
+
+void Timer::schedule() {
+  scheduled = device->loop().call_at(deadline, [this] { fire(); });
+}
+
+void Timer::fire() {
+  Device& d = *device;
+  lua_State* L = d.L();
+  scheduled = 0;
+  if (d.trace().enabled()) d.trace().emit(d.loop().now(), name(), "fire");
+  callback.push(L);
+  anchor.push(L);
+  switch (mode) {
+    case k_single:  // the firmware forgets everything before calling: state() is nil inside
+      callback.reset();
+      anchor.reset();
+      mode = k_off;
+      idle = false;
+      break;
+    case k_semi:  // idle again: start() inside the callback re-arms it
+      idle = true;
+      anchor.reset();
+      break;
+    case k_auto: {  // periodic re-arm from the previous deadline: Lua's run time adds no drift
+      deadline += std::chrono::milliseconds(interval_ms);
+      Micros now = d.loop().now();
+      if (deadline <= now) deadline = now + std::chrono::milliseconds(interval_ms);
+      schedule();
+      break;
+    }
+    case k_off:
+      lua_pop(L, 2);
+      return;
+  }
+  // `this` may be collected once the call returns (the anchor is gone for single/semi).
+  d.call(1, core::Protection::pcallx);
+}
+
+Timer* check_timer(lua_State* L) {
+  return static_cast<Timer*>(luaL_checkudata(L, 1, k_timer_class));
+}
+
+std::uint32_t check_interval(lua_State* L, int index) {
+  lua_Number n = luaL_checknumber(L, index);
+  // Negative values wrap to huge u32 on the device, so they fail the same check.
+  if (!(n >= 1 && n <= k_max_interval)) luaL_argerror(L, index, k_range_error);
+  return static_cast<std::uint32_t>(n);
+}
+
+void do_register(lua_State* L, Timer* t) {
+  std::uint32_t interval = check_interval(L, 2);
+  lua_Integer mode = luaL_checkinteger(L, 3);
+  if (mode != k_single && mode != k_auto && mode != k_semi) luaL_argerror(L, 3, "Invalid mode");
+  if (!lua_isfunction(L, 4)) luaL_argerror(L, 4, "Must be function");
+  t->disarm();
+  t->anchor.reset();
+  t->callback = lua::Ref(L, 4);
+  t->interval_ms = interval;
+  t->mode = static_cast<Mode>(mode);
+  t->idle = true;
+}
+
+int timer_register(lua_State* L) {
+  do_register(L, check_timer(L));
+  return 0;
+}
+
+int timer_alarm(lua_State* L) {
+  Timer* t = check_timer(L);
+  do_register(L, t);
+  t->arm(L, 1);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+int timer_start(lua_State* L) {
+  Timer* t = check_timer(L);
+  if (!lua_isnoneornil(L, 2) && !lua_isboolean(L, 2)) luaL_argerror(L, 2, "boolean expected");
+  bool restart = lua_toboolean(L, 2) != 0;
+  bool started = false;
+  if (t->mode != k_off && (t->idle || restart)) {
+    t->arm(L, 1);
+    started = true;
+  }
+  lua_pushboolean(L, started);
+  return 1;
+}
+
+int timer_stop(lua_State* L) {
+  Timer* t = check_timer(L);
+  bool was_running = t->running();
+  if (was_running) {
+    t->disarm();
+    t->idle = true;
+    t->anchor.reset();
+  }
+  lua_pushboolean(L, was_running);
+  return 1;
+}
+
+int timer_unregister(lua_State* L) {
+  Timer* t = check_timer(L);
+  t->disarm();
+  t->callback.reset();
+  t->anchor.reset();
+  t->mode = k_off;
+  t->idle = false;
+  return 0;
+}
+
+int timer_interval(lua_State* L) {
+  Timer* t = check_timer(L);
+  std::uint32_t interval = check_interval(L, 2);
+  if (t->mode == k_off) return 0;
+  t->interval_ms = interval;
+  if (t->running()) t->arm(L, 1);  // the period restarts from now
+  return 0;
+}
+
+int timer_state(lua_State* L) {
+  Timer* t = check_timer(L);
+  if (t->mode == k_off) {
+    lua_pushnil(L);
+    return 1;
+  }
+  lua_pushboolean(L, t->running());
+  lua_pushinteger(L, t->mode);
+  return 2;
+}
+
+int timer_tostring(lua_State* L) {
+  Timer* t = check_timer(L);
+  lua_pushfstring(L, "tmr.timer: %p", static_cast<void*>(t));
+  return 1;
+}
+
+int tmr_create(lua_State* L) {
+  Device& d = Device::from(L);
+  auto& state = d.module_state<TmrState>();
+  lua::new_userdata<Timer>(L, k_timer_class, &d, state.next_id++);
+  return 1;
+}
+
+int tmr_now(lua_State* L) {
+  auto us = static_cast<std::uint64_t>(Device::from(L).uptime().count());
+  lua_pushinteger(L, static_cast<lua_Integer>(us & 0x7FFFFFFFu));
+  return 1;
+}
+
+int tmr_time(lua_State* L) {
+  lua_pushinteger(L, static_cast<lua_Integer>(Device::from(L).uptime().count() / 1000000));
+  return 1;
+}
+
+int tmr_ccount(lua_State* L) {
+  // An 80 MHz CPU's cycle counter, 32 bits.
+  auto us = static_cast<std::uint64_t>(Device::from(L).uptime().count());
+  lua_pushinteger(L, static_cast<lua_Integer>(static_cast<std::uint32_t>(us * 80)));
+  return 1;
+}
+
+int tmr_delay(lua_State* L) {
+  lua_Integer us = luaL_checkinteger(L, 1);
+  if (us <= 0) luaL_argerror(L, 1, "wrong arg range");
+  Device::from(L).loop().clock().busy_wait(Micros(us));
+  return 0;
+}
+
+int tmr_wdclr(lua_State*) { return 0; }
+
+void softwd_tick(Device& d) {
+  auto& s = d.module_state<TmrState>();
+  s.softwd_timer = 0;
+  if (--s.softwd_left < 0) {
+    core::Console::diagnostic("nodemcu-emu: tmr.softwd expired: the device restarts");
+    d.reboot_after_error();
+    return;
+  }
+  s.softwd_timer = d.loop().call_after(std::chrono::seconds(1), [&d] { softwd_tick(d); });
+}
+
+int tmr_softwd(lua_State* L) {
+  lua_Integer seconds = luaL_checkinteger(L, 1);
+  Device& d = Device::from(L);
+  auto& s = d.module_state<TmrState>();
+  if (s.softwd_timer) d.loop().cancel(s.softwd_timer);
+  s.softwd_timer = 0;
+  s.softwd_left = static_cast<int>(seconds);
+  if (seconds >= 0)
+    s.softwd_timer = d.loop().call_after(std::chrono::seconds(1), [&d] { softwd_tick(d); });
+  return 0;
+}
+
+}  // namespace
+
+int open_tmr(lua_State* L) {
+  static const luaL_Reg methods[] = {
+      {"register", timer_register}, {"alarm", timer_alarm},
+      {"start", timer_start},       {"stop", timer_stop},
+      {"unregister", timer_unregister}, {"interval", timer_interval},
+      {"state", timer_state},       {"__gc", lua::destroy_userdata<Timer>},
+      {"__tostring", timer_tostring}, {nullptr, nullptr}};
+  lua::new_class(L, k_timer_class, methods);
+  static const luaL_Reg functions[] = {
+      {"create", tmr_create}, {"now", tmr_now},     {"time", tmr_time},
+      {"ccount", tmr_ccount}, {"delay", tmr_delay}, {"wdclr", tmr_wdclr},
+      {"softwd", tmr_softwd}, {nullptr, nullptr}};
+  lua_newtable(L);
+  luaL_register(L, nullptr, functions);
+  lua_pushinteger(L, k_single);
+  lua_setfield(L, -2, "ALARM_SINGLE");
+  lua_pushinteger(L, k_auto);
+  lua_setfield(L, -2, "ALARM_AUTO");
+  lua_pushinteger(L, k_semi);
+  lua_setfield(L, -2, "ALARM_SEMI");
+  return 1;
+}
+
+}  // namespace nodemcu_emu::modules
