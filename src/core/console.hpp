@@ -16,10 +16,10 @@ class Console {
   // Emulator diagnostics (PANIC lines, warnings, tracebacks): always stderr, never diverted.
   static void diagnostic(std::string_view text);
 
-  // The firmware's platform_print_deprecation_note(), printed on the UART.
-  void deprecation_note(std::string_view what) {
-    write("Warning, deprecated API! " + std::string(what) +
-          ". It will be removed in next version. See documentation for details.\n");
+  // The firmware's platform_print_deprecation_note(msg, time_frame), printed on the UART.
+  void deprecation_note(std::string_view what, std::string_view when = "in the next version") {
+    write("Warning, deprecated API! " + std::string(what) + ". It will be removed " +
+          std::string(when) + ". See documentation for details.\n");
   }
 
   // node.output: divert to `sink`; `echo` keeps the UART (stdout) copy too.

@@ -124,6 +124,8 @@ void Device::open_state() {
   heap_->budget = options_.heap_bytes.value_or(k_default_heap);
   L_ = lua_newstate(&Heap::alloc, heap_.get());
   if (L_ == nullptr) throw std::bad_alloc();
+  lua_token_ = std::make_shared<int>(0);
+  lua::install_state_token(L_, &lua_token_);
   lua_atpanic(L_, [](lua_State* L) -> int {
     Console::diagnostic(std::string("PANIC: unprotected error in call to Lua API (") +
                         lua::error_text(L, -1) + ")");
@@ -158,6 +160,7 @@ void Device::close_state() {
   repl_ = lua::Repl();
   lua_close(L_);  // runs every __gc: sockets close, timers stop, refs are released
   L_ = nullptr;
+  lua_token_.reset();  // Refs still held by pending handlers now release nothing
   module_states_.clear();
   heap_.reset();
 }
@@ -215,20 +218,17 @@ void Device::report_pcallx_error(const std::string& error) {
       return;
     }
     Console::diagnostic(error);
-    reboot_after_error(std::chrono::seconds(2));
+    // node.c default_onerror: system_restart() 2 s later, a software restart (reason 4).
+    reboot_after_error(std::chrono::seconds(2), 4);
   });
 }
 
-void Device::reboot_after_error(Micros delay) {
+void Device::reboot_after_error(Micros delay, int reason) {
   if (options_.on_error == OnError::continue_) return;
-  next_boot_reason_ = 2;
-  schedule_reboot(delay, RebootCause::error);
+  schedule_reboot(delay, RebootCause::error, reason);
 }
 
-void Device::restart() {
-  next_boot_reason_ = 4;
-  schedule_reboot(Micros(0), RebootCause::restart_call);
-}
+void Device::restart() { schedule_reboot(Micros(0), RebootCause::restart_call, 4); }
 
 void Device::deep_sleep(Micros duration) {
   halted_ = true;
@@ -247,10 +247,14 @@ void Device::deep_sleep(Micros duration) {
   });
 }
 
-void Device::schedule_reboot(Micros delay, RebootCause cause) {
-  auto reboot = [this, cause] {
-    if (halted_ || loop_.stopping()) return;
+void Device::schedule_reboot(Micros delay, RebootCause cause, int reason) {
+  int boot = boots_;
+  auto reboot = [this, cause, reason, boot] {
+    // A delayed reboot dies with the boot that scheduled it, like the chip's os_timer; the
+    // first one due wins.
+    if (boot != boots_ || halted_ || loop_.stopping()) return;
     halted_ = true;  // the running callback finishes; no other one starts
+    next_boot_reason_ = reason;
     // Tear down outside any Lua call: the reboot runs as its own loop turn.
     loop_.post([this, cause] {
       close_state();

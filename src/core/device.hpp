@@ -64,8 +64,9 @@ class Device {
   // node.restart(): reboot (--boot) or end the emulator with status 0.
   void restart();
   // Where the device would reboot after an error (now, or after `delay` as the default onerror
-  // handler does): --on-error decides.
-  void reboot_after_error(Micros delay = Micros(0));
+  // handler does): --on-error decides. `reason` is what node.bootreason() reports next boot
+  // (2 exception; 4 software restart, as system_restart() after an error gives).
+  void reboot_after_error(Micros delay = Micros(0), int reason = 2);
   // node.dsleep: the chip is off for `duration`, then boots again (or the emulator ends).
   void deep_sleep(Micros duration);
 
@@ -99,7 +100,7 @@ class Device {
   enum class RebootCause { restart_call, error };
   void open_state();
   void close_state();
-  void schedule_reboot(Micros delay, RebootCause cause);
+  void schedule_reboot(Micros delay, RebootCause cause, int reason);
   void report_pcallx_error(const std::string& error);
 
   EventLoop& loop_;
@@ -111,6 +112,7 @@ class Device {
   lua::Repl repl_;
   std::unique_ptr<Heap> heap_;
   lua_State* L_ = nullptr;
+  std::shared_ptr<void> lua_token_;  // expires when L_ closes (see lua::Ref)
   Micros boot_time_{0};
   BootProgram program_;
   bool halted_ = false;

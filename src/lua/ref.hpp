@@ -1,27 +1,42 @@
 // RAII registry reference: a callback, a self-anchor. Released exactly once, by reset() or the
-// destructor. Owners release their refs in __gc / close, which always runs before lua_close ends.
+// destructor. Owners release their refs in __gc / close. A Ref that outlives its lua_State (a
+// callback captured by a network handler still pending at reboot) releases nothing: it holds
+// the state's token, which expires when the state closes.
 #pragma once
 
+#include <memory>
 #include <utility>
 
 #include "lua/lua.hpp"
 
 namespace nodemcu_emu::lua {
 
+// The token of a state (empty for states without one, e.g. in unit tests: such a state must
+// outlive its Refs). install_state_token stores a pointer to `token`, which must outlive L.
+std::weak_ptr<void> state_token(lua_State* L);
+void install_state_token(lua_State* L, std::shared_ptr<void>* token);
+
 class Ref {
  public:
   Ref() = default;
   // References the value at `index`.
-  Ref(lua_State* L, int index) : L_(L) {
+  Ref(lua_State* L, int index) : L_(L), token_(state_token(L)) {
+    tokened_ = !token_.expired();
     lua_pushvalue(L, index);
     ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
   }
-  Ref(Ref&& o) noexcept : L_(std::exchange(o.L_, nullptr)), ref_(std::exchange(o.ref_, LUA_NOREF)) {}
+  Ref(Ref&& o) noexcept
+      : L_(std::exchange(o.L_, nullptr)),
+        ref_(std::exchange(o.ref_, LUA_NOREF)),
+        token_(std::move(o.token_)),
+        tokened_(o.tokened_) {}
   Ref& operator=(Ref&& o) noexcept {
     if (this != &o) {
       reset();
       L_ = std::exchange(o.L_, nullptr);
       ref_ = std::exchange(o.ref_, LUA_NOREF);
+      token_ = std::move(o.token_);
+      tokened_ = o.tokened_;
     }
     return *this;
   }
@@ -30,11 +45,15 @@ class Ref {
   ~Ref() { reset(); }
 
   void reset() {
-    if (L_ && ref_ != LUA_NOREF && ref_ != LUA_REFNIL) luaL_unref(L_, LUA_REGISTRYINDEX, ref_);
+    if (state_alive() && ref_ != LUA_NOREF && ref_ != LUA_REFNIL)
+      luaL_unref(L_, LUA_REGISTRYINDEX, ref_);
     L_ = nullptr;
     ref_ = LUA_NOREF;
+    token_.reset();
   }
-  explicit operator bool() const { return L_ != nullptr && ref_ != LUA_NOREF && ref_ != LUA_REFNIL; }
+  explicit operator bool() const {
+    return ref_ != LUA_NOREF && ref_ != LUA_REFNIL && state_alive();
+  }
   // Pushes the value (nil when empty); returns whether there was one.
   bool push(lua_State* L) const {
     if (!*this) {
@@ -46,8 +65,13 @@ class Ref {
   }
 
  private:
+  // No token at creation means "the state outlives me"; an expired one means it closed.
+  bool state_alive() const { return L_ != nullptr && (!tokened_ || !token_.expired()); }
+
   lua_State* L_ = nullptr;
   int ref_ = LUA_NOREF;
+  std::weak_ptr<void> token_;
+  bool tokened_ = false;
 };
 
 }  // namespace nodemcu_emu::lua

@@ -4,6 +4,7 @@ namespace nodemcu_emu::modules {
 
 // One luaopen-style function per module; each leaves its table in the global of its name.
 int open_bit(lua_State* L);
+int open_net(lua_State* L);
 int open_node(lua_State* L);
 int open_tmr(lua_State* L);
 
@@ -14,6 +15,7 @@ struct Module {
 };
 constexpr Module k_modules[] = {
     {"bit", open_bit},
+    {"net", open_net},
     {"node", open_node},
     {"tmr", open_tmr},
 };

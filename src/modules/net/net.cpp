@@ -1,0 +1,17 @@
+// net: the module table (spec/net.md section 1).
+#include "modules/net/net_parts.hpp"
+#include "modules/net/net_state.hpp"
+
+namespace nodemcu_emu::modules {
+
+int open_net(lua_State* L) {
+  lua_newtable(L);
+  lua_pushinteger(L, 1);  // TYPE_TCP_CLIENT
+  lua_setfield(L, -2, "TCP");
+  lua_pushinteger(L, 2);  // TYPE_UDP_SOCKET
+  lua_setfield(L, -2, "UDP");
+  net::open_tcp(L);
+  return 1;
+}
+
+}  // namespace nodemcu_emu::modules

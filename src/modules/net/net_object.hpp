@@ -1,0 +1,79 @@
+// What every net userdata shares: a Handle holding the native object, the self check with the
+// firmware's "invalid user data", and callback slots named as net.c names them.
+#pragma once
+
+#include <array>
+#include <cstring>
+#include <memory>
+
+#include "lua/ref.hpp"
+#include "lua/userdata.hpp"
+
+namespace nodemcu_emu::net {
+
+constexpr const char* k_tcpsocket_class = "net.tcpsocket";
+constexpr const char* k_tcpserver_class = "net.tcpserver";
+constexpr const char* k_udpsocket_class = "net.udpsocket";
+
+// The userdata: one shared reference to the native object; pending Asio handlers hold others.
+// When Lua collects it, the object is told (it aborts what is still open, releases its refs).
+template <class T>
+struct Handle {
+  std::shared_ptr<T> object;
+  explicit Handle(std::shared_ptr<T> o) : object(std::move(o)) {}
+  ~Handle() {
+    if (object) object->collected();
+  }
+};
+
+// The native object behind arg 1 if it has that class, else raises "invalid user data".
+template <class T>
+T& check_object(lua_State* L, const char* cls) {
+  auto* h = lua::test_userdata<Handle<T>>(L, 1, cls);
+  if (h == nullptr || !h->object) luaL_error(L, "invalid user data");
+  return *h->object;
+}
+
+template <class T>
+T* test_object(lua_State* L, const char* cls) {
+  auto* h = lua::test_userdata<Handle<T>>(L, 1, cls);
+  return h ? h->object.get() : nullptr;
+}
+
+// Callback slots of a socket, indexed by event.
+enum class Event { connection, reconnection, disconnection, receive, sent, dns, count };
+
+struct EventName {
+  const char* name;
+  Event event;
+};
+constexpr EventName k_tcp_events[] = {
+    {"connection", Event::connection}, {"reconnection", Event::reconnection},
+    {"disconnection", Event::disconnection}, {"receive", Event::receive},
+    {"sent", Event::sent}, {"dns", Event::dns}};
+constexpr EventName k_udp_events[] = {
+    {"receive", Event::receive}, {"sent", Event::sent}, {"dns", Event::dns}};
+
+using Callbacks = std::array<lua::Ref, static_cast<std::size_t>(Event::count)>;
+
+inline lua::Ref& slot(Callbacks& cbs, Event e) { return cbs[static_cast<std::size_t>(e)]; }
+
+// sck:on(event, fn|nil) for any socket kind (net.c net_on): arg 2 names the event, arg 3 is the
+// handler or nil. `names` lists the events this kind accepts.
+template <std::size_t N>
+int set_callback(lua_State* L, Callbacks& cbs, const EventName (&names)[N]) {
+  const char* name = luaL_checkstring(L, 2);
+  const EventName* found = nullptr;
+  for (const auto& n : names)
+    if (std::strcmp(n.name, name) == 0) found = &n;
+  if (found == nullptr) return luaL_error(L, "invalid callback name");
+  if (lua_isfunction(L, 3))
+    slot(cbs, found->event) = lua::Ref(L, 3);
+  else if (lua_isnoneornil(L, 3))
+    slot(cbs, found->event).reset();
+  else
+    return luaL_error(L, "invalid callback function");
+  return 0;
+}
+
+}  // namespace nodemcu_emu::net

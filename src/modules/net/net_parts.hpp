@@ -1,0 +1,17 @@
+// The pieces of the net module: each adds its functions to the module table at the stack top.
+#pragma once
+
+#include "lua/lua.hpp"
+
+namespace nodemcu_emu::net {
+
+// net.createConnection, net.createServer; metatables net.tcpserver and net.tcpsocket.
+void open_tcp(lua_State* L);
+// net.createUDPSocket; metatable net.udpsocket.
+void open_udp(lua_State* L);
+// net.dns.resolve/getdnsserver/setdnsserver.
+void open_dns(lua_State* L);
+// net.ifinfo (profile 3), net.multicastJoin/multicastLeave.
+void open_iface(lua_State* L);
+
+}  // namespace nodemcu_emu::net

@@ -1,0 +1,66 @@
+// The host side of one TCP connection: the Asio socket, its read buffer and write queue.
+// A TcpSocket (what the script sees) owns one while it is connected; on close() it lets go and
+// the connection finishes on its own: flushes what was queued, sends FIN, drains, closes.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/event_loop.hpp"
+
+namespace nodemcu_emu::net {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
+ public:
+  // What the owning socket hears about; none is called once the owner has let go.
+  struct Owner {
+    virtual ~Owner() = default;
+    virtual void on_read(const boost::system::error_code& ec, const char* data, std::size_t n) = 0;
+    // `sends` whole send() calls have left the buffer (taken by the host kernel).
+    virtual void on_written(const boost::system::error_code& ec, std::size_t sends) = 0;
+  };
+
+  TcpConnection(core::EventLoop& loop, tcp::socket socket, std::size_t read_size);
+
+  tcp::socket& socket() { return socket_; }
+  void attach(std::weak_ptr<Owner> owner) { owner_ = std::move(owner); }
+
+  void start_read();
+  bool reading() const { return reading_; }
+  // Queues one send(); writing starts at flush().
+  void queue(std::string data) { queued_.push_back(std::move(data)); }
+  void flush();
+
+  // The owner lets go. Graceful: queued data goes out, then FIN; the connection drains the
+  // peer's data until its FIN (bounded) so the host kernel does not answer with a RST.
+  void close_gracefully();
+  // RST now, queued data dropped (tcp_abort, or lwIP's tcp_close with unread data).
+  void abort();
+
+ private:
+  void write_batch();
+  void finish_close();
+  void drain();
+
+  core::EventLoop& loop_;
+  tcp::socket socket_;
+  std::weak_ptr<Owner> owner_;
+  std::vector<char> rx_;
+  std::deque<std::string> queued_;
+  std::vector<std::string> writing_;
+  bool reading_ = false;
+  bool write_in_flight_ = false;
+  bool detached_ = false;
+  bool draining_ = false;
+  core::EventLoop::KeepAlive linger_;  // keeps the loop running while a let-go connection finishes
+  core::TimerService::Id drain_timer_ = 0;
+};
+
+}  // namespace nodemcu_emu::net

@@ -1,0 +1,48 @@
+// net.tcpserver (spec net.md 3): listens, accepts, hands each connection to the listen callback.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/device.hpp"
+#include "modules/net/net_object.hpp"
+
+namespace nodemcu_emu::net {
+
+class TcpServer : public std::enable_shared_from_this<TcpServer> {
+ public:
+  TcpServer(core::Device& d, int timeout_s);
+
+  int listen(lua_State* L);
+  int close(lua_State* L);
+  int getaddr(lua_State* L);
+  void collected();
+  // A connection slot freed up (the established limit): accept again.
+  void resume_accepting();
+  const std::string& name() const { return name_; }
+
+ private:
+  void accept_next();
+  void accepted(boost::asio::ip::tcp::socket socket);
+  void stop_listening();
+
+  core::Device& device_;
+  std::string name_;
+  int timeout_s_;
+  std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
+  lua::Ref listen_cb_;
+  lua::Ref anchor_;
+  core::EventLoop::KeepAlive keep_;
+  std::uint16_t port_ = 0;       // as the device sees it
+  std::string ip_;               // as the script gave it
+  bool accepting_ = false;
+  std::uint64_t generation_ = 0;
+};
+
+void register_tcp_server_class(lua_State* L);
+// net.createServer's object, with its inactivity timeout.
+TcpServer& push_new_tcp_server(lua_State* L, int timeout_s);
+
+}  // namespace nodemcu_emu::net

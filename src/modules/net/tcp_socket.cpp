@@ -1,0 +1,513 @@
+#include "modules/net/tcp_socket.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <boost/asio/ip/unicast.hpp>
+
+#include "modules/net/address.hpp"
+#include "modules/net/dns_resolver.hpp"
+#include "modules/net/lwip_errors.hpp"
+#include "modules/net/net_state.hpp"
+
+namespace nodemcu_emu::net {
+
+namespace {
+// Bytes asked of the host per read; they are handed to Lua in frames of --frame-size.
+constexpr std::size_t k_read_size = 16384;
+// A connect whose name did not resolve goes to 255.255.255.255 on the device and fails after
+// the SYN retries (net.md 4.1 item 8); modelled as this long.
+constexpr auto k_syn_give_up = std::chrono::seconds(21);
+
+void set_host_ttl(tcp::socket& s, int ttl) {
+  if (ttl <= 0 || !s.is_open()) return;
+  boost::system::error_code ec;
+  s.set_option(asio::ip::unicast::hops(ttl), ec);
+}
+}  // namespace
+
+TcpSocket::TcpSocket(core::Device& d) : device_(d), name_(net_state(d).next_name("tcp")) {}
+
+TcpSocket::~TcpSocket() {
+  if (idle_timer_) device_.loop().cancel(idle_timer_);
+}
+
+void TcpSocket::trace(std::string_view event, std::initializer_list<core::Trace::Field> fields) {
+  auto& t = device_.trace();
+  if (t.enabled()) t.emit(device_.loop().now(), name_, event, fields);
+}
+
+bool TcpSocket::push_callback(Event e) {
+  if (device_.halted() || !slot(callbacks_, e) || !anchor_) return false;
+  lua_State* L = device_.L();
+  slot(callbacks_, e).push(L);
+  anchor_.push(L);
+  return true;
+}
+
+// --- accepted connections ---
+
+void TcpSocket::adopt(lua_State* L, int self_index, tcp::socket socket, int timeout_s) {
+  anchor_ = lua::Ref(L, self_index);
+  keep_ = device_.loop().keep_alive();
+  state_ = State::connected;
+  counted_ = true;
+  net_state(device_).connection_opened();
+  boost::system::error_code ec;
+  auto peer = socket.remote_endpoint(ec);
+  if (!ec && peer.address().is_v4()) {
+    remote_ip_ = peer.address().to_v4().to_uint();
+    remote_port_ = peer.port();
+  }
+  conn_ = std::make_shared<TcpConnection>(device_.loop(), std::move(socket), k_read_size);
+  conn_->attach(weak_from_this());
+  timeout_s_ = timeout_s;
+  if (device_.options().timeout_model == TimeoutModel::keepalive) {
+    // lwIP literally (net.md 3.4): keepalive probes after `timeout` s, one probe, 10 s apart.
+    auto& s = conn_->socket();
+    s.set_option(asio::socket_base::keep_alive(true), ec);
+    if (timeout_s > 0) {
+      int idle = timeout_s, intvl = 10, cnt = 1;
+      ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+      ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+      ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
+    }
+    timeout_s_ = 0;
+  }
+  note_activity();
+  arm_idle_timer();
+  trace("accept", {{"peer", format_ipv4(remote_ip_) + ":" + std::to_string(remote_port_)}});
+}
+
+void TcpSocket::start_accepted() {
+  if (state_ != State::connected) return;  // the listen callback closed it
+  if (push_callback(Event::connection)) device_.call(1, core::Protection::unprotected);
+  if (state_ == State::connected && !held_) conn_->start_read();
+}
+
+// --- connect ---
+
+int TcpSocket::connect(lua_State* L) {
+  if (state_ != State::idle) return luaL_error(L, "already connected");
+  auto port = static_cast<std::uint16_t>(luaL_checkinteger(L, 2) & 0xFFFF);
+  if (port == 0) return luaL_error(L, "specify port");
+  // No loopback interface on the device: the default host is what a PC test needs anyway.
+  std::string host = lua_isstring(L, 3) ? lua_tostring(L, 3) : "127.0.0.1";
+  if (lua_gettop(L) > 3) {
+    if (!lua_isfunction(L, 4)) luaL_argerror(L, 4, "not a function");
+    slot(callbacks_, Event::connection) = lua::Ref(L, 4);
+  }
+  anchor_ = lua::Ref(L, 1);
+  keep_ = device_.loop().keep_alive();
+  remote_port_ = port;
+  remote_ip_ = 0;
+  state_ = State::resolving;
+  std::uint64_t generation = ++connect_generation_;
+  std::weak_ptr<TcpSocket> weak = weak_from_this();
+  std::uint32_t ip = 0;
+  int err = dns_resolver(device_).lookup(host, ip, [weak, generation](std::optional<std::uint32_t> answer) {
+    auto self = weak.lock();
+    if (!self) return;
+    --self->dns_pending_;
+    bool still_wanted = self->state_ == State::resolving && self->connect_generation_ == generation;
+    self->trace("dns", {{"ip", answer ? format_ipv4(*answer) : "nil"}});
+    // The "dns" handler hears the answer even when close() came first (net.md 4.7).
+    if (self->push_callback(Event::dns)) {
+      if (answer)
+        lua_pushstring(self->device_.L(), format_ipv4(*answer).c_str());
+      else
+        lua_pushnil(self->device_.L());
+      self->device_.call(2, core::Protection::unprotected);
+    }
+    if (still_wanted && self->state_ == State::resolving && self->connect_generation_ == generation) {
+      self->begin_connect(answer.value_or(0xFFFFFFFFu));
+    } else if (self->state_ == State::idle && self->dns_pending_ == 0) {
+      self->anchor_.reset();
+      self->keep_.reset();
+    }
+  });
+  if (err == k_err_inprogress) {
+    ++dns_pending_;
+    trace("resolve", {{"host", host}});
+    return 0;
+  }
+  if (err != k_ok) {
+    state_ = State::idle;
+    anchor_.reset();
+    keep_.reset();
+    return luaL_error(L, "%s", lwip_error_text(err));
+  }
+  begin_connect(ip);
+  // A dotted quad resolves inside connect(): the "dns" handler runs now, and an error in it
+  // reaches the caller of connect() like any Lua error.
+  if (slot(callbacks_, Event::dns)) {
+    slot(callbacks_, Event::dns).push(L);
+    lua_pushvalue(L, 1);
+    lua_pushstring(L, format_ipv4(ip).c_str());
+    lua_call(L, 2, 0);
+  }
+  return 0;
+}
+
+void TcpSocket::begin_connect(std::uint32_t ip) {
+  remote_ip_ = ip;
+  state_ = State::connecting;
+  auto& io = device_.loop().io();
+  conn_ = std::make_shared<TcpConnection>(device_.loop(), tcp::socket(io), k_read_size);
+  conn_->attach(weak_from_this());
+  std::uint64_t generation = connect_generation_;
+  std::weak_ptr<TcpSocket> weak = weak_from_this();
+  trace("connect", {{"to", format_ipv4(ip) + ":" + std::to_string(remote_port_)}});
+  if (ip == 0xFFFFFFFFu) {
+    // Nothing answers a SYN to the broadcast address: the retries run out.
+    idle_timer_ = device_.loop().call_after(k_syn_give_up, [weak, generation] {
+      auto self = weak.lock();
+      if (!self || self->connect_generation_ != generation || self->state_ != State::connecting) return;
+      self->idle_timer_ = 0;
+      self->ended(k_err_abrt, false);
+    });
+    return;
+  }
+  auto& s = conn_->socket();
+  boost::system::error_code ec;
+  s.open(tcp::v4(), ec);
+  // Bound to the device's address so that peers see its IP (distinct per device in a fleet).
+  if (!ec) s.bind(tcp::endpoint(bind_address(device_), 0), ec);
+  set_host_ttl(s, ttl_);
+  s.async_connect(connect_target(device_, ip, remote_port_),
+                  [weak, generation](const boost::system::error_code& error) {
+                    auto self = weak.lock();
+                    if (!self || self->connect_generation_ != generation ||
+                        self->state_ != State::connecting)
+                      return;
+                    if (error)
+                      self->ended(lwip_error_from(error), false);
+                    else
+                      self->connected();
+                  });
+}
+
+void TcpSocket::connected() {
+  state_ = State::connected;
+  counted_ = true;
+  net_state(device_).connection_opened();
+  note_activity();
+  trace("connected");
+  if (push_callback(Event::connection)) device_.call(1, core::Protection::unprotected);
+  if (state_ != State::connected) return;
+  conn_->flush();  // what send() queued while the SYN was out
+  if (!held_) conn_->start_read();
+}
+
+// --- receive ---
+
+void TcpSocket::on_read(const boost::system::error_code& ec, const char* data, std::size_t n) {
+  if (state_ != State::connected) return;
+  if (ec) {
+    if (ec == asio::error::eof)
+      ended(k_ok, true);
+    else
+      ended(lwip_error_from(ec), false);
+    return;
+  }
+  note_activity();
+  trace("recv", {{"n", n}});
+  auto self = shared_from_this();  // a callback may drop the last reference
+  std::size_t frame = device_.options().frame_size;
+  delivering_ = true;
+  // One callback per frame (the device's pbuf), never merged across reads.
+  for (std::size_t off = 0; off < n && state_ == State::connected; off += frame) {
+    if (!push_callback(Event::receive)) {
+      if (device_.halted()) break;
+      continue;  // no handler: the device discards the data (still acknowledged)
+    }
+    lua_pushlstring(device_.L(), data + off, std::min(frame, n - off));
+    in_receive_ = true;
+    device_.call(2, core::Protection::unprotected);
+    in_receive_ = false;
+  }
+  delivering_ = false;
+  if (state_ == State::connected && !held_) conn_->start_read();
+}
+
+int TcpSocket::hold(lua_State*) {
+  if (state_ == State::idle) return 0;
+  held_ = true;
+  trace("hold");
+  return 0;
+}
+
+int TcpSocket::unhold(lua_State*) {
+  if (state_ == State::idle) return 0;
+  held_ = false;
+  trace("unhold");
+  if (state_ == State::connected && !delivering_) conn_->start_read();
+  return 0;
+}
+
+// --- send ---
+
+int TcpSocket::send(lua_State* L) {
+  size_t len = 0;
+  const char* data = luaL_checklstring(L, 2, &len);
+  if (len == 0) return luaL_error(L, "no data to send");
+  if (lua_isfunction(L, 3)) slot(callbacks_, Event::sent) = lua::Ref(L, 3);
+  // A socket waiting for DNS has a pcb in CLOSED state: tcp_write says ERR_CONN.
+  if (state_ == State::idle || state_ == State::resolving) return luaL_error(L, "not connected");
+  std::size_t n = len & 0xFFFF;  // tcp_write takes a u16 length
+  if (n == 0) return 0;
+  if (outstanding_ + n > k_send_buffer) return luaL_error(L, "%s", lwip_error_text(k_err_mem));
+  if (device_.options().strict && awaiting_sent_ > 0) {
+    luaL_where(L, 1);
+    NetState::warn(std::string(lua_tostring(L, -1)) +
+                   "send() before the previous send()'s \"sent\" callback: the documentation "
+                   "says consecutive sends may fail on the device; send the next part from \"sent\"");
+    lua_pop(L, 1);
+  }
+  outstanding_ += n;
+  ++awaiting_sent_;
+  send_sizes_.push_back(n);
+  conn_->queue(std::string(data, n));
+  trace("send", {{"n", n}});
+  if (state_ == State::connected) schedule_flush();
+  return 0;
+}
+
+// The device transmits after the current callback returns (lwIP output): so does the emulator,
+// which is what lets close() inside "receive" drop what that callback sent.
+void TcpSocket::schedule_flush() {
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  device_.loop().post([self = shared_from_this()] {
+    self->flush_posted_ = false;
+    if (self->state_ == State::connected) self->conn_->flush();
+  });
+}
+
+void TcpSocket::on_written(const boost::system::error_code& ec, std::size_t sends) {
+  if (state_ != State::connected) return;
+  if (ec) return ended(lwip_error_from(ec), false);
+  note_activity();
+  auto self = shared_from_this();
+  for (std::size_t i = 0; i < sends && state_ == State::connected; ++i) {
+    outstanding_ -= send_sizes_.front();
+    send_sizes_.pop_front();
+    --awaiting_sent_;
+    trace("sent");
+    if (push_callback(Event::sent)) device_.call(1, core::Protection::unprotected);
+  }
+}
+
+// --- close and the end of a connection ---
+
+int TcpSocket::close(lua_State* L) {
+  if (state_ == State::idle) return luaL_error(L, "not connected");
+  trace("close");
+  if (state_ == State::resolving) {
+    // The pending answer still reaches the "dns" handler, then lets the socket go.
+    state_ = State::idle;
+    return 0;
+  }
+  boost::system::error_code ec;
+  bool unread = in_receive_ || (held_ && conn_ && conn_->socket().available(ec) > 0);
+  if (unread) {
+    // lwIP's tcp_close sends RST while received data is unacknowledged (net.md 4.7, 0.3).
+    luaL_where(L, 1);
+    NetState::warn(std::string(lua_tostring(L, -1)) +
+                   "close() with received data not yet acknowledged (inside \"receive\" or while "
+                   "held): the device resets the connection and drops what this callback sent; "
+                   "close from the \"sent\" callback instead");
+    lua_pop(L, 1);
+  }
+  release_pcb(!unread, unread);
+  return 0;
+}
+
+void TcpSocket::release_pcb(bool graceful, bool abort) {
+  if (conn_) {
+    if (abort || !graceful)
+      conn_->abort();
+    else
+      conn_->close_gracefully();
+    conn_.reset();
+  }
+  if (counted_) {
+    counted_ = false;
+    net_state(device_).connection_closed();
+  }
+  if (idle_timer_) device_.loop().cancel(idle_timer_);
+  idle_timer_ = 0;
+  state_ = State::idle;
+  outstanding_ = 0;
+  awaiting_sent_ = 0;
+  send_sizes_.clear();
+  ++connect_generation_;
+  if (dns_pending_ == 0) {
+    anchor_.reset();
+    keep_.reset();
+  }
+}
+
+void TcpSocket::ended(int err, bool graceful) {
+  trace(err == 0 ? "disconnect" : "error", {{"err", err}});
+  Event e = (err != 0 && slot(callbacks_, Event::reconnection)) ? Event::reconnection : Event::disconnection;
+  auto self = shared_from_this();
+  // The userdata goes on the stack before the anchor is dropped, as net.c does.
+  bool call = push_callback(e);
+  release_pcb(graceful, !graceful);
+  if (call) {
+    lua_pushinteger(device_.L(), err);
+    device_.call(2, core::Protection::unprotected);
+  }
+}
+
+// --- the inactivity timeout (net.md 0.1: idle model) ---
+
+void TcpSocket::note_activity() { last_activity_ = device_.loop().now(); }
+
+void TcpSocket::arm_idle_timer() {
+  if (timeout_s_ <= 0) return;
+  auto deadline = last_activity_ + std::chrono::seconds(timeout_s_);
+  idle_timer_ = device_.loop().call_at(deadline, [weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->idle_timer_fired();
+  });
+}
+
+void TcpSocket::idle_timer_fired() {
+  idle_timer_ = 0;
+  if (state_ != State::connected) return;
+  // Activity moves the deadline without touching the timer: re-arm for the new one if needed.
+  if (device_.loop().now() < last_activity_ + std::chrono::seconds(timeout_s_)) return arm_idle_timer();
+  trace("timeout", {{"after_s", timeout_s_}});
+  ended(k_err_abrt, false);  // aborted as lwIP aborts a keepalive failure: RST, -8
+}
+
+// --- dns, ttl, addresses ---
+
+int TcpSocket::dns(lua_State* L) {
+  size_t len = 0;
+  const char* host = luaL_checklstring(L, 2, &len);
+  if (lua_isfunction(L, 3)) slot(callbacks_, Event::dns) = lua::Ref(L, 3);
+  if (!slot(callbacks_, Event::dns)) return luaL_error(L, "no callback specified");
+  std::uint32_t ip = 0;
+  std::weak_ptr<TcpSocket> weak = weak_from_this();
+  int err = dns_resolver(device_).lookup(std::string(host, len), ip, [weak](std::optional<std::uint32_t> answer) {
+    auto self = weak.lock();
+    if (!self) return;
+    --self->dns_pending_;
+    lua::Ref anchor = self->dns_pending_ == 0 ? std::move(self->dns_anchor_) : lua::Ref();
+    if (!self->device_.halted() && slot(self->callbacks_, Event::dns)) {
+      lua_State* S = self->device_.L();
+      slot(self->callbacks_, Event::dns).push(S);
+      if (anchor) anchor.push(S); else self->dns_anchor_.push(S);
+      if (answer) lua_pushstring(S, format_ipv4(*answer).c_str()); else lua_pushnil(S);
+      self->device_.call(2, core::Protection::unprotected);
+    }
+    // A connect() waiting for DNS connects to the answer (net.md 4.11).
+    if (self->state_ == State::resolving && answer) self->begin_connect(*answer);
+  });
+  if (err == k_ok) {
+    slot(callbacks_, Event::dns).push(L);
+    lua_pushvalue(L, 1);
+    lua_pushstring(L, format_ipv4(ip).c_str());
+    lua_call(L, 2, 0);
+    return 0;
+  }
+  if (err != k_err_inprogress) return luaL_error(L, "%s", lwip_error_text(err));
+  if (dns_pending_++ == 0) dns_anchor_ = lua::Ref(L, 1);
+  return 0;
+}
+
+int TcpSocket::ttl(lua_State* L) {
+  if (state_ == State::idle) return luaL_error(L, "socket is not open/bound yet");
+  if (lua_isnoneornil(L, 2) || (lua_isnumber(L, 2) && lua_tointeger(L, 2) == -1)) {
+    lua_pushinteger(L, ttl_);
+    return 1;
+  }
+  lua_Integer n = luaL_checkinteger(L, 2);
+  ttl_ = static_cast<int>(n & 0xFF);  // a u8 field on the device
+  if (conn_) set_host_ttl(conn_->socket(), ttl_);
+  lua_pushinteger(L, n);
+  return 1;
+}
+
+int TcpSocket::getpeer(lua_State* L) {
+  if (state_ == State::idle || remote_port_ == 0) {
+    lua_pushnil(L);
+    lua_pushnil(L);
+    return 2;
+  }
+  lua_pushinteger(L, remote_port_);
+  lua_pushstring(L, format_ipv4(remote_ip_).c_str());
+  return 2;
+}
+
+int TcpSocket::getaddr(lua_State* L) {
+  boost::system::error_code ec;
+  tcp::endpoint local;
+  if (conn_ && conn_->socket().is_open()) local = conn_->socket().local_endpoint(ec);
+  if (state_ == State::idle || !conn_ || ec || local.port() == 0) {
+    lua_pushnil(L);
+    lua_pushnil(L);
+    return 2;
+  }
+  lua_pushinteger(L, device_port(device_, local.port()));
+  lua_pushstring(L, device_.options().bind_address.c_str());
+  return 2;
+}
+
+void TcpSocket::collected() {
+  if (conn_) {
+    conn_->abort();  // tcp_abort: RST, no callback
+    conn_.reset();
+  }
+  if (counted_) {
+    counted_ = false;
+    net_state(device_).connection_closed();
+  }
+  if (idle_timer_) device_.loop().cancel(idle_timer_);
+  idle_timer_ = 0;
+  state_ = State::idle;
+  for (auto& cb : callbacks_) cb.reset();
+  anchor_.reset();
+  dns_anchor_.reset();
+  keep_.reset();
+}
+
+// --- Lua bindings ---
+
+namespace {
+TcpSocket& self(lua_State* L) { return check_object<TcpSocket>(L, k_tcpsocket_class); }
+int l_connect(lua_State* L) { return self(L).connect(L); }
+int l_close(lua_State* L) { return self(L).close(L); }
+int l_on(lua_State* L) { return self(L).on(L); }
+int l_send(lua_State* L) { return self(L).send(L); }
+int l_hold(lua_State* L) { return self(L).hold(L); }
+int l_unhold(lua_State* L) { return self(L).unhold(L); }
+int l_dns(lua_State* L) { return self(L).dns(L); }
+int l_ttl(lua_State* L) { return self(L).ttl(L); }
+int l_getpeer(lua_State* L) { return self(L).getpeer(L); }
+int l_getaddr(lua_State* L) { return self(L).getaddr(L); }
+int l_tostring(lua_State* L) {
+  lua_pushfstring(L, "net.tcpsocket: %s", self(L).name().c_str());
+  return 1;
+}
+}  // namespace
+
+void register_tcp_socket_class(lua_State* L) {
+  static const luaL_Reg methods[] = {
+      {"connect", l_connect}, {"close", l_close},     {"on", l_on},
+      {"send", l_send},       {"hold", l_hold},       {"unhold", l_unhold},
+      {"dns", l_dns},         {"ttl", l_ttl},         {"getpeer", l_getpeer},
+      {"getaddr", l_getaddr}, {"__gc", lua::destroy_userdata<Handle<TcpSocket>>},
+      {"__tostring", l_tostring}, {nullptr, nullptr}};
+  lua::new_class(L, k_tcpsocket_class, methods);
+}
+
+TcpSocket& push_new_tcp_socket(lua_State* L) {
+  auto socket = std::make_shared<TcpSocket>(core::Device::from(L));
+  lua::new_userdata<Handle<TcpSocket>>(L, k_tcpsocket_class, socket);
+  return *socket;
+}
+
+}  // namespace nodemcu_emu::net
