@@ -27,11 +27,15 @@ function emu.truthy(v, what)
   return v
 end
 
--- Calls fn(...) and checks it raises exactly `message` (no position prefix expected).
+-- Calls fn(...) and checks it raises exactly `message`. The "file:line: " position that
+-- luaL_error adds for the Lua caller (as on the device) is not part of the comparison.
 function emu.raises(message, fn, ...)
   local ok, err = pcall(fn, ...)
   if ok then error("expected error " .. fmt(message) .. ", but the call succeeded", 2) end
-  if err ~= message then error("expected error " .. fmt(message) .. ", got " .. fmt(err), 2) end
+  local bare = type(err) == "string" and err:match("^[^\n]-:%d+: (.*)$")
+  if err ~= message and bare ~= message then
+    error("expected error " .. fmt(message) .. ", got " .. fmt(err), 2)
+  end
 end
 
 -- Deep comparison of tables/lists.
@@ -54,7 +58,93 @@ function emu.same(a, b, what)
   end
 end
 
+local temp_dirs = {}
+
+local function shell_quote(s)
+  return "'" .. (tostring(s):gsub("'", [['\'']])) .. "'"
+end
+
+local function read_file(path)
+  local f = io.open(path, "rb")
+  if not f then return "" end
+  local text = f:read("*a")
+  f:close()
+  return text
+end
+
+local function write_file(path, text)
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+end
+
+-- emu.tmpdir(): a new empty directory (e.g. a --fs flash for a child emulator), removed when
+-- the test file finishes.
+function emu.tmpdir()
+  local path = os.tmpname()
+  os.remove(path)
+  assert(os.execute("mkdir " .. shell_quote(path)) == 0, "cannot create directory " .. path)
+  temp_dirs[#temp_dirs + 1] = path
+  return path
+end
+
+-- emu.write(path, text) / emu.read(path): whole files, for fixtures and results.
+emu.write = write_file
+emu.read = read_file
+
+-- emu.run(opts): runs another emulator process and waits for it (this one is blocked meanwhile,
+-- like tmr.delay). The executable is $NODEMCU_EMU (CTest sets it).
+--   opts.script  Lua source for the child (written to a temp file), or
+--   opts.file    a script path; with neither, the child gets no script (e.g. with --boot)
+--   opts.args    list of options before the script; --virtual-time is added unless opts.real_time
+--   opts.script_args  list of arguments after the script
+--   opts.stdin   text for the child's stdin (default: none)
+--   opts.cwd     the child's working directory
+-- Returns stdout, stderr, exit status.
+function emu.run(opts)
+  local exe = os.getenv("NODEMCU_EMU")
+  if not exe or exe == "" then error("emu.run needs NODEMCU_EMU (the emulator's path)", 2) end
+  local words = { shell_quote(exe) }
+  if not opts.real_time then words[#words + 1] = "--virtual-time" end
+  for _, a in ipairs(opts.args or {}) do words[#words + 1] = shell_quote(a) end
+  local temps = {}
+  local function temp(text)
+    local path = os.tmpname()
+    if text then write_file(path, text) end
+    temps[#temps + 1] = path
+    return path
+  end
+  if opts.script then words[#words + 1] = shell_quote(temp(opts.script))
+  elseif opts.file then words[#words + 1] = shell_quote(opts.file) end
+  for _, a in ipairs(opts.script_args or {}) do words[#words + 1] = shell_quote(a) end
+  local out, err = temp(), temp()
+  local cmd = table.concat(words, " ") .. " <" .. shell_quote(opts.stdin and temp(opts.stdin) or "/dev/null") ..
+      " >" .. shell_quote(out) .. " 2>" .. shell_quote(err) .. "; echo $?"
+  if opts.cwd then cmd = "cd " .. shell_quote(opts.cwd) .. " && " .. cmd end
+  local pipe = assert(io.popen(cmd, "r"))
+  local status = tonumber(pipe:read("*a"):match("%d+"))
+  pipe:close()
+  local stdout, stderr = read_file(out), read_file(err)
+  for _, path in ipairs(temps) do os.remove(path) end
+  return stdout, stderr, status
+end
+
+-- emu.contains(text, plain_substring, what): asserts that text contains the substring.
+function emu.contains(text, part, what)
+  if not tostring(text):find(part, 1, true) then
+    error((what and (what .. ": ") or "") .. "expected to find " .. fmt(part) .. " in " .. fmt(text), 2)
+  end
+end
+
+-- emu.lacks(text, plain_substring, what): asserts that text does not contain the substring.
+function emu.lacks(text, part, what)
+  if tostring(text):find(part, 1, true) then
+    error((what and (what .. ": ") or "") .. "did not expect " .. fmt(part) .. " in " .. fmt(text), 2)
+  end
+end
+
 local function finish()
+  for _, path in ipairs(temp_dirs) do os.execute("rm -rf " .. shell_quote(path)) end
   print(string.format("%d passed, %d failed", passed, failed))
   os.exit(failed == 0 and 0 or 1)
 end
@@ -102,6 +192,10 @@ function emu.check(fn, ...)
 end
 
 local function add(name, fn, async, timeout_ms)
+  -- The guard is a tmr alarm, so the timeout has the SDK's limit.
+  if timeout_ms and not (timeout_ms >= 1 and timeout_ms <= 6870947) then
+    error("emu.async: timeout_ms must be 1..6870947, got " .. tostring(timeout_ms), 3)
+  end
   cases[#cases + 1] = { name = name, fn = fn, async = async, timeout_ms = timeout_ms or 60000 }
   if not started then
     started = true
@@ -115,5 +209,10 @@ function emu.test(name, fn) add(name, fn, false) end
 -- emu.async(name, fn [, timeout_ms]): fn(done) passes when done() is called, fails on
 -- done(message), an error, or when the timeout (on the Clock, default 60 s) runs out.
 function emu.async(name, fn, timeout_ms) add(name, fn, true, timeout_ms) end
+
+-- Facts about the emulator itself (not the device): native objects alive, the Clock.
+local native = require "emu.native"
+emu.live_objects = native.live_objects
+emu.clock = native.clock
 
 return emu

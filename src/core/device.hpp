@@ -92,6 +92,11 @@ class Device {
     return *static_cast<T*>(it->second.get());
   }
 
+  // Native objects (sockets, servers) alive on this device, for leak tests (emu.live_objects).
+  void native_created() { ++live_natives_; }
+  void native_destroyed() { --live_natives_; }
+  long live_natives() const { return live_natives_; }
+
   // Runs `chunk_name` from the fs (init.lua at boot). Errors are reported; returns success.
   bool run_file(const std::string& path);
 
@@ -118,6 +123,7 @@ class Device {
   bool halted_ = false;
   int boots_ = 0;
   int boot_reason_ = 0;
+  long live_natives_ = 0;
   int next_boot_reason_ = 0;
   lua::Ref error_handler_;
   std::unordered_map<std::type_index, std::shared_ptr<void>> module_states_;

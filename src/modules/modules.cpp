@@ -8,6 +8,8 @@ int open_net(lua_State* L);
 int open_node(lua_State* L);
 int open_tmr(lua_State* L);
 
+void preload_emu_native(lua_State* L);
+
 namespace {
 struct Module {
   const char* name;
@@ -22,6 +24,7 @@ constexpr Module k_modules[] = {
 }  // namespace
 
 void open_all(lua_State* L) {
+  preload_emu_native(L);
   for (const auto& m : k_modules) {
     lua_pushcfunction(L, m.open);
     lua_call(L, 0, 1);

@@ -9,6 +9,8 @@ namespace nodemcu_emu::net {
 void open_tcp(lua_State* L);
 // net.createUDPSocket; metatable net.udpsocket.
 void open_udp(lua_State* L);
+// Pushes a new UDP socket (net.createUDPSocket).
+int push_new_udp_socket(lua_State* L);
 // net.dns.resolve/getdnsserver/setdnsserver.
 void open_dns(lua_State* L);
 // net.ifinfo (profile 3), net.multicastJoin/multicastLeave.

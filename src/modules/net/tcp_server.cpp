@@ -13,7 +13,11 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 TcpServer::TcpServer(core::Device& d, int timeout_s)
-    : device_(d), name_(net_state(d).next_name("srv")), timeout_s_(timeout_s) {}
+    : device_(d), name_(net_state(d).next_name("srv")), timeout_s_(timeout_s) {
+  device_.native_created();
+}
+
+TcpServer::~TcpServer() { device_.native_destroyed(); }
 
 // srv:listen([port], [ip], fn): arguments are positional by type (net.c net_listen).
 int TcpServer::listen(lua_State* L) {

@@ -14,6 +14,7 @@ namespace nodemcu_emu::net {
 class TcpServer : public std::enable_shared_from_this<TcpServer> {
  public:
   TcpServer(core::Device& d, int timeout_s);
+  ~TcpServer();
 
   int listen(lua_State* L);
   int close(lua_State* L);

@@ -26,9 +26,12 @@ void set_host_ttl(tcp::socket& s, int ttl) {
 }
 }  // namespace
 
-TcpSocket::TcpSocket(core::Device& d) : device_(d), name_(net_state(d).next_name("tcp")) {}
+TcpSocket::TcpSocket(core::Device& d) : device_(d), name_(net_state(d).next_name("tcp")) {
+  device_.native_created();
+}
 
 TcpSocket::~TcpSocket() {
+  device_.native_destroyed();
   if (idle_timer_) device_.loop().cancel(idle_timer_);
 }
 
