@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <cstdio>
+
 #include <boost/asio/ip/tcp.hpp>
 
 namespace nodemcu_emu::net {
@@ -17,6 +19,11 @@ std::optional<std::uint32_t> parse_ipv4(std::string_view text) {
 
 std::string format_ipv4(std::uint32_t host_order) {
   return boost::asio::ip::address_v4(host_order).to_string();
+}
+
+void format_ipv4(std::uint32_t a, char (&out)[16]) {
+  std::snprintf(out, sizeof out, "%u.%u.%u.%u", (a >> 24) & 0xFF, (a >> 16) & 0xFF, (a >> 8) & 0xFF,
+                a & 0xFF);
 }
 
 boost::asio::ip::address bind_address(const core::Device& d) {

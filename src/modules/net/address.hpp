@@ -15,6 +15,8 @@ namespace nodemcu_emu::net {
 // inet_aton). Returns nothing for anything else.
 std::optional<std::uint32_t> parse_ipv4(std::string_view text);
 std::string format_ipv4(std::uint32_t host_order);
+// The same into a caller's buffer (no allocation: usable where a Lua error may follow).
+void format_ipv4(std::uint32_t host_order, char (&out)[16]);
 
 // The host address every socket of this device binds (the device's own IP, --bind).
 boost::asio::ip::address bind_address(const core::Device& d);

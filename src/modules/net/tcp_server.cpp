@@ -19,17 +19,27 @@ TcpServer::TcpServer(core::Device& d, int timeout_s)
 
 TcpServer::~TcpServer() { device_.native_destroyed(); }
 
-// srv:listen([port], [ip], fn): arguments are positional by type (net.c net_listen).
+// srv:listen([port], [ip], fn): arguments are positional by type (net.c net_listen). Lua errors
+// skip C++ destructors, so the host socket is set up in open_acceptor, which raises nothing.
 int TcpServer::listen(lua_State* L) {
   if (acceptor_) return luaL_error(L, "already listening");
   int arg = 2;
   std::uint16_t port = 0;
   if (lua_isnumber(L, arg)) port = static_cast<std::uint16_t>(lua_tointeger(L, arg++) & 0xFFFF);
-  std::string ip = "0.0.0.0";
+  const char* ip = "0.0.0.0";
   if (lua_isstring(L, arg) && !lua_isnumber(L, arg)) ip = lua_tostring(L, arg++);
   if (!parse_ipv4(ip)) return luaL_error(L, "invalid IP address");
   if (!lua_isfunction(L, arg)) return luaL_error(L, "need callback");
+  int err = open_acceptor(port, ip);
+  if (err != k_ok) return luaL_error(L, "%s", lwip_error_text(err));
+  listen_cb_ = lua::Ref(L, arg);
+  anchor_ = lua::Ref(L, 1);
+  keep_ = device_.loop().keep_alive();
+  accept_next();
+  return 0;
+}
 
+int TcpServer::open_acceptor(std::uint16_t port, const char* ip) {
   // Whatever IP the script names, the server listens on the device's address (--bind).
   tcp::endpoint endpoint(bind_address(device_), host_port(device_, port));
   tcp::acceptor acceptor(device_.loop().io());
@@ -40,28 +50,21 @@ int TcpServer::listen(lua_State* L) {
   int one = 1;
   if (!ec) ::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
   if (!ec) acceptor.bind(endpoint, ec);
-  if (ec) {
-    if (ec == asio::error::access_denied)
-      core::Console::diagnostic("nodemcu-emu: the host refuses port " + std::to_string(endpoint.port()) +
-                                " (privileged); map it, e.g. --port-map " + std::to_string(port) +
-                                "=8080");
-    return luaL_error(L, "%s", lwip_error_text(ec == asio::error::address_in_use || ec == asio::error::access_denied
-                                                   ? k_err_use
-                                                   : lwip_error_from(ec)));
+  if (ec == asio::error::access_denied) {
+    core::Console::diagnostic("nodemcu-emu: the host refuses port " + std::to_string(endpoint.port()) +
+                              " (privileged); map it, e.g. --port-map " + std::to_string(port) + "=8080");
+    return k_err_use;
   }
+  if (ec) return ec == asio::error::address_in_use ? k_err_use : lwip_error_from(ec);
   acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return luaL_error(L, "%s", lwip_error_text(k_err_mem));
+  if (ec) return k_err_mem;  // tcp_listen failing is ERR_MEM on the device
   port_ = device_port(device_, acceptor.local_endpoint().port());
   ip_ = ip;
   acceptor_.emplace(std::move(acceptor));
-  listen_cb_ = lua::Ref(L, arg);
-  anchor_ = lua::Ref(L, 1);
-  keep_ = device_.loop().keep_alive();
   ++generation_;
   if (device_.trace().enabled())
     device_.trace().emit(device_.loop().now(), name_, "listen", {{"port", static_cast<int>(port_)}});
-  accept_next();
-  return 0;
+  return k_ok;
 }
 
 void TcpServer::accept_next() {

@@ -25,6 +25,7 @@ class TcpServer : public std::enable_shared_from_this<TcpServer> {
   const std::string& name() const { return name_; }
 
  private:
+  int open_acceptor(std::uint16_t port, const char* ip);  // an err_t
   void accept_next();
   void accepted(boost::asio::ip::tcp::socket socket);
   void stop_listening();

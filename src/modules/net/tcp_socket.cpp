@@ -19,6 +19,16 @@ constexpr std::size_t k_read_size = 16384;
 // the SYN retries (net.md 4.1 item 8); modelled as this long.
 constexpr auto k_syn_give_up = std::chrono::seconds(21);
 
+void push_ip_or_nil(lua_State* L, std::optional<std::uint32_t> ip) {
+  if (!ip) {
+    lua_pushnil(L);
+    return;
+  }
+  char text[16];
+  format_ipv4(*ip, text);
+  lua_pushstring(L, text);
+}
+
 void set_host_ttl(tcp::socket& s, int ttl) {
   if (ttl <= 0 || !s.is_open()) return;
   boost::system::error_code ec;
@@ -90,66 +100,78 @@ void TcpSocket::start_accepted() {
 
 // --- connect ---
 
+// Lua errors are longjmps that skip C++ destructors: the Lua-facing methods raise only where
+// no C++ object with a destructor is alive; the work that needs such objects is in helpers.
 int TcpSocket::connect(lua_State* L) {
   if (state_ != State::idle) return luaL_error(L, "already connected");
   auto port = static_cast<std::uint16_t>(luaL_checkinteger(L, 2) & 0xFFFF);
   if (port == 0) return luaL_error(L, "specify port");
+  if (lua_gettop(L) > 3 && !lua_isfunction(L, 4)) luaL_argerror(L, 4, "not a function");
+  if (lua_gettop(L) > 3) slot(callbacks_, Event::connection) = lua::Ref(L, 4);
   // No loopback interface on the device: the default host is what a PC test needs anyway.
-  std::string host = lua_isstring(L, 3) ? lua_tostring(L, 3) : "127.0.0.1";
-  if (lua_gettop(L) > 3) {
-    if (!lua_isfunction(L, 4)) luaL_argerror(L, 4, "not a function");
-    slot(callbacks_, Event::connection) = lua::Ref(L, 4);
+  size_t len = 0;
+  const char* host = lua_isstring(L, 3) ? lua_tolstring(L, 3, &len) : "127.0.0.1";
+  if (!lua_isstring(L, 3)) len = 9;
+  std::uint32_t ip = 0;
+  int err = start_resolving(L, host, len, ip);
+  if (err != k_ok && err != k_err_inprogress) return luaL_error(L, "%s", lwip_error_text(err));
+  if (err == k_ok) {
+    begin_connect(ip);
+    // A dotted quad resolves inside connect(): the "dns" handler runs now, and an error in it
+    // reaches the caller of connect() like any Lua error.
+    call_dns_now(L, ip);
   }
+  return 0;
+}
+
+void TcpSocket::call_dns_now(lua_State* L, std::uint32_t ip) {
+  if (!slot(callbacks_, Event::dns)) return;
+  slot(callbacks_, Event::dns).push(L);
+  lua_pushvalue(L, 1);
+  char text[16];
+  format_ipv4(ip, text);
+  lua_pushstring(L, text);
+  lua_call(L, 2, 0);
+}
+
+int TcpSocket::start_resolving(lua_State* L, const char* host, std::size_t len, std::uint32_t& ip) {
   anchor_ = lua::Ref(L, 1);
   keep_ = device_.loop().keep_alive();
-  remote_port_ = port;
+  remote_port_ = static_cast<std::uint16_t>(lua_tointeger(L, 2) & 0xFFFF);
   remote_ip_ = 0;
   state_ = State::resolving;
   std::uint64_t generation = ++connect_generation_;
   std::weak_ptr<TcpSocket> weak = weak_from_this();
-  std::uint32_t ip = 0;
-  int err = dns_resolver(device_).lookup(host, ip, [weak, generation](std::optional<std::uint32_t> answer) {
-    auto self = weak.lock();
-    if (!self) return;
-    --self->dns_pending_;
-    bool still_wanted = self->state_ == State::resolving && self->connect_generation_ == generation;
-    self->trace("dns", {{"ip", answer ? format_ipv4(*answer) : "nil"}});
-    // The "dns" handler hears the answer even when close() came first (net.md 4.7).
-    if (self->push_callback(Event::dns)) {
-      if (answer)
-        lua_pushstring(self->device_.L(), format_ipv4(*answer).c_str());
-      else
-        lua_pushnil(self->device_.L());
-      self->device_.call(2, core::Protection::unprotected);
-    }
-    if (still_wanted && self->state_ == State::resolving && self->connect_generation_ == generation) {
-      self->begin_connect(answer.value_or(0xFFFFFFFFu));
-    } else if (self->state_ == State::idle && self->dns_pending_ == 0) {
-      self->anchor_.reset();
-      self->keep_.reset();
-    }
+  std::string name(host, len);
+  int err = dns_resolver(device_).lookup(name, ip, [weak, generation](std::optional<std::uint32_t> answer) {
+    if (auto self = weak.lock()) self->connect_resolved(generation, answer);
   });
   if (err == k_err_inprogress) {
     ++dns_pending_;
-    trace("resolve", {{"host", host}});
-    return 0;
-  }
-  if (err != k_ok) {
+    trace("resolve", {{"host", name}});
+  } else if (err != k_ok) {
     state_ = State::idle;
     anchor_.reset();
     keep_.reset();
-    return luaL_error(L, "%s", lwip_error_text(err));
   }
-  begin_connect(ip);
-  // A dotted quad resolves inside connect(): the "dns" handler runs now, and an error in it
-  // reaches the caller of connect() like any Lua error.
-  if (slot(callbacks_, Event::dns)) {
-    slot(callbacks_, Event::dns).push(L);
-    lua_pushvalue(L, 1);
-    lua_pushstring(L, format_ipv4(ip).c_str());
-    lua_call(L, 2, 0);
+  return err;
+}
+
+void TcpSocket::connect_resolved(std::uint64_t generation, std::optional<std::uint32_t> answer) {
+  --dns_pending_;
+  bool still_wanted = state_ == State::resolving && connect_generation_ == generation;
+  trace("dns", {{"ip", answer ? format_ipv4(*answer) : "nil"}});
+  // The "dns" handler hears the answer even when close() came first (net.md 4.7).
+  if (push_callback(Event::dns)) {
+    push_ip_or_nil(device_.L(), answer);
+    device_.call(2, core::Protection::unprotected);
   }
-  return 0;
+  if (still_wanted && state_ == State::resolving && connect_generation_ == generation) {
+    begin_connect(answer.value_or(0xFFFFFFFFu));
+  } else if (state_ == State::idle && dns_pending_ == 0) {
+    anchor_.reset();
+    keep_.reset();
+  }
 }
 
 void TcpSocket::begin_connect(std::uint32_t ip) {
@@ -393,32 +415,39 @@ int TcpSocket::dns(lua_State* L) {
   if (lua_isfunction(L, 3)) slot(callbacks_, Event::dns) = lua::Ref(L, 3);
   if (!slot(callbacks_, Event::dns)) return luaL_error(L, "no callback specified");
   std::uint32_t ip = 0;
-  std::weak_ptr<TcpSocket> weak = weak_from_this();
-  int err = dns_resolver(device_).lookup(std::string(host, len), ip, [weak](std::optional<std::uint32_t> answer) {
-    auto self = weak.lock();
-    if (!self) return;
-    --self->dns_pending_;
-    lua::Ref anchor = self->dns_pending_ == 0 ? std::move(self->dns_anchor_) : lua::Ref();
-    if (!self->device_.halted() && slot(self->callbacks_, Event::dns)) {
-      lua_State* S = self->device_.L();
-      slot(self->callbacks_, Event::dns).push(S);
-      if (anchor) anchor.push(S); else self->dns_anchor_.push(S);
-      if (answer) lua_pushstring(S, format_ipv4(*answer).c_str()); else lua_pushnil(S);
-      self->device_.call(2, core::Protection::unprotected);
-    }
-    // A connect() waiting for DNS connects to the answer (net.md 4.11).
-    if (self->state_ == State::resolving && answer) self->begin_connect(*answer);
-  });
+  int err = start_dns_query(host, len, ip);
   if (err == k_ok) {
-    slot(callbacks_, Event::dns).push(L);
-    lua_pushvalue(L, 1);
-    lua_pushstring(L, format_ipv4(ip).c_str());
-    lua_call(L, 2, 0);
+    call_dns_now(L, ip);
     return 0;
   }
   if (err != k_err_inprogress) return luaL_error(L, "%s", lwip_error_text(err));
   if (dns_pending_++ == 0) dns_anchor_ = lua::Ref(L, 1);
   return 0;
+}
+
+int TcpSocket::start_dns_query(const char* host, std::size_t len, std::uint32_t& ip) {
+  std::weak_ptr<TcpSocket> weak = weak_from_this();
+  return dns_resolver(device_).lookup(std::string(host, len), ip, [weak](std::optional<std::uint32_t> answer) {
+    if (auto self = weak.lock()) self->dns_answered(answer);
+  });
+}
+
+void TcpSocket::dns_answered(std::optional<std::uint32_t> answer) {
+  --dns_pending_;
+  // The anchor goes with the last pending answer, after the handler has had the socket.
+  lua::Ref anchor = dns_pending_ == 0 ? std::move(dns_anchor_) : lua::Ref();
+  if (!device_.halted() && slot(callbacks_, Event::dns)) {
+    lua_State* L = device_.L();
+    slot(callbacks_, Event::dns).push(L);
+    if (anchor)
+      anchor.push(L);
+    else
+      dns_anchor_.push(L);
+    push_ip_or_nil(L, answer);
+    device_.call(2, core::Protection::unprotected);
+  }
+  // A connect() waiting for DNS connects to the answer (net.md 4.11).
+  if (state_ == State::resolving && answer) begin_connect(*answer);
 }
 
 int TcpSocket::ttl(lua_State* L) {
@@ -441,7 +470,7 @@ int TcpSocket::getpeer(lua_State* L) {
     return 2;
   }
   lua_pushinteger(L, remote_port_);
-  lua_pushstring(L, format_ipv4(remote_ip_).c_str());
+  push_ip_or_nil(L, remote_ip_);
   return 2;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/device.hpp"
@@ -50,6 +51,13 @@ class TcpSocket : public TcpConnection::Owner, public std::enable_shared_from_th
   void on_read(const boost::system::error_code& ec, const char* data, std::size_t n) override;
   void on_written(const boost::system::error_code& ec, std::size_t sends) override;
 
+  // connect()'s and dns()'s work with C++ objects, kept out of the frames that raise Lua errors.
+  int start_resolving(lua_State* L, const char* host, std::size_t len, std::uint32_t& ip);
+  void connect_resolved(std::uint64_t generation, std::optional<std::uint32_t> answer);
+  int start_dns_query(const char* host, std::size_t len, std::uint32_t& ip);
+  void dns_answered(std::optional<std::uint32_t> answer);
+  // Calls the "dns" handler inside the current Lua call (a dotted quad): errors propagate.
+  void call_dns_now(lua_State* L, std::uint32_t ip);
   void begin_connect(std::uint32_t ip);
   void connected();
   void schedule_flush();
