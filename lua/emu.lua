@@ -5,6 +5,10 @@
 -- Cases run one after another on the event loop; an async case gets `done` to call when it
 -- has finished. When all are over the process
 -- prints "N passed, N failed" and exits non-zero if any failed.
+-- Assertions: emu.eq, emu.truthy, emu.same (deep), emu.raises (exact error text),
+-- emu.contains / emu.lacks (substrings), emu.check (inside callbacks).
+-- Other devices: emu.run{script=..., args={...}} runs a second emulator (stdout, stderr,
+-- status); emu.tmpdir() gives a scratch --fs flash; emu.write / emu.read whole files.
 local emu = {}
 
 local cases, current, passed, failed = {}, 0, 0, 0

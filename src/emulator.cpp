@@ -77,10 +77,16 @@ bool run_prelude(lua_State* L, const Options& o) {
   return true;
 }
 
+// The script named on the command line ("-" for stdin), or stdin taken implicitly (no script,
+// stdin not a terminal): as in lua.c, only a named script gets `arg` and varargs.
 bool run_script(lua_State* L, const Options& o) {
-  int narg = push_script_args(L, o);
-  lua_setglobal(L, "arg");
-  int status = o.script_from_stdin ? luaL_loadfile(L, nullptr) : luaL_loadfile(L, o.script->c_str());
+  int narg = 0;
+  if (o.script_index >= 0) {
+    narg = push_script_args(L, o);
+    lua_setglobal(L, "arg");
+  }
+  bool from_stdin = o.script_from_stdin || !o.script;
+  int status = from_stdin ? luaL_loadfile(L, nullptr) : luaL_loadfile(L, o.script->c_str());
   if (status != 0) {
     lua_pop(L, narg);
     return load_and_run(L, status);
@@ -109,6 +115,13 @@ struct Emulator::Impl {
       : options(std::move(o)),
         loop(options.virtual_time, options.idle_grace_ms),
         device(loop, options, trace, &modules::open_all) {}
+
+  // Pending handlers point at the device's objects: let them finish while the device exists.
+  ~Impl() {
+    if (console_input) console_input->stop();
+    device.power_off();
+    loop.drain();
+  }
 
   bool wants_console() const {
     if (options.interactive) return true;
@@ -143,10 +156,7 @@ struct Emulator::Impl {
     if (!handle_luainit(L)) return false;
     if (!run_prelude(L, options)) return false;
     if (options.script || stdin_is_script()) {
-      Options o = options;
-      if (!o.script) o.script_from_stdin = true;
-      if (o.script_index < 0) o.script_index = static_cast<int>(o.argv.size());
-      if (!run_script(L, o)) return false;
+      if (!run_script(L, options)) return false;
     }
     return true;
   }

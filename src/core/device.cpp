@@ -43,24 +43,26 @@ std::string first_line_of_error(const std::string& error, std::string* traceback
   return pos == std::string::npos ? error : error.substr(0, pos);
 }
 
-// print() writes to the device console (UART or node.output), not straight to stdout.
+// print() writes to the device console (UART or node.output), not straight to stdout. The
+// line is built on the Lua stack: tostring may raise, and a Lua error must not skip C++
+// destructors.
 int console_print(lua_State* L) {
   int n = lua_gettop(L);
-  std::string line;
+  luaL_checkstack(L, 2 * n + 3, "too many arguments to 'print'");
   lua_getglobal(L, "tostring");
+  int tostring = lua_gettop(L);
   for (int i = 1; i <= n; i++) {
-    lua_pushvalue(L, -1);
+    if (i > 1) lua_pushliteral(L, "\t");
+    lua_pushvalue(L, tostring);
     lua_pushvalue(L, i);
     lua_call(L, 1, 1);
-    size_t len = 0;
-    const char* s = lua_tolstring(L, -1, &len);
-    if (s == nullptr) return luaL_error(L, "'tostring' must return a string to 'print'");
-    if (i > 1) line += '\t';
-    line.append(s, len);
-    lua_pop(L, 1);
+    if (!lua_isstring(L, -1)) return luaL_error(L, "'tostring' must return a string to 'print'");
   }
-  line += '\n';
-  Device::from(L).console().write(line);
+  lua_pushliteral(L, "\n");
+  lua_concat(L, lua_gettop(L) - tostring);
+  size_t len = 0;
+  const char* line = lua_tolstring(L, -1, &len);
+  Device::from(L).console().write(std::string_view(line, len));
   return 0;
 }
 
@@ -161,6 +163,7 @@ void Device::close_state() {
   lua_close(L_);  // runs every __gc: sockets close, timers stop, refs are released
   L_ = nullptr;
   lua_token_.reset();  // Refs still held by pending handlers now release nothing
+  station_probe_ = nullptr;
   module_states_.clear();
   heap_.reset();
 }
@@ -231,6 +234,7 @@ void Device::reboot_after_error(Micros delay, int reason) {
 void Device::restart() { schedule_reboot(Micros(0), RebootCause::restart_call, 4); }
 
 void Device::deep_sleep(Micros duration) {
+  if (halted_) return;  // already going down (a second dsleep, or after restart): first one wins
   halted_ = true;
   next_boot_reason_ = 5;
   // The chip is off: nothing of this boot survives, and it wakes after `duration`.

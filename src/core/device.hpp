@@ -52,6 +52,9 @@ class Device {
   Micros uptime() const { return loop_.now() - boot_time_; }
   std::string trace_time_label() const;
 
+  // The chip is switched off for good: the Lua state closes (every socket and timer with it).
+  void power_off() { close_state(); }
+
   // Creates the Lua state and runs the boot program. Returns false if the emulator should end.
   bool power_on(BootProgram program);
 
@@ -92,6 +95,11 @@ class Device {
     return *static_cast<T*>(it->second.get());
   }
 
+  // Whether the station has an IP (a route to anywhere): wifi installs the probe, net asks it.
+  // Without a wifi module the network is simply up.
+  void set_station_probe(std::function<bool()> probe) { station_probe_ = std::move(probe); }
+  bool station_online() const { return !station_probe_ || station_probe_(); }
+
   // Native objects (sockets, servers) alive on this device, for leak tests (emu.live_objects).
   void native_created() { ++live_natives_; }
   void native_destroyed() { --live_natives_; }
@@ -124,6 +132,7 @@ class Device {
   int boots_ = 0;
   int boot_reason_ = 0;
   long live_natives_ = 0;
+  std::function<bool()> station_probe_;
   int next_boot_reason_ = 0;
   lua::Ref error_handler_;
   std::unordered_map<std::type_index, std::shared_ptr<void>> module_states_;

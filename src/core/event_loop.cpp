@@ -34,8 +34,10 @@ void EventLoop::stop_on_signals() {
 
 int EventLoop::run(std::optional<Micros> limit) {
   while (!stopping_) {
-    // Everything ready runs before time may move: handlers first, then due timers.
-    std::size_t ran = io_.poll();
+    // One ready handler, then the due timers, then the next handler: a chain of posted tasks
+    // cannot starve a timer (on the chip the SDK's timer task runs between two Lua tasks).
+    // Time moves only once nothing at all is ready.
+    std::size_t ran = io_.poll_one();
     if (stopping_) break;
     ran += timers_.fire_due(clock_->now());
     if (ran != 0) continue;

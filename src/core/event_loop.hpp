@@ -69,6 +69,13 @@ class EventLoop {
   void stop(int exit_status = 0);
   bool stopping() const { return stopping_; }
 
+  // Runs the handlers that are ready (cancelled I/O completing) without moving time: after the
+  // device is switched off, so that nothing still queued outlives what it points to.
+  void drain() {
+    io_.restart();
+    io_.poll();
+  }
+
   // SIGINT/SIGTERM end the loop cleanly (exit status 0) once installed.
   void stop_on_signals();
 

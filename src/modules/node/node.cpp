@@ -1,7 +1,10 @@
 // node: the chip itself (spec/node.md): heap, restart, tasks, console redirection, errors.
 #include <cmath>
+#include <cstdio>
 #include <random>
+#include <set>
 #include <string>
+#include <string_view>
 
 #include "core/device.hpp"
 #include "lua/call.hpp"
@@ -78,6 +81,46 @@ void set_str(lua_State* L, const char* key, const char* v) {
   lua_setfield(L, -2, key);
 }
 
+// A table of C functions only: a module compiled into the firmware, not a script's Lua module.
+bool is_native_module(lua_State* L, int index) {
+  if (!lua_istable(L, index)) return false;
+  bool any = false, all_native = true;
+  lua_pushnil(L);
+  while (lua_next(L, index) != 0) {
+    if (lua_isfunction(L, -1)) {
+      any = true;
+      all_native = all_native && lua_iscfunction(L, -1);
+    }
+    lua_pop(L, 1);
+  }
+  return any && all_native;
+}
+
+// BUILDINFO_MODULES: the modules compiled in, comma-separated and sorted. Here: the native
+// tables in package.loaded, less Lua's own libraries and the emulator's test hooks (emu*).
+void push_module_list(lua_State* L) {
+  static const std::set<std::string_view> k_lua_libraries = {
+      "_G", "coroutine", "debug", "io", "math", "os", "package", "string", "table"};
+  std::set<std::string> names;
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "loaded");
+  int loaded = lua_gettop(L);
+  lua_pushnil(L);
+  while (lua_next(L, loaded) != 0) {
+    if (lua_type(L, -2) == LUA_TSTRING) {
+      std::string_view name = lua_tostring(L, -2);
+      if (!k_lua_libraries.count(name) && !name.starts_with("emu") &&
+          is_native_module(L, lua_gettop(L)))
+        names.emplace(name);
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 2);
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ",") + n;
+  lua_pushlstring(L, list.data(), list.size());
+}
+
 int node_info(lua_State* L) {
   static const char* const groups[] = {"lfs", "hw", "sw_version", "build_config", "legacy", nullptr};
   int group = luaL_checkoption(L, 1, "legacy", groups);
@@ -85,9 +128,8 @@ int node_info(lua_State* L) {
   Version v = firmware_version(d);
   switch (group) {
     case 0:
-      lua_createtable(L, 0, 4);
-      lua_pushboolean(L, 0);
-      lua_setfield(L, -2, "lfs_mapped");
+      lua_createtable(L, 0, 4);  // no LFS image: all four are 0 (integers, as node.c sets them)
+      set_int(L, "lfs_mapped", 0);
       set_int(L, "lfs_base", 0);
       set_int(L, "lfs_size", 0);
       set_int(L, "lfs_used", 0);
@@ -115,7 +157,8 @@ int node_info(lua_State* L) {
       lua_pushboolean(L, 1);
       lua_setfield(L, -2, "ssl");
       set_int(L, "lfs_size", 0);
-      set_str(L, "modules", "bit,file,net,node,tmr,wifi");
+      push_module_list(L);
+      lua_setfield(L, -2, "modules");
       set_str(L, "number_type", "float");
       return 1;
     default:
@@ -179,7 +222,11 @@ int node_bootreason(lua_State* L) {
   // Raw code: 1 power-on, 2 reset (software, watchdog, exception), 3 external reset pin.
   lua_pushinteger(L, ext == 0 ? 1 : (ext == 6 ? 3 : 2));
   lua_pushinteger(L, ext);
-  return 2;
+  if (ext != 2) return 2;
+  // After an exception (a PANIC here) the firmware adds exccause, epc1-3, excvaddr, depc:
+  // there is no CPU exception behind ours, so they are 0.
+  for (int i = 0; i < 6; i++) lua_pushinteger(L, 0);
+  return 8;
 }
 
 int node_restore(lua_State*) { return 0; }
@@ -194,7 +241,8 @@ int node_random(lua_State* L) {
   if (n > 2) return luaL_error(L, "wrong number of arguments");
   lua_Integer lo = n == 2 ? luaL_checkinteger(L, 1) : 1;
   lua_Integer hi = luaL_checkinteger(L, n);
-  if (lo > hi) luaL_argerror(L, n, "interval is empty");
+  // The firmware checks argument #2 whatever the count (node.c: luaL_argcheck(L, l<=u, 2, ...)).
+  if (lo > hi) luaL_argerror(L, 2, "interval is empty");
   lua_pushinteger(L, std::uniform_int_distribution<lua_Integer>(lo, hi)(rng));
   return 1;
 }
@@ -284,8 +332,8 @@ void flush_output(Device& d) {
 int node_output(lua_State* L) {
   Device& d = Device::from(L);
   if (lua_isfunction(L, 1)) {
-    // serial_debug: 0 stops the UART copy; anything else (or nothing) keeps it.
-    bool echo = lua_isnoneornil(L, 2) || luaL_checkinteger(L, 2) != 0;
+    // serial_debug: the number 0 stops the UART copy; anything else (or nothing) keeps it.
+    bool echo = !(lua_isnumber(L, 2) && lua_tointeger(L, 2) == 0);
     lua_pushvalue(L, 1);
     lua_setfield(L, LUA_REGISTRYINDEX, k_output_key);
     // The firmware hands output over through a pipe, in a later task, possibly batched.
@@ -340,23 +388,45 @@ int dump_writer(lua_State*, const void* p, size_t size, void* ud) {
   return std::fwrite(p, 1, size, static_cast<std::FILE*>(ud)) == size ? 0 : 1;
 }
 
+enum class CompileResult { ok, bad_name, not_lua, load_failed, cannot_open, write_failed };
+
+// The work of node.compile, raising nothing: Lua errors longjmp, and must not skip the
+// destructors of these strings. On load_failed the compiler's message is on the stack.
+CompileResult compile_to_lc(lua_State* L, std::string_view file) {
+  std::size_t slash = file.rfind('/');
+  std::string_view base = slash == std::string_view::npos ? file : file.substr(slash + 1);
+  if (base.size() > 31 || file.find('\0') != std::string_view::npos) return CompileResult::bad_name;
+  if (file.size() < 4 || file.substr(file.size() - 4) != ".lua") return CompileResult::not_lua;
+  const std::string& dir = Device::from(L).options().fs_dir;
+  std::string path = dir.empty() || dir == "." || file.front() == '/' ? std::string(file)
+                                                                      : dir + "/" + std::string(file);
+  if (luaL_loadfile(L, path.c_str()) != 0) return CompileResult::load_failed;
+  std::string out = path.substr(0, path.size() - 4) + ".lc";
+  std::FILE* f = std::fopen(out.c_str(), "wb");
+  if (!f) return CompileResult::cannot_open;
+  int status = lua_dump(L, dump_writer, f);
+  bool closed = std::fclose(f) == 0;
+  return status == 0 && closed ? CompileResult::ok : CompileResult::write_failed;
+}
+
 int node_compile(lua_State* L) {
   size_t len = 0;
   const char* name = luaL_checklstring(L, 1, &len);
-  std::string file(name, len);
-  std::string base = file.substr(file.rfind('/') == std::string::npos ? 0 : file.rfind('/') + 1);
-  if (base.size() > 31 || file.find('\0') != std::string::npos) luaL_argerror(L, 1, "filename invalid");
-  if (file.size() < 4 || file.compare(file.size() - 4, 4, ".lua") != 0)
-    return luaL_error(L, "not a .lua file");
-  const std::string& dir = Device::from(L).options().fs_dir;
-  std::string path = dir.empty() || dir == "." ? file : dir + "/" + file;
-  if (luaL_loadfile(L, path.c_str()) != 0) return lua_error(L);
-  std::string out = path.substr(0, path.size() - 4) + ".lc";
-  std::FILE* f = std::fopen(out.c_str(), "wb");
-  if (!f) return luaL_error(L, "cannot open/write to file");
-  int status = lua_dump(L, dump_writer, f);
-  bool ok = std::fclose(f) == 0 && status == 0;
-  if (!ok) return luaL_error(L, "writing to file failed");
+  switch (compile_to_lc(L, std::string_view(name, len))) {
+    case CompileResult::ok:
+      return 0;
+    case CompileResult::bad_name:
+      return luaL_argerror(L, 1, "filename invalid");
+    case CompileResult::not_lua:
+      return luaL_error(L, "not a .lua file");
+    case CompileResult::load_failed:
+      // node.c re-raises it with luaL_error, which puts the caller's position in front.
+      return luaL_error(L, "%s", lua_tostring(L, -1));
+    case CompileResult::cannot_open:
+      return luaL_error(L, "cannot open/write to file");
+    case CompileResult::write_failed:
+      return luaL_error(L, "writing to file failed");
+  }
   return 0;
 }
 

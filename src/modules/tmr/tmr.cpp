@@ -52,7 +52,15 @@ struct Timer {
 };
 
 struct TmrState {
-  explicit TmrState(Device&) {}
+  explicit TmrState(Device& d) : device(d) {}
+  // The watchdog's 1 s tick is the chip's own timer: it does not survive a reboot.
+  ~TmrState() {
+    if (softwd_timer) device.loop().cancel(softwd_timer);
+  }
+  TmrState(const TmrState&) = delete;
+  TmrState& operator=(const TmrState&) = delete;
+
+  Device& device;
   int next_id = 1;
   int softwd_left = -1;
   core::TimerService::Id softwd_timer = 0;
@@ -232,7 +240,7 @@ void softwd_tick(Device& d) {
   s.softwd_timer = 0;
   if (--s.softwd_left < 0) {
     core::Console::diagnostic("nodemcu-emu: tmr.softwd expired: the device restarts");
-    d.reboot_after_error();
+    d.reboot_after_error(Micros(0), 4);  // tmr.c calls system_restart(): a software restart
     return;
   }
   s.softwd_timer = d.loop().call_after(std::chrono::seconds(1), [&d] { softwd_tick(d); });

@@ -1,0 +1,264 @@
+// cli::parse_args: lua.c's options and their order, the emulator's long options, and errors
+// reported as ParseResult::error with a message (main turns that into exit status 2).
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/parse_args.hpp"
+
+using nodemcu_emu::OnError;
+using nodemcu_emu::PreludeAction;
+using nodemcu_emu::TimeoutModel;
+using nodemcu_emu::cli::parse_args;
+using nodemcu_emu::cli::ParseResult;
+
+namespace {
+ParseResult parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "nodemcu-emu");
+  return parse_args(args);
+}
+
+// Parses and requires success.
+nodemcu_emu::Options ok(std::vector<std::string> args) {
+  auto r = parse(std::move(args));
+  INFO("message: " << r.message);
+  REQUIRE(r.action == ParseResult::run);
+  return r.options;
+}
+
+// Parses, requires an error, returns its message.
+std::string error_of(std::vector<std::string> args) {
+  auto r = parse(std::move(args));
+  REQUIRE(r.action == ParseResult::error);
+  CHECK_FALSE(r.message.empty());
+  return r.message;
+}
+}  // namespace
+
+TEST_CASE("no arguments: no script, no prelude, the defaults", "[cli]") {
+  auto o = ok({});
+  CHECK_FALSE(o.script);
+  CHECK_FALSE(o.script_from_stdin);
+  CHECK(o.script_index == -1);
+  CHECK(o.prelude.empty());
+  CHECK_FALSE(o.interactive);
+  CHECK_FALSE(o.show_version);
+  CHECK_FALSE(o.virtual_time);
+  CHECK_FALSE(o.boot);
+  CHECK(o.fs_dir == ".");
+  CHECK(o.on_error == OnError::panic);
+  CHECK_FALSE(o.run_for_seconds);
+  CHECK_FALSE(o.heap_bytes);
+  CHECK(o.argv == std::vector<std::string>{"nodemcu-emu"});
+}
+
+TEST_CASE("the first non-option is the script; what follows are its arguments", "[cli]") {
+  auto o = ok({"--virtual-time", "app.lua", "-e", "x", "--fs", "d"});
+  REQUIRE(o.script);
+  CHECK(*o.script == "app.lua");
+  CHECK(o.script_index == 2);
+  CHECK(o.prelude.empty());  // "-e x" belongs to the script
+  CHECK(o.fs_dir == ".");
+  CHECK(o.argv.size() == 7);
+}
+
+TEST_CASE("-e and -l run in the order given, with the text attached or as the next word", "[cli]") {
+  auto o = ok({"-e", "a=1", "-lsocket", "-eb=2", "-l", "json"});
+  REQUIRE(o.prelude.size() == 4);
+  CHECK(o.prelude[0].kind == PreludeAction::execute);
+  CHECK(o.prelude[0].text == "a=1");
+  CHECK(o.prelude[1].kind == PreludeAction::require);
+  CHECK(o.prelude[1].text == "socket");
+  CHECK(o.prelude[2].kind == PreludeAction::execute);
+  CHECK(o.prelude[2].text == "b=2");
+  CHECK(o.prelude[3].kind == PreludeAction::require);
+  CHECK(o.prelude[3].text == "json");
+  CHECK_FALSE(o.script);
+}
+
+TEST_CASE("-e takes the next word even when it looks like an option", "[cli]") {
+  auto o = ok({"-e", "-v"});
+  REQUIRE(o.prelude.size() == 1);
+  CHECK(o.prelude[0].text == "-v");
+  CHECK_FALSE(o.show_version);
+}
+
+TEST_CASE("-e or -l without its argument is an error", "[cli]") {
+  CHECK(error_of({"-e"}) == "'-e' needs argument");
+  CHECK(error_of({"-l"}) == "'-l' needs argument");
+  CHECK(error_of({"-e", "--"}) == "'-e' needs argument");
+}
+
+TEST_CASE("-v shows the version and runs nothing else by itself", "[cli]") {
+  auto o = ok({"-v"});
+  CHECK(o.show_version);
+  CHECK_FALSE(o.interactive);
+}
+
+TEST_CASE("-i enters the console and, as in lua.c, shows the version too", "[cli]") {
+  auto o = ok({"-i", "app.lua"});
+  CHECK(o.interactive);
+  CHECK(o.show_version);
+  REQUIRE(o.script);
+  CHECK(*o.script == "app.lua");
+}
+
+TEST_CASE("a lone - makes stdin the script and ends the options", "[cli]") {
+  auto o = ok({"-e", "x=1", "-", "a", "-v"});
+  CHECK(o.script_from_stdin);
+  CHECK_FALSE(o.script);
+  CHECK(o.script_index == 3);
+  CHECK_FALSE(o.show_version);  // "-v" is an argument of the script
+}
+
+TEST_CASE("-- ends the options: the next word is the script even if it starts with -", "[cli]") {
+  auto o = ok({"-v", "--", "-odd-name.lua", "x"});
+  CHECK(o.show_version);
+  REQUIRE(o.script);
+  CHECK(*o.script == "-odd-name.lua");
+  CHECK(o.script_index == 3);
+}
+
+TEST_CASE("-- with nothing after it means no script", "[cli]") {
+  auto o = ok({"--"});
+  CHECK_FALSE(o.script);
+  CHECK_FALSE(o.script_from_stdin);
+}
+
+TEST_CASE("unknown short options and short options with a tail are errors", "[cli]") {
+  CHECK(error_of({"-x"}) == "unrecognized option '-x'");
+  CHECK(error_of({"-vv"}) == "unrecognized option '-vv'");
+  CHECK(error_of({"-ix"}) == "unrecognized option '-ix'");
+}
+
+TEST_CASE("--help and -h ask for the usage text; --version for the version", "[cli]") {
+  CHECK(parse({"--help"}).action == ParseResult::help);
+  CHECK(parse({"-h"}).action == ParseResult::help);
+  CHECK(parse({"--virtual-time", "--help", "--bogus"}).action == ParseResult::help);
+  CHECK(parse({"--version"}).action == ParseResult::version);
+}
+
+TEST_CASE("the usage text names every long option", "[cli]") {
+  auto text = nodemcu_emu::cli::usage("nodemcu-emu");
+  for (const char* name : {"--fs", "--boot", "--virtual-time", "--idle-grace", "--run-for", "--on-error",
+                           "--trace", "--heap", "--firmware", "--timeout-model", "--strict",
+                           "--frame-size", "--limits", "--bind", "--port-map", "--hosts", "--help",
+                           "--version", "-e stat", "-l name", "-i", "-v"})
+    CHECK_THAT(text, Catch::Contains(name));
+}
+
+TEST_CASE("long options take a value after = or as the next word", "[cli]") {
+  auto a = ok({"--fs=flash", "--run-for=2.5", "--heap=30000"});
+  auto b = ok({"--fs", "flash", "--run-for", "2.5", "--heap", "30000"});
+  for (const auto& o : {a, b}) {
+    CHECK(o.fs_dir == "flash");
+    REQUIRE(o.run_for_seconds);
+    CHECK(*o.run_for_seconds == Approx(2.5));
+    REQUIRE(o.heap_bytes);
+    CHECK(*o.heap_bytes == 30000);
+  }
+}
+
+TEST_CASE("a value given as the next word may itself start with a dash", "[cli]") {
+  auto o = ok({"--fs", "-dir"});
+  CHECK(o.fs_dir == "-dir");
+}
+
+TEST_CASE("flag options set their switch", "[cli]") {
+  auto o = ok({"--boot", "--virtual-time", "--strict"});
+  CHECK(o.boot);
+  CHECK(o.virtual_time);
+  CHECK(o.strict);
+}
+
+TEST_CASE("--on-error accepts panic, restart and continue", "[cli]") {
+  CHECK(ok({"--on-error=panic"}).on_error == OnError::panic);
+  CHECK(ok({"--on-error", "restart"}).on_error == OnError::restart);
+  CHECK(ok({"--on-error=continue"}).on_error == OnError::continue_);
+  CHECK(error_of({"--on-error=reboot"}) == "--on-error must be panic, restart or continue, not 'reboot'");
+}
+
+TEST_CASE("--trace takes an optional value: stderr, json, a file, json:file", "[cli]") {
+  auto plain = ok({"--trace", "app.lua"});
+  CHECK(plain.trace);
+  CHECK_FALSE(plain.trace_json);
+  CHECK(plain.trace_file.empty());
+  REQUIRE(plain.script);  // an optional value is never taken from the next word
+  CHECK(*plain.script == "app.lua");
+
+  auto json = ok({"--trace=json"});
+  CHECK(json.trace_json);
+  CHECK(json.trace_file.empty());
+
+  auto file = ok({"--trace=out.txt"});
+  CHECK_FALSE(file.trace_json);
+  CHECK(file.trace_file == "out.txt");
+
+  auto jsonl = ok({"--trace=events.jsonl"});
+  CHECK(jsonl.trace_json);
+  CHECK(jsonl.trace_file == "events.jsonl");
+
+  auto json_file = ok({"--trace=json:t.log"});
+  CHECK(json_file.trace_json);
+  CHECK(json_file.trace_file == "t.log");
+}
+
+TEST_CASE("net options are parsed into the options", "[cli]") {
+  auto o = ok({"--firmware=3", "--timeout-model=keepalive", "--frame-size", "536", "--bind=127.0.0.2",
+               "--port-map", "80=8080", "--port-map=23=2323", "--hosts", "h.txt",
+               "--limits=tcp=2,dns=1,dns-servers=3,igmp=0", "--idle-grace=5"});
+  CHECK(o.firmware == 3);
+  CHECK(o.timeout_model == TimeoutModel::keepalive);
+  CHECK(o.frame_size == 536);
+  CHECK(o.bind_address == "127.0.0.2");
+  CHECK(o.port_map.at(80) == 8080);
+  CHECK(o.port_map.at(23) == 2323);
+  CHECK(o.hosts_file == "h.txt");
+  CHECK(o.limits.tcp == 2);
+  CHECK(o.limits.dns_table == 1);
+  CHECK(o.limits.dns_servers == 3);
+  CHECK(o.limits.igmp == 0);
+  CHECK(o.idle_grace_ms == Approx(5.0));
+}
+
+TEST_CASE("an unknown long option is an error naming it", "[cli]") {
+  CHECK(error_of({"--bogus"}) == "unrecognized option '--bogus'");
+  CHECK(error_of({"--bogus=1"}) == "unrecognized option '--bogus'");
+}
+
+TEST_CASE("a long option missing its value is an error", "[cli]") {
+  CHECK(error_of({"--fs"}) == "option '--fs' needs a value");
+  CHECK(error_of({"--run-for"}) == "option '--run-for' needs a value");
+}
+
+TEST_CASE("a flag option given a value is an error", "[cli]") {
+  CHECK(error_of({"--boot=yes"}) == "option '--boot' takes no value");
+  CHECK(error_of({"--virtual-time=1"}) == "option '--virtual-time' takes no value");
+}
+
+TEST_CASE("numeric option values are checked", "[cli]") {
+  CHECK(error_of({"--heap=lots"}) == "option '--heap' needs a number, got 'lots'");
+  CHECK(error_of({"--heap=12k"}) == "option '--heap' needs a number, got '12k'");
+  CHECK(error_of({"--run-for=-1"}) == "option '--run-for' needs a number of seconds, got '-1'");
+  CHECK(error_of({"--run-for="}) == "option '--run-for' needs a number of seconds, got ''");
+  CHECK(error_of({"--frame-size=0"}) == "--frame-size must be 1..65535");
+  CHECK(error_of({"--firmware=4"}) == "--firmware must be 2 or 3, not '4'");
+  CHECK(error_of({"--timeout-model=x"}) == "--timeout-model must be idle or keepalive, not 'x'");
+  CHECK(error_of({"--port-map=80"}) == "--port-map needs P=H, got '80'");
+  CHECK(error_of({"--port-map=0=80"}) == "option '--port-map': port out of range: 0");
+  CHECK(error_of({"--port-map=80=70000"}) == "option '--port-map': port out of range: 70000");
+  CHECK(error_of({"--limits=tcp"}) == "--limits: expected NAME=N, got 'tcp'");
+  CHECK(error_of({"--limits=udp=3"}) == "--limits: unknown limit 'udp' (tcp, dns, dns-servers, igmp)");
+  CHECK(error_of({"--limits=tcp=-1"}) == "--limits: tcp must be >= 0");
+}
+
+TEST_CASE("--boot with a script is an error: the boot program is init.lua", "[cli]") {
+  CHECK(error_of({"--boot", "app.lua"}) == "--boot runs init.lua from --fs; give no script with it");
+  CHECK(error_of({"--boot", "-"}) == "--boot runs init.lua from --fs; give no script with it");
+}
+
+TEST_CASE("argv is kept whole for the global arg", "[cli]") {
+  auto o = ok({"-e", "x=1", "s.lua", "a", "b"});
+  CHECK(o.argv == std::vector<std::string>{"nodemcu-emu", "-e", "x=1", "s.lua", "a", "b"});
+  CHECK(o.script_index == 3);
+}
