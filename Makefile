@@ -8,9 +8,9 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 # g++/cmake build the emulator; liblua5.1-0-dev, libboost-dev, catch2 are the fixed stack;
-# libssl-dev gives crypto its hashes (OpenSSL libcrypto); pkg-config finds Lua;
-# curl and python3 are the real clients the end-to-end tests drive.
-DEBS := g++ cmake make pkg-config liblua5.1-0-dev libboost-dev catch2 libssl-dev curl python3
+# libssl-dev gives crypto its hashes (OpenSSL libcrypto); rapidjson-dev parses for sjson;
+# pkg-config finds Lua; curl and python3 are the real clients the end-to-end tests drive.
+DEBS := g++ cmake make pkg-config liblua5.1-0-dev libboost-dev catch2 libssl-dev rapidjson-dev curl python3
 
 all: build
 
