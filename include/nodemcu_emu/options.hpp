@@ -24,6 +24,12 @@ struct Limits {
   int igmp = 8;         // MEMP_NUM_IGMP_GROUP
 };
 
+// The access point the emulated station finds (--wifi, others.md wifi).
+struct WifiScenario {
+  enum class Network { ok, wrong_password, no_ap } network = Network::ok;
+  std::optional<double> drop_after_seconds;  // the AP vanishes this long after start
+};
+
 // One `-e` or `-l` of lua.c, run in the order given.
 struct PreludeAction {
   enum Kind { execute, require } kind;
@@ -61,6 +67,11 @@ struct Options {
   std::string bind_address = "127.0.0.1";
   std::map<std::uint16_t, std::uint16_t> port_map;
   std::string hosts_file;
+
+  // --- peripherals ---
+  WifiScenario wifi;       // --wifi
+  int adc_value = 512;     // --adc N: what adc.read(0) samples (0..1024)
+  bool adc_vdd33 = false;  // --adc vdd33: the ADC measures the supply (adc.readvdd33)
 };
 
 }  // namespace nodemcu_emu

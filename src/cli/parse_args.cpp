@@ -56,6 +56,30 @@ void parse_limits(Limits& limits, const std::string& text) {
   }
 }
 
+// --wifi ok | wrong-password | no-ap | drop-after=SECONDS
+void parse_wifi(WifiScenario& wifi, const std::string& v) {
+  using N = WifiScenario::Network;
+  if (v == "ok") wifi.network = N::ok;
+  else if (v == "wrong-password") wifi.network = N::wrong_password;
+  else if (v == "no-ap") wifi.network = N::no_ap;
+  else if (v.rfind("drop-after=", 0) == 0)
+    wifi.drop_after_seconds = parse_seconds("--wifi drop-after", v.substr(11));
+  else
+    throw Failure{"--wifi must be ok, wrong-password, no-ap or drop-after=SECONDS, not '" + v +
+                  "'"};
+}
+
+// --adc N (0..1024, the TOUT pin) | vdd33 (the ADC measures the supply instead)
+void parse_adc(Options& o, const std::string& v) {
+  if (v == "vdd33") {
+    o.adc_vdd33 = true;
+    return;
+  }
+  int n = parse_number<int>("--adc", v);
+  if (n < 0 || n > 1024) throw Failure{"--adc must be 0..1024 or vdd33, not '" + v + "'"};
+  o.adc_value = n;
+}
+
 void set_trace(Options& o, const std::optional<std::string>& value) {
   o.trace = true;
   if (!value) return;
@@ -121,6 +145,8 @@ const std::map<std::string, LongOption>& long_options() {
                           parse_port("--port-map", v->substr(eq + 1));
                     }}},
       {"hosts", {LongOption::required, [](Options& o, V v) { o.hosts_file = *v; }}},
+      {"wifi", {LongOption::required, [](Options& o, V v) { parse_wifi(o.wifi, *v); }}},
+      {"adc", {LongOption::required, [](Options& o, V v) { parse_adc(o, *v); }}},
   };
   return table;
 }
@@ -252,6 +278,13 @@ net:
   --bind ADDR        the device's address (default 127.0.0.1)
   --port-map P=H     serve device port P on host port H (repeatable)
   --hosts FILE       hosts-file names resolved without DNS
+
+peripherals:
+  --wifi MODE        the AP the station finds: ok (default: connected at boot),
+                     wrong-password, no-ap (auto-reconnect keeps failing), or
+                     drop-after=SECONDS (connected, then the AP vanishes)
+  --adc N|vdd33      what adc.read(0) samples (0..1024, default 512), or vdd33: the ADC
+                     measures the supply (adc.readvdd33() = 3300)
 
   --help             this text
   --version          the emulator's version

@@ -1,0 +1,35 @@
+// emu_gpio: an emulator-only test hook, not a firmware module. It plays the world outside the
+// chip: emu_gpio.drive(pin, level) drives an input pin (a button, another chip's output) and
+// emu_gpio.drive(pin, nil) lets it float again. gpio.read and gpio.trig then see it as on the
+// device (docs/gpio.md).
+#include "core/device.hpp"
+#include "modules/gpio/gpio_state.hpp"
+
+namespace nodemcu_emu::modules {
+
+namespace {
+
+int emu_gpio_drive(lua_State* L) {
+  lua_Integer pin = luaL_checkinteger(L, 1);
+  luaL_argcheck(L, pin >= 0 && pin < gpio::k_pin_count, 1, "Invalid pin");
+  core::Device& d = core::Device::from(L);
+  if (lua_isnoneornil(L, 2)) {
+    gpio::release_input(d, static_cast<int>(pin));
+    return 0;
+  }
+  lua_Integer level = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, level == 0 || level == 1, 2, "level must be 0, 1 or nil");
+  gpio::drive_input(d, static_cast<int>(pin), static_cast<int>(level));
+  return 0;
+}
+
+}  // namespace
+
+int open_emu_gpio(lua_State* L) {
+  static const luaL_Reg functions[] = {{"drive", emu_gpio_drive}, {nullptr, nullptr}};
+  lua_newtable(L);
+  luaL_register(L, nullptr, functions);
+  return 1;
+}
+
+}  // namespace nodemcu_emu::modules

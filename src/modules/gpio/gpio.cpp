@@ -1,0 +1,374 @@
+// gpio (gpio.c, platform.c): pins as state in memory. Outputs drive the pad; inputs read what
+// drive_input()/emu_gpio.drive set, else their pull-up. Interrupts follow the firmware: the
+// "ISR" counts edges and posts one high-priority task that calls trig's callback with
+// (level, when, eventcount) under luaL_pcallx.
+#include <string>
+#include <vector>
+
+#include "core/device.hpp"
+#include "modules/gpio/gpio_state.hpp"
+
+namespace nodemcu_emu::modules::gpio {
+
+namespace {
+
+using core::Device;
+using core::Micros;
+
+constexpr const char* k_trig_key = "nodemcu_emu.gpio.trig";      // registry: {[pin] = fn}
+constexpr const char* k_serout_key = "nodemcu_emu.gpio.serout";  // registry: serout's callback
+constexpr std::size_t k_delay_table_max = 256;                   // DELAY_TABLE_MAX_LEN
+// A level interrupt that still holds when its callback returns fires again at once on the
+// chip; here the Clock moves on by this much first (the callback's run time), so a script's
+// timers still run between two callbacks.
+constexpr Micros k_level_refire = Micros(500);
+
+struct Serout {
+  int pin = 0;
+  int level = 0;
+  std::uint32_t repeats = 0;
+  std::vector<std::uint32_t> delays;
+  std::size_t index = 0;
+  core::TimerService::Id timer = 0;
+};
+
+struct GpioState {
+  explicit GpioState(Device& d) : device(d) {}
+  ~GpioState() {
+    for (auto& p : pins)
+      if (p.rearm_timer) device.loop().cancel(p.rearm_timer);
+    if (serout.timer) device.loop().cancel(serout.timer);
+  }
+  Device& device;
+  std::array<Pin, k_pin_count> pins{};
+  Serout serout;
+};
+
+GpioState& gpio_state(Device& d) {
+  return d.module_state<GpioState>();
+}
+
+int pad_level(const Pin& p, int pin) {
+  if (p.output_enabled && (!p.open_drain || p.latch == 0)) return p.latch;
+  if (p.external) return *p.external;
+  return pin != 0 && p.pullup ? 1 : 0;  // GPIO16 has no pull-up
+}
+
+bool is_level_type(int type) {
+  return type >= k_low;
+}
+
+bool condition_holds(int type, int old_level, int level) {
+  switch (type) {
+    case k_up:
+      return old_level == 0 && level == 1;
+    case k_down:
+      return old_level == 1 && level == 0;
+    case k_both:
+      return old_level != level;
+    case k_low:
+      return level == 0;
+    case k_high:
+      return level == 1;
+    default:
+      return false;
+  }
+}
+
+void run_callback_task(Device& d, int pin, int level, std::uint32_t then);
+
+// platform_gpio_intr_dispatcher for one pin.
+void interrupt(Device& d, int pin) {
+  Pin& p = gpio_state(d).pins[static_cast<std::size_t>(pin)];
+  if (p.int_type == k_none) {  // unexpected: shut it off
+    p.armed = k_none;
+    return;
+  }
+  std::uint16_t diff = p.seen ^ p.reported;
+  p.seen = static_cast<std::uint16_t>((p.seen + 1) & 0x7fff);
+  if (is_level_type(p.int_type)) p.armed = k_none;  // re-armed after the callback
+  if (diff != 0 && !(diff & 0x8000)) return;        // a task is already on its way
+  auto then = static_cast<std::uint32_t>(d.uptime().count()) & 0x7fffffffu;
+  int level = p.level;
+  d.tasks().post(core::TaskQueue::high,
+                 [&d, pin, level, then] { run_callback_task(d, pin, level, then); });
+}
+
+// The pad may have changed: note the new level and raise the interrupt it arms.
+void update(Device& d, int pin) {
+  Pin& p = gpio_state(d).pins[static_cast<std::size_t>(pin)];
+  int old_level = p.level;
+  p.level = pad_level(p, pin);
+  if (p.armed != k_none && condition_holds(p.armed, old_level, p.level)) interrupt(d, pin);
+}
+
+// platform_gpio_intr_init: arm (or disarm) the pin; a level already present fires at once.
+void arm(Device& d, int pin, int type) {
+  Pin& p = gpio_state(d).pins[static_cast<std::size_t>(pin)];
+  p.int_type = type;
+  p.armed = type;
+  if (is_level_type(type) && condition_holds(type, p.level, p.level)) interrupt(d, pin);
+}
+
+bool push_trig_callback(lua_State* L, int pin) {
+  lua_getfield(L, LUA_REGISTRYINDEX, k_trig_key);
+  if (!lua_istable(L, -1)) {
+    lua_pop(L, 1);
+    return false;
+  }
+  lua_rawgeti(L, -1, pin);
+  lua_remove(L, -2);
+  if (lua_isfunction(L, -1)) return true;
+  lua_pop(L, 1);
+  return false;
+}
+
+void set_trig_callback(lua_State* L, int pin, int index) {
+  lua_getfield(L, LUA_REGISTRYINDEX, k_trig_key);
+  if (!lua_istable(L, -1)) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, k_trig_key);
+  }
+  if (index == 0)
+    lua_pushnil(L);
+  else
+    lua_pushvalue(L, index);
+  lua_rawseti(L, -2, pin);
+  lua_pop(L, 1);
+}
+
+// gpio_intr_callback_task
+void run_callback_task(Device& d, int pin, int level, std::uint32_t then) {
+  lua_State* L = d.L();
+  if (!push_trig_callback(L, pin)) return;
+  Pin& p = gpio_state(d).pins[static_cast<std::size_t>(pin)];
+  lua_pushinteger(L, level);
+  lua_pushinteger(L, then);
+  lua_pushinteger(L, 0x7fff & (p.seen - p.reported));
+  p.reported = p.seen & 0x7fff;
+  if (!d.call(3, core::Protection::pcallx)) return;
+  Pin& after = gpio_state(d).pins[static_cast<std::size_t>(pin)];
+  if (!is_level_type(after.int_type)) return;
+  if (after.rearm_timer) d.loop().cancel(after.rearm_timer);
+  after.rearm_timer = d.loop().call_after(k_level_refire, [&d, pin] {
+    Pin& q = gpio_state(d).pins[static_cast<std::size_t>(pin)];
+    q.rearm_timer = 0;
+    if (is_level_type(q.int_type)) arm(d, pin, q.int_type);
+  });
+}
+
+// --- Lua ---
+
+unsigned check_pin(lua_State* L, int index) {
+  return static_cast<unsigned>(luaL_checkinteger(L, index));
+}
+
+// MOD_CHECK_ID(gpio, pin)
+void check_exists(lua_State* L, unsigned pin) {
+  if (pin >= k_pin_count) luaL_error(L, "gpio %d does not exist", static_cast<int>(pin));
+}
+
+// platform_gpio_mode
+void set_mode(Device& d, int pin, int mode, bool pullup) {
+  Pin& p = gpio_state(d).pins[static_cast<std::size_t>(pin)];
+  p.mode = mode;
+  if (pin == 0) {  // GPIO16: plain input or output, no pull-up, no interrupt
+    p.output_enabled = mode != k_input;
+    p.open_drain = false;
+    update(d, pin);
+    return;
+  }
+  p.pullup = pullup;
+  if (mode != k_int) p.int_type = k_none;  // set_gpio_no_interrupt
+  p.armed = k_none;                        // both paths write INT_TYPE = DISABLE
+  p.output_enabled = mode == k_output || mode == k_opendrain;
+  p.open_drain = mode == k_opendrain;
+  update(d, pin);
+}
+
+int gpio_mode(lua_State* L) {
+  unsigned pin = check_pin(L, 1);
+  auto mode = static_cast<unsigned>(luaL_checkinteger(L, 2));
+  lua_Integer pullup = luaL_optinteger(L, 3, 0);
+  luaL_argcheck(L, pin < k_pin_count && (mode != k_int || pin > 0), 1, "Invalid pin");
+  luaL_argcheck(L, mode == k_output || mode == k_opendrain || mode == k_input || mode == k_int, 2,
+                "wrong arg type");
+  if (mode != k_int) set_trig_callback(L, static_cast<int>(pin), 0);
+  set_mode(Device::from(L), static_cast<int>(pin), static_cast<int>(mode), pullup != 0);
+  return 0;
+}
+
+int gpio_read(lua_State* L) {
+  unsigned pin = check_pin(L, 1);
+  check_exists(L, pin);
+  lua_pushinteger(L, pin_level(Device::from(L), static_cast<int>(pin)));
+  return 1;
+}
+
+// GPIO_OUTPUT_SET also enables the pin's output driver (gpio16_output_conf for pin 0).
+void write_pin(Device& d, int pin, int level) {
+  Pin& p = gpio_state(d).pins[static_cast<std::size_t>(pin)];
+  p.latch = level;
+  p.output_enabled = true;
+  update(d, pin);
+}
+
+int gpio_write(lua_State* L) {
+  unsigned pin = check_pin(L, 1);
+  auto level = static_cast<unsigned>(luaL_checkinteger(L, 2));
+  check_exists(L, pin);
+  luaL_argcheck(L, level == 0 || level == 1, 2, "wrong level type");
+  write_pin(Device::from(L), static_cast<int>(pin), static_cast<int>(level));
+  return 0;
+}
+
+int gpio_trig(lua_State* L) {
+  static const char* const names[] = {"none", "up", "down", "both", "low", "high", nullptr};
+  unsigned pin = check_pin(L, 1);
+  luaL_argcheck(L, pin < k_pin_count && pin > 0, 1, "Invalid interrupt pin");
+  int type = luaL_checkoption(L, 2, "none", names);
+  int p = static_cast<int>(pin);
+  bool had_callback = push_trig_callback(L, p);
+  if (had_callback) lua_pop(L, 1);
+  if (type == k_none) {
+    set_trig_callback(L, p, 0);
+  } else if (lua_gettop(L) == 2 && had_callback) {
+    // keeps the old callback
+  } else if (lua_isfunction(L, 3)) {
+    set_trig_callback(L, p, 3);
+  } else {
+    set_trig_callback(L, p, 0);
+    luaL_argerror(L, 3, "invalid callback type");
+  }
+  Device& d = Device::from(L);
+  Pin& pinref = gpio_state(d).pins[pin];
+  pinref.reported = pinref.seen & 0x7fff;  // drop interrupts still queued
+  arm(d, p, type);
+  return 0;
+}
+
+// --- serout ---
+
+void serout_step(Device& d);
+
+void serout_done(Device& d) {
+  lua_State* L = d.L();
+  lua_getfield(L, LUA_REGISTRYINDEX, k_serout_key);
+  lua_pushnil(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, k_serout_key);
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    return;
+  }
+  d.call(0, core::Protection::pcallx);
+}
+
+// seroutasync_cb: one toggle, then the hardware timer for the next delay.
+void serout_step(Device& d) {
+  Serout& s = gpio_state(d).serout;
+  s.timer = 0;
+  if (s.index < s.delays.size()) {
+    write_pin(d, s.pin, s.level);
+    s.level = s.level == 0 ? 1 : 0;
+    std::uint32_t delay = s.delays[s.index++];
+    if (s.repeats && s.index >= s.delays.size()) {
+      s.index = 0;
+      --s.repeats;
+    }
+    s.timer = d.loop().call_after(Micros(delay), [&d] { serout_step(d); });
+    return;
+  }
+  d.tasks().post(core::TaskQueue::low, [&d] { serout_done(d); });
+}
+
+void serout_sync(Device& d) {
+  Serout& s = gpio_state(d).serout;
+  do {
+    for (s.index = 0; s.index < s.delays.size(); ++s.index) {
+      write_pin(d, s.pin, s.level);
+      s.level = s.level == 0 ? 1 : 0;
+      d.loop().clock().busy_wait(Micros(s.delays[s.index]));
+    }
+  } while (s.repeats--);
+  s.delays.clear();
+}
+
+int gpio_serout(lua_State* L) {
+  Device& d = Device::from(L);
+  Serout& s = gpio_state(d).serout;
+  if (s.timer) d.loop().cancel(s.timer);  // the one serout in flight is taken over
+  s.timer = 0;
+  s.pin = static_cast<int>(check_pin(L, 1));
+  s.level = static_cast<int>(luaL_checkinteger(L, 2));
+  s.repeats = static_cast<std::uint32_t>(luaL_optinteger(L, 4, 1) - 1);
+  lua_pushnil(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, k_serout_key);
+  bool async = !lua_isnoneornil(L, 5);
+  if (async && !lua_isnumber(L, 5)) {
+    lua_pushvalue(L, 5);
+    lua_setfield(L, LUA_REGISTRYINDEX, k_serout_key);
+  }
+  s.delays.clear();
+  luaL_argcheck(L, s.pin >= 0 && s.pin < k_pin_count, 1, "Invalid pin");
+  luaL_argcheck(L, s.level == 0 || s.level == 1, 2, "Wrong level type");
+  luaL_argcheck(L, lua_istable(L, 3) && lua_objlen(L, 3) < k_delay_table_max, 3,
+                "Invalid delay_times");
+  std::size_t n = lua_objlen(L, 3);
+  for (std::size_t i = 0; i < n; ++i) {
+    lua_rawgeti(L, 3, static_cast<int>(i + 1));
+    s.delays.push_back(static_cast<std::uint32_t>(luaL_checkinteger(L, -1)));
+    lua_pop(L, 1);
+  }
+  s.index = 0;
+  if (async)
+    serout_step(d);
+  else
+    serout_sync(d);
+  return 0;
+}
+
+}  // namespace
+
+void drive_input(Device& device, int pin, int level) {
+  Pin& p = gpio_state(device).pins[static_cast<std::size_t>(pin)];
+  p.external = level != 0 ? 1 : 0;
+  update(device, pin);
+}
+
+void release_input(Device& device, int pin) {
+  gpio_state(device).pins[static_cast<std::size_t>(pin)].external.reset();
+  update(device, pin);
+}
+
+int pin_level(Device& device, int pin) {
+  const Pin& p = gpio_state(device).pins[static_cast<std::size_t>(pin)];
+  return pad_level(p, pin);
+}
+
+}  // namespace nodemcu_emu::modules::gpio
+
+namespace nodemcu_emu::modules {
+
+int open_gpio(lua_State* L) {
+  using namespace gpio;
+  static const luaL_Reg functions[] = {{"mode", gpio_mode},   {"read", gpio_read},
+                                       {"write", gpio_write}, {"serout", gpio_serout},
+                                       {"trig", gpio_trig},   {nullptr, nullptr}};
+  static const struct {
+    const char* name;
+    int value;
+  } constants[] = {{"INT", k_int},     {"OUTPUT", k_output}, {"OPENDRAIN", k_opendrain},
+                   {"INPUT", k_input}, {"HIGH", 1},          {"LOW", 0},
+                   {"FLOAT", 0},       {"PULLUP", 1}};
+  lua_newtable(L);
+  luaL_register(L, nullptr, functions);
+  for (const auto& c : constants) {
+    lua_pushinteger(L, c.value);
+    lua_setfield(L, -2, c.name);
+  }
+  return 1;
+}
+
+}  // namespace nodemcu_emu::modules

@@ -1,0 +1,216 @@
+// wifi.eventmon (wifi_eventmon.c): SDK events reach Lua callbacks through a queue drained by a
+// low-priority task, one event per task; callbacks run under luaL_pcallx.
+#include <cstdio>
+
+#include "modules/wifi/wifi_internal.hpp"
+
+namespace nodemcu_emu::modules::wifi {
+
+namespace {
+
+// The events the catch-all EVENT_MAX callback does not get (they have their own slots).
+bool implemented(int id) {
+  return id >= k_sta_connected && id <= k_opmode_changed;
+}
+
+void push_event_table(lua_State* L, const WifiEvent& e) {
+  lua_newtable(L);
+  switch (e.id) {
+    case k_sta_connected:
+      set_str(L, "SSID", e.ssid);
+      set_str(L, "BSSID", format_mac(e.bssid));
+      set_int(L, "channel", e.channel);
+      break;
+    case k_sta_disconnected:
+      set_str(L, "SSID", e.ssid);
+      set_int(L, "reason", e.reason);
+      set_str(L, "BSSID", format_mac(e.bssid));
+      break;
+    case k_sta_authmode_change:
+      set_int(L, "old_auth_mode", e.old_mode);
+      set_int(L, "new_auth_mode", e.new_mode);
+      break;
+    case k_sta_got_ip:
+      set_str(L, "IP", format_ip(e.ip.ip));
+      set_str(L, "netmask", format_ip(e.ip.netmask));
+      set_str(L, "gateway", format_ip(e.ip.gateway));
+      break;
+    case k_sta_dhcp_timeout:
+      break;
+    case k_ap_staconnected:
+    case k_ap_stadisconnected:
+      set_str(L, "MAC", format_mac(e.mac));
+      set_int(L, "AID", e.aid);
+      break;
+    case k_ap_probereqrecved:
+      set_str(L, "MAC", format_mac(e.mac));
+      set_int(L, "RSSI", e.rssi);
+      break;
+    case k_opmode_changed:
+      set_int(L, "old_mode", e.old_mode);
+      set_int(L, "new_mode", e.new_mode);
+      break;
+    default:
+      set_str(L, "info", "event " + std::to_string(e.id) + " not implemented");
+      break;
+  }
+}
+
+// Pushes the callback for event `id` (its own, or the catch-all for unimplemented events);
+// returns false (nothing pushed) when there is none.
+bool push_callback(lua_State* L, int id) {
+  lua_getfield(L, LUA_REGISTRYINDEX, k_callbacks_key);
+  if (!lua_istable(L, -1)) {
+    lua_pop(L, 1);
+    return false;
+  }
+  lua_rawgeti(L, -1, id);
+  if (!lua_isfunction(L, -1) && !implemented(id)) {
+    lua_pop(L, 1);
+    lua_rawgeti(L, -1, k_event_max);
+  }
+  lua_remove(L, -2);
+  if (lua_isfunction(L, -1)) return true;
+  lua_pop(L, 1);
+  return false;
+}
+
+int eventmon_register(lua_State* L) {
+  // The firmware truncates the id to 8 bits before checking it.
+  auto id = static_cast<std::uint8_t>(luaL_checkinteger(L, 1));
+  if (id > k_event_max)
+    return luaL_error(L, "valid wifi events:0-%d", static_cast<int>(k_event_max));
+  set_event_callback(L, id, 2);
+  return 0;
+}
+
+void push_reason_table(lua_State* L) {
+  static const struct {
+    const char* name;
+    int value;
+  } reasons[] = {
+      {"UNSPECIFIED", 1},
+      {"AUTH_EXPIRE", 2},
+      {"AUTH_LEAVE", 3},
+      {"ASSOC_EXPIRE", 4},
+      {"ASSOC_TOOMANY", 5},
+      {"NOT_AUTHED", 6},
+      {"NOT_ASSOCED", 7},
+      {"ASSOC_LEAVE", k_reason_assoc_leave},
+      {"ASSOC_NOT_AUTHED", 9},
+      {"DISASSOC_PWRCAP_BAD", 10},
+      {"DISASSOC_SUPCHAN_BAD", 11},
+      {"IE_INVALID", 13},
+      {"MIC_FAILURE", 14},
+      {"4WAY_HANDSHAKE_TIMEOUT", 15},
+      {"GROUP_KEY_UPDATE_TIMEOUT", 16},
+      {"IE_IN_4WAY_DIFFERS", 17},
+      {"GROUP_CIPHER_INVALID", 18},
+      {"PAIRWISE_CIPHER_INVALID", 19},
+      {"AKMP_INVALID", 20},
+      {"UNSUPP_RSN_IE_VERSION", 21},
+      {"INVALID_RSN_IE_CAP", 22},
+      {"802_1X_AUTH_FAILED", 23},
+      {"CIPHER_SUITE_REJECTED", 24},
+      {"BEACON_TIMEOUT", k_reason_beacon_timeout},
+      {"NO_AP_FOUND", k_reason_no_ap_found},
+      {"AUTH_FAIL", k_reason_auth_fail},
+      {"ASSOC_FAIL", 203},
+      {"HANDSHAKE_TIMEOUT", 204},
+  };
+  lua_createtable(L, 0, static_cast<int>(std::size(reasons)));
+  for (const auto& r : reasons) set_int(L, r.name, r.value);
+}
+
+}  // namespace
+
+WifiState::WifiState(core::Device& d) : device(d), radio(d, *this) {
+  // user_config.h has no WIFI_STA_HOSTNAME: "NODE-" and the MAC's last three bytes.
+  char name[16];
+  std::snprintf(name, sizeof name, "NODE-%02X%02X%02X", radio.station_mac[3], radio.station_mac[4],
+                radio.station_mac[5]);
+  hostname = name;
+}
+
+WifiState::~WifiState() {
+  if (scan_timer) device.loop().cancel(scan_timer);
+}
+
+bool WifiState::listening() const {
+  for (int id = k_sta_connected; id <= k_opmode_changed; ++id)
+    if (registered[static_cast<std::size_t>(id)]) return true;
+  return false;
+}
+
+// wifi_event_monitor_handle_event_cb: an event nobody registered for is dropped at once.
+void WifiState::on_event(const WifiEvent& event) {
+  bool wanted = registered[static_cast<std::size_t>(event.id)] ||
+                (registered[k_event_max] && !implemented(event.id));
+  if (!wanted) return;
+  queue.push_back(event);
+  if (queue.size() == 1) {
+    core::Device* d = &device;
+    device.tasks().post(core::TaskQueue::low, [d] { d->module_state<WifiState>().dispatch_one(); });
+  }
+}
+
+void WifiState::dispatch_one() {
+  if (queue.empty()) return;
+  WifiEvent event = queue.front();
+  queue.pop_front();
+  if (!queue.empty()) {
+    core::Device* d = &device;
+    device.tasks().post(core::TaskQueue::low, [d] { d->module_state<WifiState>().dispatch_one(); });
+  }
+  lua_State* L = device.L();
+  // Unregistered while queued: the firmware would call garbage; we drop the event.
+  if (!push_callback(L, event.id)) return;
+  push_event_table(L, event);
+  device.call(1, core::Protection::pcallx);
+}
+
+WifiState& state(lua_State* L) {
+  return core::Device::from(L).module_state<WifiState>();
+}
+
+void set_event_callback(lua_State* L, int id, int index) {
+  WifiState& s = state(L);
+  s.radio.catch_up();
+  lua_getfield(L, LUA_REGISTRYINDEX, k_callbacks_key);
+  if (!lua_istable(L, -1)) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, k_callbacks_key);
+  }
+  bool is_function = lua_isfunction(L, index);
+  if (is_function)
+    lua_pushvalue(L, index);
+  else
+    lua_pushnil(L);
+  lua_rawseti(L, -2, id);
+  lua_pop(L, 1);
+  s.registered[static_cast<std::size_t>(id)] = is_function;
+  s.radio.listening_changed();
+}
+
+void push_eventmon_table(lua_State* L) {
+  static const luaL_Reg functions[] = {
+      {"register", eventmon_register}, {"unregister", eventmon_register}, {nullptr, nullptr}};
+  lua_newtable(L);
+  luaL_register(L, nullptr, functions);
+  set_int(L, "STA_CONNECTED", k_sta_connected);
+  set_int(L, "STA_DISCONNECTED", k_sta_disconnected);
+  set_int(L, "STA_AUTHMODE_CHANGE", k_sta_authmode_change);
+  set_int(L, "STA_GOT_IP", k_sta_got_ip);
+  set_int(L, "STA_DHCP_TIMEOUT", k_sta_dhcp_timeout);
+  set_int(L, "AP_STACONNECTED", k_ap_staconnected);
+  set_int(L, "AP_STADISCONNECTED", k_ap_stadisconnected);
+  set_int(L, "AP_PROBEREQRECVED", k_ap_probereqrecved);
+  set_int(L, "WIFI_MODE_CHANGED", k_opmode_changed);
+  set_int(L, "EVENT_MAX", k_event_max);
+  push_reason_table(L);
+  lua_setfield(L, -2, "reason");
+}
+
+}  // namespace nodemcu_emu::modules::wifi

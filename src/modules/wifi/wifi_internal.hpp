@@ -1,0 +1,73 @@
+// What the wifi module's files share: the per-device state (the radio and the event monitor's
+// queue) and small Lua helpers. Not for other modules (they use wifi_state.hpp).
+#pragma once
+
+#include <array>
+#include <deque>
+#include <string>
+
+#include "core/device.hpp"
+#include "modules/wifi/radio.hpp"
+
+namespace nodemcu_emu::modules::wifi {
+
+// wifi.eventmon: callbacks live in a registry table under this key, indexed by event id.
+constexpr const char* k_callbacks_key = "nodemcu_emu.wifi.eventmon";
+// wifi.sta.getap's pending callback.
+constexpr const char* k_scan_key = "nodemcu_emu.wifi.scan";
+
+struct WifiState final : RadioListener {
+  explicit WifiState(core::Device& d);
+  ~WifiState() override;
+
+  bool listening() const override;
+  void on_event(const WifiEvent& event) override;
+  void dispatch_one();  // the event monitor's task: one queued event to its callback
+
+  core::Device& device;
+  std::array<bool, k_event_max + 1> registered{};
+  std::deque<WifiEvent> queue;  // events waiting for the monitor's task (wifi_eventmon.c)
+
+  // Settings the SDK keeps (per boot here; see docs/wifi.md).
+  std::string hostname;
+  int phymode = 3;     // PHY_MODE_11N
+  int sleep_type = 2;  // MODEM_SLEEP_T, the SDK's default with the station on
+  bool null_mode_sleep = true;
+  struct Country {
+    std::string cc = "CN";
+    int start_ch = 1;
+    int end_ch = 13;
+    int policy = 0;
+  } country;
+  bool dhcps_running = true;
+  Ip4 dhcps_start = 0;
+  core::TimerService::Id scan_timer = 0;
+
+  Radio radio;  // last: it is built with this object as its listener
+};
+
+WifiState& state(lua_State* L);
+
+// Stores fn at `index` (or clears the slot when it is not a function) as the callback of event
+// `id` (wifi_event_monitor_register and the *_cb keys of the config tables).
+void set_event_callback(lua_State* L, int id, int index);
+
+// Table fields as wifi_add_int_field / wifi_add_sprintf_field set them.
+void set_int(lua_State* L, const char* key, lua_Integer value);
+void set_str(lua_State* L, const char* key, const std::string& value);
+// getip's results: ip, netmask, gateway strings, or a single nil.
+int push_ip_info(lua_State* L, const std::optional<IpInfo>& info);
+// getbroadcast's result: the broadcast address string, or nil.
+int push_broadcast(lua_State* L, const std::optional<IpInfo>& info);
+// The SDK's own messages (PMSLEEP note...) go to the UART, not through node.output.
+void uart_print(const std::string& text);
+
+// The sub-tables of the module table.
+void push_station_table(lua_State* L);
+void push_softap_table(lua_State* L);
+void push_eventmon_table(lua_State* L);
+
+// wifi.sleeptype and wifi.sta.sleeptype share one function.
+int sleeptype(lua_State* L);
+
+}  // namespace nodemcu_emu::modules::wifi
