@@ -3,10 +3,19 @@
 namespace nodemcu_emu::modules {
 
 // One luaopen-style function per module; each leaves its table in the global of its name.
+int open_adc(lua_State* L);
 int open_bit(lua_State* L);
+int open_crypto(lua_State* L);
+int open_emu_gpio(lua_State* L);  // emulator-only test hook (docs/gpio.md)
+int open_encoder(lua_State* L);
+int open_file(lua_State* L);
+int open_gpio(lua_State* L);
 int open_net(lua_State* L);
 int open_node(lua_State* L);
+int open_sjson(lua_State* L);
 int open_tmr(lua_State* L);
+int open_uart(lua_State* L);
+int open_wifi(lua_State* L);
 
 void preload_emu_native(lua_State* L);
 
@@ -16,10 +25,19 @@ struct Module {
   lua_CFunction open;
 };
 constexpr Module k_modules[] = {
+    {"adc", open_adc},
     {"bit", open_bit},
+    {"crypto", open_crypto},
+    {"emu_gpio", open_emu_gpio},
+    {"encoder", open_encoder},
+    {"file", open_file},
+    {"gpio", open_gpio},
     {"net", open_net},
     {"node", open_node},
+    {"sjson", open_sjson},
     {"tmr", open_tmr},
+    {"uart", open_uart},
+    {"wifi", open_wifi},
 };
 }  // namespace
 

@@ -11,6 +11,9 @@ int open_net(lua_State* L) {
   lua_pushinteger(L, 2);  // TYPE_UDP_SOCKET
   lua_setfield(L, -2, "UDP");
   net::open_tcp(L);
+  net::open_udp(L);
+  net::open_dns(L);
+  net::open_iface(L);
   return 1;
 }
 

@@ -69,7 +69,9 @@ int dns_resolve(lua_State* L) {
 }
 
 // dns_getserver/dns_setserver take the index as a u8: -255 is slot 1, -1 is 255 (no slot).
-std::uint8_t server_slot(int index) { return static_cast<std::uint8_t>(index); }
+std::uint8_t server_slot(int index) {
+  return static_cast<std::uint8_t>(index);
+}
 
 // Lua: net.dns.getdnsserver([index]) -> "a.b.c.d" | nil
 int dns_getdnsserver(lua_State* L) {

@@ -6,7 +6,7 @@
 
 #include "modules/net/address.hpp"
 #include "modules/net/net_parts.hpp"
-#include "modules/net/station.hpp"
+#include "core/station.hpp"
 #include "modules/net/udp_socket.hpp"
 
 namespace nodemcu_emu::net {
@@ -18,7 +18,9 @@ using core::Device;
 constexpr std::uint32_t k_ipaddr_none = 0xFFFFFFFFu;
 
 // lwIP's ipaddr_addr: IPADDR_NONE when the text is not an address.
-std::uint32_t ipaddr_addr(const char* text) { return parse_ipv4(text).value_or(k_ipaddr_none); }
+std::uint32_t ipaddr_addr(const char* text) {
+  return parse_ipv4(text).value_or(k_ipaddr_none);
+}
 
 // net_multicastJoinLeave: the arguments are checked, the IGMP result is ignored.
 int join_or_leave(lua_State* L, bool join) {
@@ -39,7 +41,7 @@ int join_or_leave(lua_State* L, bool join) {
   Device& d = Device::from(L);
   // igmp_joingroup acts on the interfaces whose address matches (any: all of them); the
   // emulated device has one, the station.
-  if (if_addr == 0 || if_addr == station_info(d).ip) {
+  if (if_addr == 0 || if_addr == core::station_info(d).ip) {
     if (join)
       udp_registry(d).join(group);
     else
@@ -48,8 +50,12 @@ int join_or_leave(lua_State* L, bool join) {
   return 0;
 }
 
-int net_multicast_join(lua_State* L) { return join_or_leave(L, true); }
-int net_multicast_leave(lua_State* L) { return join_or_leave(L, false); }
+int net_multicast_join(lua_State* L) {
+  return join_or_leave(L, true);
+}
+int net_multicast_leave(lua_State* L) {
+  return join_or_leave(L, false);
+}
 
 void set_ip_field(lua_State* L, const char* key, std::uint32_t ip) {
   if (ip == 0)
@@ -65,7 +71,7 @@ int net_ifinfo(lua_State* L) {
   // 0 is the station. The SoftAP (1) is not emulated, so like any missing interface it gives
   // no value at all. No DHCP client runs in the emulator, so there is no `dhcp` field.
   if (index != 0) return 0;
-  StationInfo sta = station_info(Device::from(L));
+  core::StationInfo sta = core::station_info(Device::from(L));
   lua_createtable(L, 0, 4);
   lua_pushlstring(L, reinterpret_cast<const char*>(sta.mac.data()), sta.mac.size());
   lua_setfield(L, -2, "hwaddr");

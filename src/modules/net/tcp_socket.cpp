@@ -193,6 +193,15 @@ void TcpSocket::begin_connect(std::uint32_t ip) {
     });
     return;
   }
+  if (!device_.station_online()) {
+    // tcp_connect fails with ERR_RTE, which net.c ignores: the socket never progresses and no
+    // callback ever fires (net.md 4.1 item 9). It stays anchored, but keeps no loop alive.
+    trace("no-route");
+    NetState::warn("connect() while the station has no IP: on the device this connection "
+                   "never progresses and no callback fires (wait for STA_GOT_IP)");
+    keep_.reset();
+    return;
+  }
   auto& s = conn_->socket();
   boost::system::error_code ec;
   s.open(tcp::v4(), ec);

@@ -1,17 +1,17 @@
-// net.udpsocket: the host side (UdpSocket, UdpRegistry) and the Lua methods (spec/net.md 5).
+// net.udpsocket: the Lua methods (net.c net_listen/net_send/... for TYPE_UDP_SOCKET), the host
+// sockets standing in for the pcb, and the per-device pcb list (spec/net.md 5, 6, 8).
 #include "modules/net/udp_socket.hpp"
 
 #include <boost/asio/ip/multicast.hpp>
 #include <boost/asio/ip/unicast.hpp>
-#include <cstring>
+#include <utility>
 
-#include "lua/userdata.hpp"
 #include "modules/net/address.hpp"
 #include "modules/net/dns_resolver.hpp"
 #include "modules/net/lwip_errors.hpp"
 #include "modules/net/net_parts.hpp"
 #include "modules/net/net_state.hpp"
-#include "modules/net/station.hpp"
+#include "core/station.hpp"
 
 namespace nodemcu_emu::net {
 
@@ -24,53 +24,221 @@ namespace {
 // port of the range and a script's first port-0 socket gets 4097.
 constexpr std::uint16_t k_dns_client_port = k_udp_port_first;
 constexpr std::uint32_t k_broadcast = 0xFFFFFFFFu;
-constexpr std::uint32_t k_all_systems_group = 0xE0000001u;  // 224.0.0.1, joined by igmp_start
+constexpr std::uint32_t k_all_systems_group = 0xE0000001u;  // 224.0.0.1, owned by igmp_start
 
-bool is_multicast(std::uint32_t ip) { return (ip & 0xF0000000u) == 0xE0000000u; }
+bool is_multicast(std::uint32_t ip) {
+  return (ip & 0xF0000000u) == 0xE0000000u;
+}
 
 std::string endpoint_text(const udp::endpoint& e) {
   return e.address().to_string() + ":" + std::to_string(e.port());
 }
 
+void push_ip_or_nil(lua_State* L, std::optional<std::uint32_t> ip) {
+  // net_dns_cb reports 255.255.255.255 (its "no answer" marker) as a failure too.
+  if (ip && *ip != k_broadcast)
+    lua_pushstring(L, format_ipv4(*ip).c_str());
+  else
+    lua_pushnil(L);
+}
+
+// Where a datagram the device addresses to ip:port goes on the host.
+udp::endpoint host_target(const core::Device& d, std::uint32_t ip, std::uint16_t port) {
+  auto sta = core::station_info(d);
+  // The device's network is this machine: a broadcast goes to the broadcast address of the
+  // device's own network (on loopback 127.255.255.255, which never leaves the host).
+  if (ip == k_broadcast || ip == sta.broadcast())
+    return {asio::ip::address_v4(sta.broadcast()), host_port(d, port)};
+  if (is_multicast(ip)) return {asio::ip::address_v4(ip), host_port(d, port)};
+  auto target = connect_target(d, ip, port);
+  return {target.address(), target.port()};
+}
+
 }  // namespace
 
-// One host socket and its receive buffer; shared with the pending receive so that closing the
+// One host socket and its receive buffer, shared with the pending receive so that closing the
 // socket never frees memory an aborted operation still refers to.
 struct UdpSocket::Receiver {
+  static constexpr std::size_t k_buffer_size = 65536;
   explicit Receiver(asio::io_context& io) : socket(io) {}
   udp::socket socket;
   udp::endpoint from;
   // Bigger than the device could ever take, so an oversized datagram is seen whole and dropped.
   std::unique_ptr<char[]> buffer = std::make_unique<char[]>(k_buffer_size);
-  static constexpr std::size_t k_buffer_size = 65536;
 };
 
-UdpSocket::UdpSocket(core::Device& d) : device_(d), name_(net_state(d).next_name("udp")) {}
+UdpSocket::UdpSocket(core::Device& d)
+    : device_(d), name_(net_state(d).next_name("udp")), own_(bind_address(d)) {
+  device_.native_created();
+}
 
-UdpSocket::~UdpSocket() { remove(); }
+UdpSocket::~UdpSocket() {
+  remove();
+  device_.native_destroyed();
+}
 
-// ---------------------------------------------------------------------------------------------
-// bind
+void UdpSocket::trace(std::string_view event, std::initializer_list<core::Trace::Field> fields) {
+  auto& t = device_.trace();
+  if (t.enabled()) t.emit(device_.loop().now(), name_, event, fields);
+}
+
+// --- Lua methods ---
+
+// udp:listen([port], [ip]): the server's positional parsing, without a callback (net.md 5.1).
+int UdpSocket::listen(lua_State* L) {
+  if (bound_) return luaL_error(L, "already listening");  // also after an auto-binding send()
+  int arg = 2;
+  std::uint16_t port = 0;
+  const char* domain = "0.0.0.0";
+  if (lua_isnumber(L, arg)) port = static_cast<std::uint16_t>(lua_tointeger(L, arg++));
+  if (lua_isstring(L, arg)) domain = lua_tostring(L, arg++);
+  auto ip = parse_ipv4(domain);
+  if (!ip) return luaL_error(L, "invalid IP address");
+  int err = bind(*ip, port);
+  if (err != k_ok) return luaL_error(L, "%s", lwip_error_text(err));
+  if (!anchor_) anchor_ = lua::Ref(L, 1);
+  return 0;
+}
+
+// udp:send(port, ip, data, [sent_cb]) (net.md 5.2).
+int UdpSocket::send(lua_State* L) {
+  auto port = static_cast<std::uint16_t>(luaL_checkinteger(L, 2));
+  if (port == 0) return luaL_error(L, "need port");
+  auto ip = parse_ipv4(luaL_checkstring(L, 3));  // no DNS here: a host name is refused
+  if (!ip) return luaL_error(L, "invalid IP address");
+  std::size_t len = 0;
+  const char* data = luaL_checklstring(L, 4, &len);
+  if (len == 0) return luaL_error(L, "no data to send");
+  if (lua_isfunction(L, 5)) slot(callbacks_, Event::sent) = lua::Ref(L, 5);
+  if (!bound_) {
+    // First send on an unbound socket: any address, an ephemeral port, pinned until close().
+    int err = bind(0, 0);
+    if (err != k_ok) return luaL_error(L, "%s", lwip_error_text(err));
+    if (!anchor_) anchor_ = lua::Ref(L, 1);
+  }
+  if (!bound_ || !anchor_) return luaL_error(L, "not connected");
+  int err = send_to(*ip, port, std::string_view(data, len));
+  // "sent" runs inside send(), whatever udp_sendto returned, before its error is raised; an
+  // error in it reaches the caller of send() like any Lua error.
+  if (auto& sent = slot(callbacks_, Event::sent)) {
+    sent.push(L);
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, 0);
+  }
+  if (err != k_ok) return luaL_error(L, "%s", lwip_error_text(err));
+  return 0;
+}
+
+// udp:dns(host, [fn]) (net.md 4.11): fn(sck, ip|nil); a dotted quad answers inside the call.
+int UdpSocket::dns(lua_State* L) {
+  const char* host = luaL_checkstring(L, 2);
+  if (lua_isfunction(L, 3)) slot(callbacks_, Event::dns) = lua::Ref(L, 3);
+  if (!slot(callbacks_, Event::dns)) return luaL_error(L, "no callback specified");
+  ++dns_pending_;
+  bool pinned_here = false;
+  if (!anchor_) {
+    anchor_ = lua::Ref(L, 1);
+    pinned_here = true;
+  }
+  std::uint32_t ip = 0;
+  int err = dns_resolver(device_).lookup(
+      host, ip, [weak = weak_from_this()](std::optional<std::uint32_t> answer) {
+        if (auto self = weak.lock()) self->dns_answer(answer, false);
+      });
+  if (err == k_ok) {
+    if (dns_answer(ip, true) != 0) return lua_error(L);
+    return 0;
+  }
+  if (err != k_err_inprogress) {
+    --dns_pending_;
+    if (pinned_here) anchor_.reset();
+    return luaL_error(L, "%s", lwip_error_text(err));
+  }
+  trace("resolve", {{"host", host}});
+  return 0;
+}
+
+int UdpSocket::dns_answer(std::optional<std::uint32_t> ip, bool sync) {
+  lua_State* L = device_.L();
+  int status = 0;
+  auto& fn = slot(callbacks_, Event::dns);
+  if (anchor_ && fn && !device_.halted()) {
+    fn.push(L);
+    anchor_.push(L);
+    push_ip_or_nil(L, ip);
+    // Inside dns() the error must reach the caller, after the bookkeeping below (the firmware
+    // skips it and leaves the socket pinned for good).
+    if (sync)
+      status = lua_pcall(L, 2, 0, 0);
+    else
+      device_.call(2, core::Protection::unprotected);
+  }
+  --dns_pending_;
+  if (!bound_ && dns_pending_ == 0) anchor_.reset();
+  return status;
+}
+
+// udp:ttl([n]) (net.md 4.10): the pcb's TTL is a u8, ttl(300) stores 44 and returns 300.
+int UdpSocket::ttl(lua_State* L) {
+  if (!bound_) return luaL_error(L, "socket is not open/bound yet");
+  int n = static_cast<int>(luaL_optinteger(L, 2, -1));
+  if (n == -1) {
+    lua_pushinteger(L, ttl_);
+    return 1;
+  }
+  set_ttl(n);
+  lua_pushinteger(L, n);
+  return 1;
+}
+
+// udp:getaddr() -> port, ip (the address bound, "0.0.0.0" for any) | nil, nil when unbound.
+int UdpSocket::getaddr(lua_State* L) {
+  if (!bound_ || local_port_ == 0) {
+    lua_pushnil(L);
+    lua_pushnil(L);
+    return 2;
+  }
+  lua_pushinteger(L, local_port_);
+  lua_pushstring(L, format_ipv4(local_ip_).c_str());
+  return 2;
+}
+
+// udp:close(): no callback fires afterwards; the socket may listen or send again.
+int UdpSocket::close(lua_State* L) {
+  if (!bound_) return luaL_error(L, "not connected");
+  remove();
+  if (dns_pending_ == 0) anchor_.reset();  // else the pending answer unpins it
+  return 0;
+}
+
+void UdpSocket::collected() {
+  remove();
+  for (auto& cb : callbacks_) cb.reset();
+  anchor_.reset();
+}
+
+// --- the pcb on the host ---
 
 int UdpSocket::bind(std::uint32_t ip, std::uint16_t port) {
   auto& registry = udp_registry(device_);
-  // Only the device's own address (or any) exists on the device's interface; lwIP still binds
-  // any other address, and such a pcb then receives only broadcast and multicast.
-  bool own = ip == 0 || ip == station_info(device_).ip;
-  std::optional<int> err;
+  // Only the device's own address (or any) exists on its interface; lwIP binds any other
+  // address too, and such a pcb then receives only broadcast and multicast.
+  bool own = ip == 0 || ip == core::station_info(device_).ip;
+  int err = k_ok;
   if (port != 0) {
     if (registry.in_use(this, ip, port)) return k_err_use;
-    if (own && !bind_host(port, err)) return *err;
+    if (own && !bind_host(port, err)) return err;
   } else {
     for (std::uint32_t p = k_udp_port_first;; ++p) {
-      if (p > k_udp_port_last) return k_err_use;  // udp_bind: "out of free UDP ports"
-      if (registry.port_taken(static_cast<std::uint16_t>(p))) continue;
+      if (p > k_udp_port_last) return k_err_use;  // udp_bind: out of free UDP ports
+      auto candidate = static_cast<std::uint16_t>(p);
+      if (registry.port_taken(candidate)) continue;
       // A host port another program holds is not free for the device either: try the next.
-      if (own && !bind_host(static_cast<std::uint16_t>(p), err)) {
-        if (*err != k_err_use) return *err;
+      if (own && !bind_host(candidate, err)) {
+        if (err != k_err_use) return err;
         continue;
       }
-      port = static_cast<std::uint16_t>(p);
+      port = candidate;
       break;
     }
   }
@@ -78,35 +246,29 @@ int UdpSocket::bind(std::uint32_t ip, std::uint16_t port) {
   local_ip_ = ip;
   local_port_ = port;
   keep_ = device_.loop().keep_alive();
-  if (device_.trace().enabled())
-    device_.trace().emit(device_.loop().now(), name_, "bind",
-                         {{"ip", format_ipv4(ip)}, {"port", static_cast<int>(port)}});
-  // Broadcasts reach every pcb on the port (udp_input); on the host they come to a socket
-  // bound to the broadcast address, shared with the other devices and programs on that port.
-  auto sta = station_info(device_);
-  if (sta.ip != 0) {
-    boost::system::error_code ec;
-    broadcast_ = open_receiver(asio::ip::address_v4(sta.broadcast()),
-                               host_port(device_, port), true, ec);
-    if (broadcast_) start_receive(broadcast_);
-  }
-  for (const auto& [group, uses] : registry.groups()) add_group_receiver(group);
+  trace("bind", {{"ip", format_ipv4(ip)}, {"port", static_cast<int>(port)}});
+  // Broadcasts reach every pcb on the port (udp_input); on the host they come to a socket bound
+  // to the broadcast address, shared with the other devices and programs on that port.
+  boost::system::error_code ec;
+  broadcast_ = open_receiver(asio::ip::address_v4(core::station_info(device_).broadcast()),
+                             host_port(device_, port), true, ec);
+  if (broadcast_) start_receive(broadcast_);
+  for (const auto& entry : registry.groups()) add_group_receiver(entry.first);
   if (main_) start_receive(main_);
   return k_ok;
 }
 
-bool UdpSocket::bind_host(std::uint16_t device_port, std::optional<int>& err) {
+bool UdpSocket::bind_host(std::uint16_t device_port, int& err) {
   boost::system::error_code ec;
   std::uint16_t hport = host_port(device_, device_port);
-  auto r = open_receiver(bind_address(device_), hport, false, ec);
+  auto r = open_receiver(own_, hport, false, ec);
   if (!r) {
-    // Taken by another program, or not bindable at all here: either way the port is not
-    // the device's to have.
+    // Held by another program, or not bindable here: either way not the device's to have.
     err = k_err_use;
     if (ec != asio::error::address_in_use)
-      NetState::warn("nodemcu-emu: UDP port " + std::to_string(device_port) + " (host port " +
-                     std::to_string(hport) + ") cannot be bound on the host (" + ec.message() +
-                     "); --port-map " + std::to_string(device_port) + "=<port> may help");
+      NetState::warn("UDP port " + std::to_string(device_port) + " (host port " +
+                     std::to_string(hport) + ") cannot be bound on the host: " + ec.message() +
+                     "; --port-map " + std::to_string(device_port) + "=<port> may help");
     return false;
   }
   main_ = std::move(r);
@@ -114,15 +276,14 @@ bool UdpSocket::bind_host(std::uint16_t device_port, std::optional<int>& err) {
   return true;
 }
 
-std::shared_ptr<UdpSocket::Receiver> UdpSocket::open_receiver(asio::ip::address address,
+std::shared_ptr<UdpSocket::Receiver> UdpSocket::open_receiver(const asio::ip::address& address,
                                                               std::uint16_t host_port, bool shared,
                                                               boost::system::error_code& ec) {
   auto r = std::make_shared<Receiver>(device_.loop().io());
   r->socket.open(address.is_v6() ? udp::v6() : udp::v4(), ec);
-  if (ec) return nullptr;
-  // Only the broadcast/group sockets share their port (every device and peer on that port
-  // must hear them); the pcb's own socket is exclusive, as udp_bind is.
-  if (shared) r->socket.set_option(asio::socket_base::reuse_address(true), ec);
+  // Only the broadcast/group sockets share their port (every device and peer on the port must
+  // hear them); the pcb's own socket is exclusive, as udp_bind is.
+  if (!ec && shared) r->socket.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) r->socket.bind(udp::endpoint(address, host_port), ec);
   if (!ec) r->socket.non_blocking(true, ec);
   if (ec) return nullptr;
@@ -130,21 +291,20 @@ std::shared_ptr<UdpSocket::Receiver> UdpSocket::open_receiver(asio::ip::address 
 }
 
 // What the pcb's datagrams need on the host: broadcast allowed (lwIP has no SOF_BROADCAST
-// filter, IP_SOF_BROADCAST 0), multicast leaving through the device's own address (never a
-// real interface), looped back so that a test on this machine hears it, and the pcb's TTL.
+// filter, IP_SOF_BROADCAST 0); multicast leaving through the device's own address (never a
+// real interface) and looped back so that peers on this machine hear it; the pcb's TTL.
 void UdpSocket::configure_sender() {
   boost::system::error_code ec;
   auto& s = main_->socket;
   s.set_option(asio::socket_base::broadcast(true), ec);
-  auto own = bind_address(device_);
-  if (own.is_v4()) s.set_option(asio::ip::multicast::outbound_interface(own.to_v4()), ec);
+  if (own_.is_v4()) s.set_option(asio::ip::multicast::outbound_interface(own_.to_v4()), ec);
   s.set_option(asio::ip::multicast::enable_loopback(true), ec);
   set_ttl(ttl_);
 }
 
 void UdpSocket::set_ttl(int ttl) {
   ttl_ = static_cast<std::uint8_t>(ttl);
-  // The host refuses TTL 0; such datagrams still reach this machine's peers.
+  // The host refuses TTL 0; on a one-machine "network" the datagram arrives either way.
   if (!main_ || ttl_ == 0) return;
   boost::system::error_code ec;
   main_->socket.set_option(asio::ip::unicast::hops(ttl_), ec);
@@ -157,18 +317,17 @@ void UdpSocket::remove() {
   boost::system::error_code ec;
   if (main_) main_->socket.close(ec);
   if (broadcast_) broadcast_->socket.close(ec);
-  for (auto& [group, r] : groups_) r->socket.close(ec);
+  for (auto& entry : groups_) entry.second->socket.close(ec);
   main_.reset();
   broadcast_.reset();
   groups_.clear();
   local_ip_ = 0;
   local_port_ = 0;
   keep_.reset();
-  if (device_.trace().enabled()) device_.trace().emit(device_.loop().now(), name_, "close");
+  trace("close");
 }
 
-// ---------------------------------------------------------------------------------------------
-// multicast
+// --- multicast ---
 
 void UdpSocket::group_joined(std::uint32_t group) {
   if (bound_ && groups_.find(group) == groups_.end()) add_group_receiver(group);
@@ -187,55 +346,44 @@ void UdpSocket::add_group_receiver(std::uint32_t group) {
   auto address = asio::ip::address_v4(group);
   auto r = open_receiver(address, host_port(device_, local_port_), true, ec);
   if (r) {
-    auto own = bind_address(device_);
-    if (own.is_v4())
-      r->socket.set_option(asio::ip::multicast::join_group(address, own.to_v4()), ec);
+    if (own_.is_v4())
+      r->socket.set_option(asio::ip::multicast::join_group(address, own_.to_v4()), ec);
     else
       r->socket.set_option(asio::ip::multicast::join_group(address), ec);
   }
   if (!r || ec) {
-    // The device joined (igmp_joingroup's result is ignored by net.c either way); only the
-    // host cannot deliver the group here.
+    // The device joined (net.c ignores igmp_joingroup's result either way); only this host
+    // cannot deliver the group here.
     if (udp_registry(device_).warn_once(group))
-      NetState::warn("nodemcu-emu: the host refused multicast group " + address.to_string() +
-                     " on " + bind_address(device_).to_string() + " (" + ec.message() +
-                     "); datagrams to it will not arrive");
+      NetState::warn("the host refused multicast group " + address.to_string() + " on " +
+                     own_.to_string() + " (" + ec.message() + "): datagrams to it will not arrive");
     return;
   }
   groups_.emplace(group, r);
   start_receive(r);
 }
 
-// ---------------------------------------------------------------------------------------------
-// send
-
-// Where a datagram the device addresses to ip:port goes on the host.
-static udp::endpoint host_target(const core::Device& d, std::uint32_t ip, std::uint16_t port) {
-  auto sta = station_info(d);
-  bool broadcast = ip == k_broadcast || (sta.ip != 0 && ip == sta.broadcast());
-  // The device's network is this machine: a broadcast goes to its broadcast address (on
-  // loopback 127.255.255.255, which never leaves the host) where the devices listen.
-  if (broadcast && sta.ip != 0) return {asio::ip::address_v4(sta.broadcast()), host_port(d, port)};
-  if (broadcast || is_multicast(ip)) return {asio::ip::address_v4(ip), host_port(d, port)};
-  auto target = connect_target(d, ip, port);
-  return {target.address(), target.port()};
-}
+// --- send ---
 
 int UdpSocket::send_to(std::uint32_t ip, std::uint16_t port, std::string_view data) {
   if (!bound_) return k_err_conn;
   // udp_sendto_if: a pcb bound to an address that is not the interface's drops the datagram.
   if (!main_) return k_err_val;
-  auto target = host_target(device_, ip, port);
+  // Scripts mostly talk to one peer: remember the last translation.
+  if (ip != last_ip_ || port != last_port_ || last_target_.port() == 0) {
+    last_target_ = host_target(device_, ip, port);
+    last_ip_ = ip;
+    last_port_ = port;
+  }
+  const udp::endpoint& target = last_target_;
   if (data.size() > k_max_udp_payload) {
-    // Without IP_FRAG the datagram is handed to the Wi-Fi driver unfragmented, larger than a
-    // frame; it does not arrive. The emulator drops it and says so.
-    if (device_.trace().enabled())
-      device_.trace().emit(device_.loop().now(), name_, "drop",
-                           {{"to", endpoint_text(target)}, {"bytes", data.size()}});
+    // Without IP_FRAG the datagram goes to the Wi-Fi driver unfragmented, bigger than a frame,
+    // and does not arrive. The emulator drops it and says so.
+    if (tracing()) trace("drop", {{"to", endpoint_text(target)}, {"bytes", data.size()}});
     if (!std::exchange(warned_big_send_, true))
-      NetState::warn("nodemcu-emu: " + name_ + ": UDP datagram of " + std::to_string(data.size()) +
-                   " bytes to " + format_ipv4(ip) + " dropped: the device does not fragment, " +
-                   std::to_string(k_max_udp_payload) + " bytes is the most one datagram carries");
+      NetState::warn(name_ + ": UDP datagram of " + std::to_string(data.size()) + " bytes to " +
+                     format_ipv4(ip) + " dropped: the device does not fragment, one datagram " +
+                     "carries at most " + std::to_string(k_max_udp_payload) + " bytes");
     return k_ok;
   }
   boost::system::error_code ec;
@@ -243,21 +391,19 @@ int UdpSocket::send_to(std::uint32_t ip, std::uint16_t port, std::string_view da
   if (ec == asio::error::would_block || ec == asio::error::no_buffer_space) return k_err_mem;
   if (ec) {
     // No host route from the emulated address (a device bound to loopback sending to the
-    // Internet): on the device the datagram would leave and be lost; here it is lost now.
+    // Internet): on the device the datagram would leave and be lost; here it is lost at once.
+    if (tracing()) trace("drop", {{"to", endpoint_text(target)}, {"bytes", data.size()}});
     if (udp_registry(device_).warn_once(ip))
-      NetState::warn("nodemcu-emu: " + name_ + ": UDP datagram to " + format_ipv4(ip) +
-                     " cannot leave this machine from " + bind_address(device_).to_string() +
-                     " (" + ec.message() + "); it is dropped");
+      NetState::warn(name_ + ": UDP datagrams to " + format_ipv4(ip) +
+                     " cannot leave this machine from " + own_.to_string() + " (" + ec.message() +
+                     "); they are dropped");
     return k_ok;
   }
-  if (device_.trace().enabled())
-    device_.trace().emit(device_.loop().now(), name_, "send",
-                         {{"to", endpoint_text(target)}, {"bytes", data.size()}});
+  if (tracing()) trace("send", {{"to", endpoint_text(target)}, {"bytes", data.size()}});
   return k_ok;
 }
 
-// ---------------------------------------------------------------------------------------------
-// receive
+// --- receive ---
 
 void UdpSocket::start_receive(const std::shared_ptr<Receiver>& r) {
   r->socket.async_receive_from(
@@ -267,10 +413,10 @@ void UdpSocket::start_receive(const std::shared_ptr<Receiver>& r) {
       });
 }
 
-void UdpSocket::on_datagram(const std::shared_ptr<Receiver>& r,
-                            const boost::system::error_code& ec, std::size_t n) {
+void UdpSocket::on_datagram(const std::shared_ptr<Receiver>& r, const boost::system::error_code& ec,
+                            std::size_t n) {
   if (ec == asio::error::operation_aborted || !r->socket.is_open()) return;
-  // Other errors (an ICMP report queued on the socket) lose nothing: read on.
+  // Other errors (an ICMP report queued on the socket) lose no datagram: read on.
   if (!ec) deliver(r->buffer.get(), n, r->from);
   // The callback may have closed this socket or left the group.
   if (r->socket.is_open()) start_receive(r);
@@ -282,38 +428,31 @@ void UdpSocket::deliver(const char* data, std::size_t n, const udp::endpoint& fr
   std::uint32_t ip = from.address().is_v4() ? from.address().to_v4().to_uint() : 0;
   std::uint16_t port = from.port();
   // A datagram from this device's own sockets shows their device port, not the host one.
-  auto own = bind_address(device_);
-  if (own.is_v4() && (from.address() == own || (own.to_v4().is_loopback() &&
-                                                from.address().is_v4() &&
-                                                from.address().to_v4().is_loopback())))
-    port = device_port(device_, port);
+  bool from_self = from.address() == own_ || (own_.is_loopback() && from.address().is_loopback());
+  if (from_self) port = device_port(device_, port);
   if (n > k_max_udp_payload) {
-    // Bigger than one frame: it would arrive fragmented, and the device does not reassemble.
-    if (device_.trace().enabled())
-      device_.trace().emit(device_.loop().now(), name_, "drop",
-                           {{"from", endpoint_text(from)}, {"bytes", n}});
+    // More than one frame carries: it would arrive fragmented, and the device does not
+    // reassemble (IP_REASSEMBLY 0).
+    if (tracing()) trace("drop", {{"from", endpoint_text(from)}, {"bytes", n}});
     if (!std::exchange(warned_big_receive_, true))
-      NetState::warn("nodemcu-emu: " + name_ + ": UDP datagram of " + std::to_string(n) +
-                   " bytes from " + endpoint_text(from) +
-                   " dropped: the device does not reassemble datagrams over " +
-                   std::to_string(k_max_udp_payload) + " bytes");
+      NetState::warn(name_ + ": UDP datagram of " + std::to_string(n) + " bytes from " +
+                     endpoint_text(from) + " dropped: the device does not reassemble datagrams " +
+                     "over " + std::to_string(k_max_udp_payload) + " bytes");
     return;
   }
-  if (device_.trace().enabled())
-    device_.trace().emit(device_.loop().now(), name_, "recv",
-                         {{"from", endpoint_text(from)}, {"bytes", n}});
-  if (!anchor || !on_receive) return;  // no handler: the datagram is freed unseen
+  if (tracing()) trace("recv", {{"from", endpoint_text(from)}, {"bytes", n}});
+  auto& fn = slot(callbacks_, Event::receive);
+  if (!anchor_ || !fn) return;  // no handler: the datagram is freed unseen
   lua_State* L = device_.L();
-  on_receive.push(L);
-  anchor.push(L);
+  fn.push(L);
+  anchor_.push(L);
   lua_pushlstring(L, data, n);
   lua_pushinteger(L, port);
   lua_pushstring(L, format_ipv4(ip).c_str());
   device_.call(4, core::Protection::unprotected);
 }
 
-// ---------------------------------------------------------------------------------------------
-// UdpRegistry
+// --- UdpRegistry ---
 
 UdpRegistry::UdpRegistry(core::Device& d) : device_(d) {}
 
@@ -339,8 +478,7 @@ bool UdpRegistry::in_use(const UdpSocket* self, std::uint32_t ip, std::uint16_t 
 }
 
 bool UdpRegistry::port_taken(std::uint16_t port) const {
-  if (port == k_dns_client_port) return true;
-  bool taken = false;
+  bool taken = port == k_dns_client_port;
   for_each([&](const UdpSocket& s) { taken = taken || s.local_port() == port; });
   return taken;
 }
@@ -354,9 +492,9 @@ bool UdpRegistry::join(std::uint32_t group) {
   }
   int limit = device_.options().limits.igmp;
   if (limit > 0 && static_cast<int>(groups_.size()) >= limit) {
-    NetState::warn("nodemcu-emu: net.multicastJoin(" + format_ipv4(group) +
-                   ") ignored: the IGMP group table is full (" + std::to_string(limit) +
-                   " groups, --limits igmp=N); the device ignores it silently");
+    NetState::warn("net.multicastJoin(" + format_ipv4(group) + ") ignored: the IGMP group " +
+                   "table is full (" + std::to_string(limit) + " groups, --limits igmp=N); " +
+                   "the device ignores it without a word");
     return false;
   }
   groups_.emplace(group, 1);
@@ -373,7 +511,69 @@ bool UdpRegistry::leave(std::uint32_t group) {
   return true;
 }
 
-bool UdpRegistry::warn_once(std::uint32_t key) { return warned_.insert(key).second; }
+UdpRegistry& udp_registry(core::Device& d) {
+  return d.module_state<UdpRegistry>();
+}
 
-UdpRegistry& udp_registry(core::Device& d) { return d.module_state<UdpRegistry>(); }
+// --- Lua bindings ---
 
+namespace {
+UdpSocket& self(lua_State* L) {
+  return check_object<UdpSocket>(L, k_udpsocket_class);
+}
+int l_listen(lua_State* L) {
+  return self(L).listen(L);
+}
+int l_close(lua_State* L) {
+  return self(L).close(L);
+}
+int l_on(lua_State* L) {
+  return self(L).on(L);
+}
+int l_send(lua_State* L) {
+  return self(L).send(L);
+}
+int l_dns(lua_State* L) {
+  return self(L).dns(L);
+}
+int l_ttl(lua_State* L) {
+  return self(L).ttl(L);
+}
+int l_getaddr(lua_State* L) {
+  return self(L).getaddr(L);
+}
+int l_tostring(lua_State* L) {
+  lua_pushfstring(L, "net.udpsocket: %s", self(L).name().c_str());
+  return 1;
+}
+// net.createUDPSocket(): arguments ignored.
+int l_create(lua_State* L) {
+  return push_new_udp_socket(L);
+}
+}  // namespace
+
+int push_new_udp_socket(lua_State* L) {
+  core::Device& d = core::Device::from(L);
+  auto socket = std::make_shared<UdpSocket>(d);
+  udp_registry(d).add(socket);
+  lua::new_userdata<Handle<UdpSocket>>(L, k_udpsocket_class, std::move(socket));
+  return 1;
+}
+
+void open_udp(lua_State* L) {
+  static const luaL_Reg methods[] = {{"listen", l_listen},
+                                     {"close", l_close},
+                                     {"on", l_on},
+                                     {"send", l_send},
+                                     {"dns", l_dns},
+                                     {"ttl", l_ttl},
+                                     {"getaddr", l_getaddr},
+                                     {"__gc", lua::destroy_userdata<Handle<UdpSocket>>},
+                                     {"__tostring", l_tostring},
+                                     {nullptr, nullptr}};
+  lua::new_class(L, k_udpsocket_class, methods);
+  lua_pushcfunction(L, l_create);
+  lua_setfield(L, -2, "createUDPSocket");
+}
+
+}  // namespace nodemcu_emu::net

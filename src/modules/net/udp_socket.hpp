@@ -81,9 +81,11 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   // status of a synchronous call (its error is then on the Lua stack).
   int dns_answer(std::optional<std::uint32_t> ip, bool sync);
   void trace(std::string_view event, std::initializer_list<core::Trace::Field> fields = {});
+  bool tracing() { return device_.trace().enabled(); }
 
   core::Device& device_;
   std::string name_;
+  boost::asio::ip::address own_;  // the device's address on the host (--bind)
   Callbacks callbacks_;
   // net.c's self_ref: pins the userdata while bound or while a dns() query is pending.
   lua::Ref anchor_;
@@ -102,6 +104,10 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   std::shared_ptr<Receiver> broadcast_;
   std::map<std::uint32_t, std::shared_ptr<Receiver>> groups_;
   core::EventLoop::KeepAlive keep_;
+  // The host endpoint of the last destination (port 0: none yet).
+  std::uint32_t last_ip_ = 0;
+  std::uint16_t last_port_ = 0;
+  boost::asio::ip::udp::endpoint last_target_;
 };
 
 // Per device: the pcb list (what udp_bind checks ports against) and the IGMP group table.
