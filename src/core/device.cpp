@@ -66,24 +66,31 @@ int console_print(lua_State* L) {
   return 0;
 }
 
-std::string fs_path(lua_State* L, const char* name) {
+// Replaces the file name at `index` by its path in the device's flash (--fs). The path is
+// built as a Lua string: luaL_loadfile may raise (out of memory), and a std::string alive
+// then would be skipped by the longjmp.
+const char* to_fs_path(lua_State* L, int index) {
+  const char* name = lua_tostring(L, index);
   const std::string& dir = Device::from(L).options().fs_dir;
-  if (name[0] == '/' || dir.empty() || dir == ".") return name;
-  return dir + "/" + name;
+  if (name[0] != '/' && !dir.empty() && dir != ".") {
+    lua_pushlstring(L, dir.data(), dir.size());
+    lua_pushliteral(L, "/");
+    lua_pushvalue(L, index);
+    lua_concat(L, 3);
+    lua_replace(L, index);
+  }
+  return lua_tostring(L, index);
 }
 
 // dofile/loadfile resolve names in the device's flash (--fs), as on the chip.
 int fs_loadfile(lua_State* L) {
-  if (lua_isnoneornil(L, 1)) {
-    if (luaL_loadfile(L, nullptr) != 0) {
-      lua_pushnil(L);
-      lua_insert(L, -2);
-      return 2;
-    }
-    return 1;
+  const char* path = nullptr;
+  if (!lua_isnoneornil(L, 1)) {
+    luaL_checkstring(L, 1);
+    lua_settop(L, 1);
+    path = to_fs_path(L, 1);
   }
-  std::string path = fs_path(L, luaL_checkstring(L, 1));
-  if (luaL_loadfile(L, path.c_str()) != 0) {
+  if (luaL_loadfile(L, path) != 0) {
     lua_pushnil(L);
     lua_insert(L, -2);
     return 2;
@@ -93,9 +100,10 @@ int fs_loadfile(lua_State* L) {
 
 int fs_dofile(lua_State* L) {
   const char* name = luaL_optstring(L, 1, nullptr);
+  lua_settop(L, 1);
+  if (name != nullptr) name = to_fs_path(L, 1);
   int n = lua_gettop(L);
-  int status = name ? luaL_loadfile(L, fs_path(L, name).c_str()) : luaL_loadfile(L, nullptr);
-  if (status != 0) lua_error(L);
+  if (luaL_loadfile(L, name) != 0) lua_error(L);
   lua_call(L, 0, LUA_MULTRET);
   return lua_gettop(L) - n;
 }
@@ -149,9 +157,17 @@ void Device::open_state() {
   lua_setfield(L_, -2, "path");
   lua_pop(L_, 1);
   open_modules_(L_);
-  lua_gc(L_, LUA_GCCOLLECT, 0);
   heap_->baseline = heap_->used;
   heap_->enforce = options_.heap_bytes.has_value();
+  if (heap_->enforce) {
+    // Stand-in for the firmware's emergency GC (Lua 5.1 has none): collect continuously, so
+    // garbage does not eat the budget. It costs speed, as EGC_ALWAYS does on the chip. Set
+    // before the collection below, which computes the next threshold from it.
+    lua_gc(L_, LUA_GCSETPAUSE, 100);
+    lua_gc(L_, LUA_GCSETSTEPMUL, 1000);
+  }
+  lua_gc(L_, LUA_GCCOLLECT, 0);
+  heap_->baseline = heap_->used;
 }
 
 void Device::close_state() {

@@ -8,6 +8,7 @@
 
 #include "core/device.hpp"
 #include "lua/call.hpp"
+#include "lua/protected_push.hpp"
 
 namespace nodemcu_emu::modules {
 
@@ -40,6 +41,9 @@ constexpr lua_Integer k_flash_id = 0x1640EF;  // Winbond 4 MB
 constexpr lua_Integer k_flash_size = 4 * 1024 * 1024;
 
 int node_heap(lua_State* L) {
+  // The firmware runs its emergency collector before allocating (EGC_ALWAYS), so garbage never
+  // shows in the free heap; the host collector lets it pile up until the state doubles.
+  lua_gc(L, LUA_GCCOLLECT, 0);
   lua_pushinteger(L, static_cast<lua_Integer>(Device::from(L).heap_free()));
   return 1;
 }
@@ -98,27 +102,41 @@ bool is_native_module(lua_State* L, int index) {
 
 // BUILDINFO_MODULES: the modules compiled in, comma-separated and sorted. Here: the native
 // tables in package.loaded, less Lua's own libraries and the emulator's test hooks (emu*).
-void push_module_list(lua_State* L) {
+// The table is the registry's _LOADED, which require keeps whatever a script does to the
+// `package` global. Only raw reads: nothing here raises (the set and string are C++ objects).
+std::string module_list(lua_State* L) {
   static const std::set<std::string_view> k_lua_libraries = {
       "_G", "coroutine", "debug", "io", "math", "os", "package", "string", "table"};
-  std::set<std::string> names;
-  lua_getglobal(L, "package");
-  lua_getfield(L, -1, "loaded");
+  std::set<std::string_view> names;  // views of keys of the table, which stays on the stack
+  lua_getfield(L, LUA_REGISTRYINDEX, "_LOADED");  // an existing key: no allocation
   int loaded = lua_gettop(L);
-  lua_pushnil(L);
-  while (lua_next(L, loaded) != 0) {
-    if (lua_type(L, -2) == LUA_TSTRING) {
-      std::string_view name = lua_tostring(L, -2);
-      if (!k_lua_libraries.count(name) && !name.starts_with("emu") &&
-          is_native_module(L, lua_gettop(L)))
-        names.emplace(name);
+  if (lua_istable(L, loaded)) {
+    lua_pushnil(L);
+    while (lua_next(L, loaded) != 0) {
+      if (lua_type(L, -2) == LUA_TSTRING) {
+        std::size_t len = 0;
+        const char* key = lua_tolstring(L, -2, &len);
+        std::string_view name(key, len);
+        if (!k_lua_libraries.count(name) && !name.starts_with("emu") &&
+            is_native_module(L, lua_gettop(L)))
+          names.insert(name);
+      }
+      lua_pop(L, 1);
     }
-    lua_pop(L, 1);
   }
-  lua_pop(L, 2);
   std::string list;
-  for (const auto& n : names) list += (list.empty() ? "" : ",") + n;
-  lua_pushlstring(L, list.data(), list.size());
+  for (const auto& n : names) {
+    if (!list.empty()) list += ',';
+    list += n;
+  }
+  lua_pop(L, 1);
+  return list;
+}
+
+// Pushes the list under protection; false with the error on the stack.
+bool push_module_list(lua_State* L) {
+  std::string list = module_list(L);
+  return lua::protected_push(L, list);
 }
 
 int node_info(lua_State* L) {
@@ -157,7 +175,7 @@ int node_info(lua_State* L) {
       lua_pushboolean(L, 1);
       lua_setfield(L, -2, "ssl");
       set_int(L, "lfs_size", 0);
-      push_module_list(L);
+      if (!push_module_list(L)) return lua_error(L);
       lua_setfield(L, -2, "modules");
       set_str(L, "number_type", "float");
       return 1;
@@ -188,7 +206,8 @@ int node_dsleep(lua_State* L) {
   }
   if (lua_isnoneornil(L, 1)) return 0;  // only sets the option
   lua_Number us = luaL_checknumber(L, 1);
-  if (us < 0 || us >= 36e9) luaL_argerror(L, 1, "invalid time value");
+  // NaN fails too (it would be UB to convert below).
+  if (!(us >= 0 && us < 36e9)) luaL_argerror(L, 1, "invalid time value");
   // 0 sleeps until an external reset that never comes.
   if (us == 0)
     d.deep_sleep(core::Micros::max() / 2);
@@ -299,7 +318,9 @@ int task_post(lua_State* L) {
   }
   luaL_checktype(L, fn_index, LUA_TFUNCTION);
   Device& d = Device::from(L);
-  auto fn = std::make_shared<lua::Ref>(L, fn_index);
+  // The Ref first (luaL_ref may raise), then the shared_ptr around it: nothing leaks.
+  lua::Ref ref(L, fn_index);
+  auto fn = std::make_shared<lua::Ref>(std::move(ref));
   int prio = static_cast<int>(priority);
   d.tasks().post(prio, [&d, fn, prio] {
     lua_State* S = d.L();
@@ -388,20 +409,36 @@ int dump_writer(lua_State*, const void* p, size_t size, void* ud) {
   return std::fwrite(p, 1, size, static_cast<std::FILE*>(ud)) == size ? 0 : 1;
 }
 
-enum class CompileResult { ok, bad_name, not_lua, load_failed, cannot_open, write_failed };
+enum class CompileResult { ok, cannot_open, write_failed };
 
-// The work of node.compile, raising nothing: Lua errors longjmp, and must not skip the
-// destructors of these strings. On load_failed the compiler's message is on the stack.
-CompileResult compile_to_lc(lua_State* L, std::string_view file) {
+enum class CompileName { ok, invalid, not_lua };
+
+// node.c's name checks, on the name alone.
+CompileName check_compile_name(std::string_view file) {
   std::size_t slash = file.rfind('/');
   std::string_view base = slash == std::string_view::npos ? file : file.substr(slash + 1);
-  if (base.size() > 31 || file.find('\0') != std::string_view::npos) return CompileResult::bad_name;
-  if (file.size() < 4 || file.substr(file.size() - 4) != ".lua") return CompileResult::not_lua;
+  if (base.size() > 31 || file.find('\0') != std::string_view::npos) return CompileName::invalid;
+  if (file.size() < 4 || file.substr(file.size() - 4) != ".lua") return CompileName::not_lua;
+  return CompileName::ok;
+}
+
+// Pushes the host path of a flash file name (as Lua strings: building it may raise).
+void push_flash_path(lua_State* L, const char* name, std::size_t len) {
   const std::string& dir = Device::from(L).options().fs_dir;
-  std::string path = dir.empty() || dir == "." || file.front() == '/' ? std::string(file)
-                                                                      : dir + "/" + std::string(file);
-  if (luaL_loadfile(L, path.c_str()) != 0) return CompileResult::load_failed;
-  std::string out = path.substr(0, path.size() - 4) + ".lc";
+  if (dir.empty() || dir == "." || name[0] == '/') {
+    lua_pushlstring(L, name, len);
+    return;
+  }
+  lua_pushlstring(L, dir.data(), dir.size());
+  lua_pushliteral(L, "/");
+  lua_pushlstring(L, name, len);
+  lua_concat(L, 3);
+}
+
+// Writes the function on top of the stack as bytecode next to `lua_path` (x.lua -> x.lc).
+// Raises nothing: the string and the file handle must not be skipped by a longjmp.
+CompileResult write_lc(lua_State* L, std::string_view lua_path) {
+  std::string out = std::string(lua_path.substr(0, lua_path.size() - 4)) + ".lc";
   std::FILE* f = std::fopen(out.c_str(), "wb");
   if (!f) return CompileResult::cannot_open;
   int status = lua_dump(L, dump_writer, f);
@@ -412,16 +449,22 @@ CompileResult compile_to_lc(lua_State* L, std::string_view file) {
 int node_compile(lua_State* L) {
   size_t len = 0;
   const char* name = luaL_checklstring(L, 1, &len);
-  switch (compile_to_lc(L, std::string_view(name, len))) {
+  switch (check_compile_name(std::string_view(name, len))) {
+    case CompileName::invalid:
+      return luaL_argerror(L, 1, "filename invalid");
+    case CompileName::not_lua:
+      return luaL_error(L, "not a .lua file");
+    case CompileName::ok:
+      break;
+  }
+  push_flash_path(L, name, len);  // [2]
+  std::size_t path_len = 0;
+  const char* path = lua_tolstring(L, 2, &path_len);
+  // node.c re-raises a load error with luaL_error, which puts the caller's position in front.
+  if (luaL_loadfile(L, path) != 0) return luaL_error(L, "%s", lua_tostring(L, -1));
+  switch (write_lc(L, std::string_view(path, path_len))) {
     case CompileResult::ok:
       return 0;
-    case CompileResult::bad_name:
-      return luaL_argerror(L, 1, "filename invalid");
-    case CompileResult::not_lua:
-      return luaL_error(L, "not a .lua file");
-    case CompileResult::load_failed:
-      // node.c re-raises it with luaL_error, which puts the caller's position in front.
-      return luaL_error(L, "%s", lua_tostring(L, -1));
     case CompileResult::cannot_open:
       return luaL_error(L, "cannot open/write to file");
     case CompileResult::write_failed:
