@@ -23,9 +23,17 @@ int max_servers(const Device& d) {
   return n <= 0 || n > k_server_slots ? k_server_slots : n;
 }
 
+// From a plain array: lua_pushstring may raise (out of memory), and a longjmp would skip a
+// std::string's destructor.
+void push_ipv4(lua_State* L, std::uint32_t ip) {
+  char text[16];
+  format_ipv4(ip, text);
+  lua_pushstring(L, text);
+}
+
 void push_ip_or_nil(lua_State* L, std::optional<std::uint32_t> ip) {
   if (ip && *ip != k_ipaddr_none)
-    lua_pushstring(L, format_ipv4(*ip).c_str());
+    push_ipv4(L, *ip);
   else
     lua_pushnil(L);
 }
@@ -50,8 +58,10 @@ int dns_resolve(lua_State* L) {
   std::uint32_t ip = 0;
   int err;
   {
-    // Owned by the pending query only; gone again before anything below can raise.
-    auto fn = std::make_shared<lua::Ref>(L, 2);
+    // Owned by the pending query only; gone again before anything below can raise. The Ref
+    // comes first (luaL_ref may raise), the shared_ptr around it after.
+    lua::Ref ref(L, 2);
+    auto fn = std::make_shared<lua::Ref>(std::move(ref));
     err = dns_resolver(d).lookup(host, ip, [&d, fn](std::optional<std::uint32_t> answer) {
       resolve_answer(d, *fn, answer);
     });
@@ -84,7 +94,7 @@ int dns_getdnsserver(lua_State* L) {
   if (ip == 0)
     lua_pushnil(L);
   else
-    lua_pushstring(L, format_ipv4(ip).c_str());
+    push_ipv4(L, ip);
   return 1;
 }
 

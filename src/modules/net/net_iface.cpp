@@ -57,11 +57,15 @@ int net_multicast_leave(lua_State* L) {
   return join_or_leave(L, false);
 }
 
+// The text from a plain array: lua_pushstring may raise (out of memory), and a longjmp would
+// skip a std::string's destructor.
 void set_ip_field(lua_State* L, const char* key, std::uint32_t ip) {
+  char text[16];
+  format_ipv4(ip, text);
   if (ip == 0)
     lua_pushnil(L);
   else
-    lua_pushstring(L, format_ipv4(ip).c_str());
+    lua_pushstring(L, text);
   lua_setfield(L, -2, key);
 }
 

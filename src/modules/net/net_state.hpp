@@ -18,6 +18,8 @@ struct NetState {
   int next_id = 1;
   // ESTABLISHED TCP connections, incoming and outgoing (MEMP_NUM_TCP_PCB, net.md 10).
   int established = 0;
+  // Every TCP read lands here first (see TcpConnection::start_read).
+  std::shared_ptr<std::vector<char>> read_buffer = std::make_shared<std::vector<char>>(16384);
   // Servers that stopped accepting because `established` reached the limit.
   std::vector<std::weak_ptr<TcpServer>> waiting_servers;
 

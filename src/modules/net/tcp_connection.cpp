@@ -10,22 +10,37 @@ namespace {
 constexpr auto k_drain_limit = std::chrono::seconds(10);
 }  // namespace
 
-TcpConnection::TcpConnection(core::EventLoop& loop, tcp::socket socket, std::size_t read_size)
-    : loop_(loop), socket_(std::move(socket)), rx_(read_size) {}
+TcpConnection::TcpConnection(core::EventLoop& loop, tcp::socket socket, ReadBuffer buffer)
+    : loop_(loop), socket_(std::move(socket)), rx_(std::move(buffer)) {}
 
+void TcpConnection::configure_socket() {
+  if (configured_ || !socket_.is_open()) return;
+  configured_ = true;
+  boost::system::error_code ec;
+  socket_.non_blocking(true, ec);
+  // Writes are already batched per loop turn; Nagle would only add the peer's delayed-ACK wait
+  // (40 ms on Linux) to a send chained from "sent".
+  socket_.set_option(tcp::no_delay(true), ec);
+}
+
+// Waits for readability and only then reads into the buffer all connections share: an idle
+// connection holds no read buffer (the `hold` benchmark keeps a thousand of them).
 void TcpConnection::start_read() {
   if (reading_ || (detached_ && !draining_)) return;
+  configure_socket();
   reading_ = true;
-  socket_.async_read_some(asio::buffer(rx_), [self = shared_from_this()](
-                                                 const boost::system::error_code& ec, std::size_t n) {
+  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
     self->reading_ = false;
+    std::size_t n = 0;
+    if (!ec) n = self->socket_.read_some(asio::buffer(*self->rx_), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return self->start_read();
     if (self->detached_) {
       // Let go: only draining continues, until the peer's FIN or an error.
       if (ec) return self->finish_close();
       if (self->draining_) self->start_read();
       return;
     }
-    if (auto owner = self->owner_.lock()) owner->on_read(ec, self->rx_.data(), n);
+    if (auto owner = self->owner_.lock()) owner->on_read(ec, self->rx_->data(), n);
   });
 }
 
@@ -34,13 +49,11 @@ void TcpConnection::flush() {
 }
 
 void TcpConnection::write_batch() {
-  writing_.assign(std::make_move_iterator(queued_.begin()), std::make_move_iterator(queued_.end()));
-  queued_.clear();
-  std::vector<asio::const_buffer> buffers;
-  buffers.reserve(writing_.size());
-  for (const auto& s : writing_) buffers.emplace_back(asio::buffer(s));
+  writing_.swap(queued_);  // queued_ takes the emptied vector back, capacity and all
+  std::size_t bytes = 0;
+  for (const auto& str : writing_) bytes += str.size();
   write_in_flight_ = true;
-  asio::async_write(socket_, buffers, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+  auto done = [self = shared_from_this(), bytes](const boost::system::error_code& ec, std::size_t) {
     self->write_in_flight_ = false;
     std::size_t sends = self->writing_.size();
     self->writing_.clear();
@@ -49,9 +62,17 @@ void TcpConnection::write_batch() {
       if (!self->queued_.empty()) return self->write_batch();
       return self->drain();
     }
-    if (auto owner = self->owner_.lock()) owner->on_written(ec, sends);
+    if (auto owner = self->owner_.lock()) owner->on_written(ec, sends, bytes);
     if (!ec && !self->detached_ && !self->write_in_flight_) self->flush();
-  });
+  };
+  if (writing_.size() == 1) {  // the usual case: one send() per turn, no buffer vector
+    asio::async_write(socket_, asio::buffer(writing_.front()), std::move(done));
+    return;
+  }
+  std::vector<asio::const_buffer> buffers;
+  buffers.reserve(writing_.size());
+  for (const auto& str : writing_) buffers.emplace_back(asio::buffer(str));
+  asio::async_write(socket_, buffers, std::move(done));
 }
 
 void TcpConnection::close_gracefully() {

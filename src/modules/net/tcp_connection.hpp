@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -23,11 +22,17 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   struct Owner {
     virtual ~Owner() = default;
     virtual void on_read(const boost::system::error_code& ec, const char* data, std::size_t n) = 0;
-    // `sends` whole send() calls have left the buffer (taken by the host kernel).
-    virtual void on_written(const boost::system::error_code& ec, std::size_t sends) = 0;
+    // `sends` whole send() calls (`bytes` in all) have left the buffer, taken by the host kernel.
+    virtual void on_written(const boost::system::error_code& ec, std::size_t sends,
+                            std::size_t bytes) = 0;
   };
 
-  TcpConnection(core::EventLoop& loop, tcp::socket socket, std::size_t read_size);
+  // One buffer serves every connection of a device: a read is handed to Lua before the next.
+  using ReadBuffer = std::shared_ptr<std::vector<char>>;
+
+  TcpConnection(core::EventLoop& loop, tcp::socket socket, ReadBuffer buffer);
+  // Non-blocking and TCP_NODELAY, once the socket is open (a client's opens at connect).
+  void configure_socket();
 
   tcp::socket& socket() { return socket_; }
   void attach(std::weak_ptr<Owner> owner) { owner_ = std::move(owner); }
@@ -52,13 +57,14 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   core::EventLoop& loop_;
   tcp::socket socket_;
   std::weak_ptr<Owner> owner_;
-  std::vector<char> rx_;
-  std::deque<std::string> queued_;
+  ReadBuffer rx_;
+  std::vector<std::string> queued_;  // vectors, not deques: an idle connection holds no block
   std::vector<std::string> writing_;
   bool reading_ = false;
   bool write_in_flight_ = false;
   bool detached_ = false;
   bool draining_ = false;
+  bool configured_ = false;
   core::EventLoop::KeepAlive linger_;  // keeps the loop running while a let-go connection finishes
   core::TimerService::Id drain_timer_ = 0;
 };

@@ -13,8 +13,6 @@
 namespace nodemcu_emu::net {
 
 namespace {
-// Bytes asked of the host per read; they are handed to Lua in frames of --frame-size.
-constexpr std::size_t k_read_size = 16384;
 // A connect whose name did not resolve goes to 255.255.255.255 on the device and fails after
 // the SYN retries (net.md 4.1 item 8); modelled as this long.
 constexpr auto k_syn_give_up = std::chrono::seconds(21);
@@ -72,8 +70,9 @@ void TcpSocket::adopt(lua_State* L, int self_index, tcp::socket socket, int time
     remote_ip_ = peer.address().to_v4().to_uint();
     remote_port_ = peer.port();
   }
-  conn_ = std::make_shared<TcpConnection>(device_.loop(), std::move(socket), k_read_size);
+  conn_ = std::make_shared<TcpConnection>(device_.loop(), std::move(socket), net_state(device_).read_buffer);
   conn_->attach(weak_from_this());
+  conn_->configure_socket();
   timeout_s_ = timeout_s;
   if (device_.options().timeout_model == TimeoutModel::keepalive) {
     // lwIP literally (net.md 3.4): keepalive probes after `timeout` s, one probe, 10 s apart.
@@ -178,7 +177,7 @@ void TcpSocket::begin_connect(std::uint32_t ip) {
   remote_ip_ = ip;
   state_ = State::connecting;
   auto& io = device_.loop().io();
-  conn_ = std::make_shared<TcpConnection>(device_.loop(), tcp::socket(io), k_read_size);
+  conn_ = std::make_shared<TcpConnection>(device_.loop(), tcp::socket(io), net_state(device_).read_buffer);
   conn_->attach(weak_from_this());
   std::uint64_t generation = connect_generation_;
   std::weak_ptr<TcpSocket> weak = weak_from_this();
@@ -225,6 +224,7 @@ void TcpSocket::connected() {
   state_ = State::connected;
   counted_ = true;
   net_state(device_).connection_opened();
+  conn_->configure_socket();
   note_activity();
   trace("connected");
   if (push_callback(Event::connection)) device_.call(1, core::Protection::unprotected);
@@ -261,7 +261,9 @@ void TcpSocket::on_read(const boost::system::error_code& ec, const char* data, s
     in_receive_ = false;
   }
   delivering_ = false;
-  if (state_ == State::connected && !held_) conn_->start_read();
+  if (state_ != State::connected) return;
+  conn_->flush();  // what the callbacks sent leaves now that they have returned
+  if (!held_) conn_->start_read();
 }
 
 int TcpSocket::hold(lua_State*) {
@@ -300,7 +302,6 @@ int TcpSocket::send(lua_State* L) {
   }
   outstanding_ += n;
   ++awaiting_sent_;
-  send_sizes_.push_back(n);
   conn_->queue(std::string(data, n));
   trace("send", {{"n", n}});
   if (state_ == State::connected) schedule_flush();
@@ -318,15 +319,15 @@ void TcpSocket::schedule_flush() {
   });
 }
 
-void TcpSocket::on_written(const boost::system::error_code& ec, std::size_t sends) {
+void TcpSocket::on_written(const boost::system::error_code& ec, std::size_t sends, std::size_t bytes) {
   if (state_ != State::connected) return;
   if (ec) return ended(lwip_error_from(ec), false);
   note_activity();
+  outstanding_ -= bytes;
+  awaiting_sent_ -= sends;
   auto self = shared_from_this();
+  // "sent" once per send(); a callback that closes the socket ends the series.
   for (std::size_t i = 0; i < sends && state_ == State::connected; ++i) {
-    outstanding_ -= send_sizes_.front();
-    send_sizes_.pop_front();
-    --awaiting_sent_;
     trace("sent");
     if (push_callback(Event::sent)) device_.call(1, core::Protection::unprotected);
   }
@@ -374,7 +375,6 @@ void TcpSocket::release_pcb(bool graceful, bool abort) {
   state_ = State::idle;
   outstanding_ = 0;
   awaiting_sent_ = 0;
-  send_sizes_.clear();
   ++connect_generation_;
   if (dns_pending_ == 0) {
     anchor_.reset();

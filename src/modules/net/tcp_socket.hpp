@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,7 +48,7 @@ class TcpSocket : public TcpConnection::Owner, public std::enable_shared_from_th
   enum class State { idle, resolving, connecting, connected };
 
   void on_read(const boost::system::error_code& ec, const char* data, std::size_t n) override;
-  void on_written(const boost::system::error_code& ec, std::size_t sends) override;
+  void on_written(const boost::system::error_code& ec, std::size_t sends, std::size_t bytes) override;
 
   // connect()'s and dns()'s work with C++ objects, kept out of the frames that raise Lua errors.
   int start_resolving(lua_State* L, const char* host, std::size_t len, std::uint32_t& ip);
@@ -96,7 +95,6 @@ class TcpSocket : public TcpConnection::Owner, public std::enable_shared_from_th
   core::Micros last_activity_{0};
   core::TimerService::Id idle_timer_ = 0;
   std::uint64_t connect_generation_ = 0;
-  std::deque<std::size_t> send_sizes_;  // per send() not yet taken, oldest first
 };
 
 // Registers net.tcpsocket's metatable.

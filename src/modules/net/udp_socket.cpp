@@ -34,10 +34,18 @@ std::string endpoint_text(const udp::endpoint& e) {
   return e.address().to_string() + ":" + std::to_string(e.port());
 }
 
+// Dotted quads are pushed from plain arrays: lua_pushstring may raise (out of memory), and a
+// longjmp would skip a std::string's destructor.
+void push_ipv4(lua_State* L, std::uint32_t ip) {
+  char text[16];
+  format_ipv4(ip, text);
+  lua_pushstring(L, text);
+}
+
 void push_ip_or_nil(lua_State* L, std::optional<std::uint32_t> ip) {
   // net_dns_cb reports 255.255.255.255 (its "no answer" marker) as a failure too.
   if (ip && *ip != k_broadcast)
-    lua_pushstring(L, format_ipv4(*ip).c_str());
+    push_ipv4(L, *ip);
   else
     lua_pushnil(L);
 }
@@ -160,22 +168,32 @@ int UdpSocket::dns(lua_State* L) {
 
 int UdpSocket::dns_answer(std::optional<std::uint32_t> ip, bool sync) {
   lua_State* L = device_.L();
-  int status = 0;
   auto& fn = slot(callbacks_, Event::dns);
-  if (anchor_ && fn && !device_.halted()) {
-    fn.push(L);
-    anchor_.push(L);
-    push_ip_or_nil(L, ip);
-    // Inside dns() the error must reach the caller, after the bookkeeping below (the firmware
-    // skips it and leaves the socket pinned for good).
-    if (sync)
-      status = lua_pcall(L, 2, 0, 0);
-    else
-      device_.call(2, core::Protection::unprotected);
+  if (!anchor_ || !fn || device_.halted()) {
+    finish_dns();
+    return 0;
   }
+  fn.push(L);
+  anchor_.push(L);
+  push_ip_or_nil(L, ip);
+  // The callback may run the userdata's __gc itself (getmetatable(sck).__gc(sck)): this object
+  // must outlive the bookkeeping below. Taken after the pushes, which may raise; the calls
+  // below do not (lua_pcall, Device::call).
+  auto self = shared_from_this();
+  // Inside dns() the error must reach the caller, after the bookkeeping below (the firmware
+  // skips it and leaves the socket pinned for good).
+  int status = 0;
+  if (sync)
+    status = lua_pcall(L, 2, 0, 0);
+  else
+    device_.call(2, core::Protection::unprotected);
+  finish_dns();
+  return status;
+}
+
+void UdpSocket::finish_dns() {
   --dns_pending_;
   if (!bound_ && dns_pending_ == 0) anchor_.reset();
-  return status;
 }
 
 // udp:ttl([n]) (net.md 4.10): the pcb's TTL is a u8, ttl(300) stores 44 and returns 300.
@@ -199,7 +217,7 @@ int UdpSocket::getaddr(lua_State* L) {
     return 2;
   }
   lua_pushinteger(L, local_port_);
-  lua_pushstring(L, format_ipv4(local_ip_).c_str());
+  push_ipv4(L, local_ip_);
   return 2;
 }
 
@@ -448,7 +466,7 @@ void UdpSocket::deliver(const char* data, std::size_t n, const udp::endpoint& fr
   anchor_.push(L);
   lua_pushlstring(L, data, n);
   lua_pushinteger(L, port);
-  lua_pushstring(L, format_ipv4(ip).c_str());
+  push_ipv4(L, ip);
   device_.call(4, core::Protection::unprotected);
 }
 
@@ -554,9 +572,12 @@ int l_create(lua_State* L) {
 
 int push_new_udp_socket(lua_State* L) {
   core::Device& d = core::Device::from(L);
-  auto socket = std::make_shared<UdpSocket>(d);
-  udp_registry(d).add(socket);
-  lua::new_userdata<Handle<UdpSocket>>(L, k_udpsocket_class, std::move(socket));
+  // The userdata's memory first: if that raises, no socket exists yet to leak.
+  lua::new_userdata_from<Handle<UdpSocket>>(L, k_udpsocket_class, [&d] {
+    auto socket = std::make_shared<UdpSocket>(d);
+    udp_registry(d).add(socket);
+    return socket;
+  });
   return 1;
 }
 

@@ -80,6 +80,8 @@ class UdpSocket : public std::enable_shared_from_this<UdpSocket> {
   // net_dns_cb: "dns"(sck, ip|nil), then the anchor goes if nothing else needs it. Returns the
   // status of a synchronous call (its error is then on the Lua stack).
   int dns_answer(std::optional<std::uint32_t> ip, bool sync);
+  // A query is over: unpins the socket when nothing else needs the anchor.
+  void finish_dns();
   void trace(std::string_view event, std::initializer_list<core::Trace::Field> fields = {});
   bool tracing() { return device_.trace().enabled(); }
 
