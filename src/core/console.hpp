@@ -27,6 +27,7 @@ class Console {
     sink_ = std::move(sink);
     echo_ = echo;
   }
+  bool diverted() const { return static_cast<bool>(sink_); }
   void restore() {
     sink_ = nullptr;
     echo_ = true;

@@ -175,7 +175,7 @@ void Device::close_state() {
   error_handler_.reset();
   tasks_.clear();
   console_.restore();
-  repl_ = lua::Repl();
+  repl_.reset();
   lua_close(L_);  // runs every __gc: sockets close, timers stop, refs are released
   L_ = nullptr;
   lua_token_.reset();  // Refs still held by pending handlers now release nothing

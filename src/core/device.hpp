@@ -122,7 +122,7 @@ class Device {
   Trace& trace_;
   Console console_;
   TaskQueue tasks_;
-  lua::Repl repl_;
+  lua::Repl repl_{console_};
   std::unique_ptr<Heap> heap_;
   lua_State* L_ = nullptr;
   std::shared_ptr<void> lua_token_;  // expires when L_ closes (see lua::Ref)

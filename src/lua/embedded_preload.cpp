@@ -1,15 +1,16 @@
 #include <cstring>
-#include <string>
 
 #include "lua/embedded.hpp"
 
 namespace nodemcu_emu::lua {
 
 namespace {
+// No C++ string here: the chunk may raise, and its longjmp would skip the destructor.
 int load_embedded(lua_State* L) {
   const auto* chunk = static_cast<const EmbeddedChunk*>(lua_touserdata(L, lua_upvalueindex(1)));
-  std::string chunkname = std::string("@lua/") + chunk->name + ".lua";
-  if (luaL_loadbuffer(L, chunk->source, std::strlen(chunk->source), chunkname.c_str()) != 0)
+  lua_settop(L, 1);
+  const char* chunkname = lua_pushfstring(L, "@lua/%s.lua", chunk->name);  // [2]
+  if (luaL_loadbuffer(L, chunk->source, std::strlen(chunk->source), chunkname) != 0)
     return lua_error(L);
   lua_pushvalue(L, 1);
   lua_call(L, 1, 1);

@@ -19,12 +19,10 @@ void install_state_token(lua_State* L, std::shared_ptr<void>* token);
 class Ref {
  public:
   Ref() = default;
-  // References the value at `index`.
-  Ref(lua_State* L, int index) : L_(L), token_(state_token(L)) {
-    tokened_ = !token_.expired();
-    lua_pushvalue(L, index);
-    ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
-  }
+  // References the value at `index`. luaL_ref may raise (out of memory): it runs before any
+  // member with a destructor exists, so the longjmp leaves nothing half-built behind.
+  Ref(lua_State* L, int index)
+      : L_(L), ref_(new_ref(L, index)), token_(state_token(L)), tokened_(!token_.expired()) {}
   Ref(Ref&& o) noexcept
       : L_(std::exchange(o.L_, nullptr)),
         ref_(std::exchange(o.ref_, LUA_NOREF)),
@@ -65,6 +63,10 @@ class Ref {
   }
 
  private:
+  static int new_ref(lua_State* L, int index) {
+    lua_pushvalue(L, index);
+    return luaL_ref(L, LUA_REGISTRYINDEX);
+  }
   // No token at creation means "the state outlives me"; an expired one means it closed.
   bool state_alive() const { return L_ != nullptr && (!tokened_ || !token_.expired()); }
 

@@ -16,7 +16,24 @@ bool is_incomplete(lua_State* L, int status) {
   size_t tl = std::strlen(tail);
   return len >= tl && std::strcmp(msg + len - tl, tail) == 0;
 }
+
+// lua.c's l_print: the results (the arguments here) go to the global print. It runs under the
+// pcall: even the lookup may raise (no print, and a strict-mode __index on _G).
+int print_results(lua_State* L) {
+  int n = lua_gettop(L);
+  lua_getglobal(L, "print");
+  lua_insert(L, 1);
+  lua_call(L, n, 0);
+  return 0;
+}
 }  // namespace
+
+void Repl::report(const std::string& error) {
+  if (console_.diverted())
+    console_.write(error + "\n");
+  else
+    core::Console::diagnostic(error);
+}
 
 Repl::Result Repl::feed(lua_State* L, const std::string& line) {
   std::string chunk = pending_.empty() ? line : pending_ + "\n" + line;
@@ -38,14 +55,14 @@ Repl::Result Repl::feed(lua_State* L, const std::string& line) {
   } else if (pcall_traceback(L, 0, LUA_MULTRET, error)) {
     int n = lua_gettop(L) - base;
     if (n > 0) {  // print the results, as lua.c does
-      lua_getglobal(L, "print");
+      lua_pushcfunction(L, print_results);
       lua_insert(L, base + 1);
-      if (!pcall_traceback(L, n, 0, error)) core::Console::diagnostic(error);
+      if (!pcall_traceback(L, n, 0, error)) report(error);
     }
     lua_settop(L, base);
     return Result::complete;
   }
-  core::Console::diagnostic(error);
+  report(error);
   lua_settop(L, base);
   return Result::complete;
 }

@@ -3,12 +3,19 @@
 
 #include <string>
 
+#include "core/console.hpp"
 #include "lua/lua.hpp"
 
 namespace nodemcu_emu::lua {
 
 class Repl {
  public:
+  // Errors go where the device's interpreter prints them: the console when node.output has
+  // diverted it (a telnet user sees them), else stderr, as lua.c does.
+  explicit Repl(core::Console& console) : console_(console) {}
+  // Forgets a half-typed chunk (reboot).
+  void reset() { pending_.clear(); }
+
   enum class Result { complete, incomplete };
 
   // Feeds one line (without its newline). Runs it once it forms a whole chunk, as lua.c does:
@@ -18,6 +25,9 @@ class Repl {
   const char* prompt() const { return pending_.empty() ? "> " : ">> "; }
 
  private:
+  void report(const std::string& error);
+
+  core::Console& console_;
   std::string pending_;
 };
 

@@ -8,11 +8,25 @@
 
 namespace nodemcu_emu::lua {
 
+// lua_newuserdata may raise (out of memory), so `args` should own nothing: a longjmp would skip
+// their destructors. For an object built from owning values, see new_userdata_from.
 template <class T, class... Args>
 T* new_userdata(lua_State* L, const char* metatable, Args&&... args) {
   void* mem = lua_newuserdata(L, sizeof(T));
   T* obj = new (mem) T(std::forward<Args>(args)...);
   luaL_getmetatable(L, metatable);
+  lua_setmetatable(L, -2);
+  return obj;
+}
+
+// The same for an object made from values that own resources (a shared_ptr to a native
+// object): the Lua memory is allocated first, then `make()` (which must not raise a Lua error)
+// returns what T is constructed from. Nothing owning exists while Lua may raise.
+template <class T, class Make>
+T* new_userdata_from(lua_State* L, const char* metatable, Make&& make) {
+  void* mem = lua_newuserdata(L, sizeof(T));
+  T* obj = new (mem) T(make());
+  luaL_getmetatable(L, metatable);  // the name is a registry key already: no allocation
   lua_setmetatable(L, -2);
   return obj;
 }
@@ -28,10 +42,33 @@ T* test_userdata(lua_State* L, int index, const char* metatable) {
   return same ? static_cast<T*>(p) : nullptr;
 }
 
+// Whether arg 1 is an object whose metatable's __gc is `gc`. The collector calls __gc once per
+// object, but a script can fetch it (getmetatable(obj).__gc) and call it with anything, or
+// twice: only a full userdata finalized by `gc` is an object of the type `gc` destroys.
+inline bool is_finalized_by(lua_State* L, lua_CFunction gc) {
+  if (lua_type(L, 1) != LUA_TUSERDATA || !lua_getmetatable(L, 1)) return false;
+  lua_pushliteral(L, "__gc");  // a tag method name: interned for good, no allocation
+  lua_rawget(L, -2);
+  bool ours = lua_tocfunction(L, -1) == gc;
+  lua_pop(L, 2);
+  return ours;
+}
+
+// The object a __gc metamethod `gc` is to destroy, or nullptr when the call is not for one (see
+// is_finalized_by). Its metatable is removed first: the collector does not finalize it again,
+// and every method then refuses it as a wrong type instead of using a destroyed object.
+template <class T>
+T* take_for_gc(lua_State* L, lua_CFunction gc) {
+  if (!is_finalized_by(L, gc)) return nullptr;
+  lua_pushnil(L);
+  lua_setmetatable(L, 1);
+  return static_cast<T*>(lua_touserdata(L, 1));
+}
+
 // __gc for objects whose destructor releases everything they own.
 template <class T>
 int destroy_userdata(lua_State* L) {
-  static_cast<T*>(lua_touserdata(L, 1))->~T();
+  if (T* obj = take_for_gc<T>(L, destroy_userdata<T>)) obj->~T();
   return 0;
 }
 

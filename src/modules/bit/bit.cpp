@@ -8,8 +8,12 @@ namespace nodemcu_emu::modules {
 namespace {
 
 std::uint32_t arg_bits(lua_State* L, int index) {
+  lua_Number n = luaL_checknumber(L, index);
+  // Beyond int64 (and NaN) the conversion would be undefined: 0, what the x86 conversion the
+  // emulator always did gives in the low 32 bits.
+  if (!(n > -0x1p63 && n < 0x1p63)) return 0;
   // Through int64 so that both -1 and 0xFFFFFFFF map to all ones.
-  return static_cast<std::uint32_t>(static_cast<std::int64_t>(luaL_checknumber(L, index)));
+  return static_cast<std::uint32_t>(static_cast<std::int64_t>(n));
 }
 
 int push_bits(lua_State* L, std::uint32_t v) {

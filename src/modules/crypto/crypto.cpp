@@ -2,16 +2,20 @@
 // computed with OpenSSL libcrypto.
 //
 // Functions that raise Lua errors keep no C++ object with a destructor alive across the raise
-// (Lua 5.1 unwinds with longjmp): results are pushed inside a scope, errors raised after it.
+// (Lua 5.1 unwinds with longjmp, and every push may raise "not enough memory"): digests are
+// computed into plain arrays by helpers whose objects are gone before anything is pushed, and
+// AES output is pushed under protection (lua/protected_push.hpp), its error raised afterwards.
 #include <openssl/evp.h>
 #include <strings.h>
 
 #include <algorithm>
 #include <array>
+#include <climits>
 #include <string>
 #include <string_view>
 
 #include "core/device.hpp"
+#include "lua/protected_push.hpp"
 #include "lua/userdata.hpp"
 #include "modules/file/flash_fs.hpp"
 
@@ -60,6 +64,12 @@ const CipherMech* check_cipher_mech(lua_State* L, int index) {
   return nullptr;
 }
 
+// A finished digest in a plain array: it may be alive while lua_pushlstring raises.
+struct DigestBytes {
+  unsigned char bytes[EVP_MAX_MD_SIZE];
+  std::size_t size = 0;
+};
+
 // A running digest, plain or HMAC (crypto_hmac_begin/crypto_hmac_finalize in digests.c).
 class Digest {
  public:
@@ -76,18 +86,19 @@ class Digest {
 
   // The digest; the object then starts over (the device wipes its context instead, so what it
   // computes after a finalize is meaningless there).
-  std::string finalize() {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> out;
+  DigestBytes finalize() {
+    DigestBytes out;
     unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx_, out.data(), &len);
+    EVP_DigestFinal_ex(ctx_, out.bytes, &len);
     if (hmac_) {
       EVP_DigestInit_ex(ctx_, mech_->md(), nullptr);
       EVP_DigestUpdate(ctx_, opad_.data(), mech_->block_size);
-      EVP_DigestUpdate(ctx_, out.data(), len);
-      EVP_DigestFinal_ex(ctx_, out.data(), &len);
+      EVP_DigestUpdate(ctx_, out.bytes, len);
+      EVP_DigestFinal_ex(ctx_, out.bytes, &len);
     }
     restart();
-    return {reinterpret_cast<const char*>(out.data()), len};
+    out.size = len;
+    return out;
   }
 
  private:
@@ -123,59 +134,63 @@ std::string_view check_bytes(lua_State* L, int index) {
   return {s, len};
 }
 
-void push_bytes(lua_State* L, const std::string& s) {
-  lua_pushlstring(L, s.data(), s.size());
+int push_digest(lua_State* L, const DigestBytes& d) {
+  lua_pushlstring(L, reinterpret_cast<const char*>(d.bytes), d.size);
+  return 1;
 }
 
 // --- one-shot digests ---------------------------------------------------------------------
 
+// The Digest (an OpenSSL context) is gone when this returns, before anything is pushed.
+DigestBytes digest_of(const HashMech* mech, std::string_view key, bool hmac,
+                      std::string_view data) {
+  Digest digest(mech, key, hmac);
+  digest.update(data);
+  return digest.finalize();
+}
+
 int crypto_hash(lua_State* L) {
   const HashMech* mech = check_hash_mech(L, 1);
   std::string_view data = check_bytes(L, 2);
-  Digest digest(mech, {}, false);
-  digest.update(data);
-  push_bytes(L, digest.finalize());
-  return 1;
+  return push_digest(L, digest_of(mech, {}, false, data));
 }
 
 int crypto_hmac(lua_State* L) {
   const HashMech* mech = check_hash_mech(L, 1);
   std::string_view data = check_bytes(L, 2);
   std::string_view key = check_bytes(L, 3);
-  Digest digest(mech, key, true);
-  digest.update(data);
-  push_bytes(L, digest.finalize());
-  return 1;
+  return push_digest(L, digest_of(mech, key, true, data));
 }
 
 int crypto_sha1(lua_State* L) {
   std::string_view data = check_bytes(L, 1);
-  Digest digest(&k_hash_mechs[1], {}, false);
-  digest.update(data);
-  push_bytes(L, digest.finalize());
-  return 1;
+  return push_digest(L, digest_of(&k_hash_mechs[1], {}, false, data));
 }
 
-// crypto_fhash: the file is read from the device's flash in blocks of the hash's block size.
+// The digest of a flash file, read in blocks of the hash's block size; false when it cannot be
+// opened. The open file and the Digest are gone when this returns.
+bool file_digest(core::Device& d, const HashMech* mech, const char* name, DigestBytes& out) {
+  auto file = flash::flash_of(d).open(name, "r");
+  if (!file) return false;
+  Digest digest(mech, {}, false);
+  std::array<char, k_max_block> block;
+  long got = 0;
+  do {
+    got = file->read(block.data(), mech->block_size);
+    if (got > 0) digest.update({block.data(), static_cast<std::size_t>(got)});
+  } while (got == static_cast<long>(mech->block_size));
+  out = digest.finalize();
+  return true;
+}
+
+// crypto_fhash: the file is read from the device's flash.
 int crypto_fhash(lua_State* L) {
   const HashMech* mech = check_hash_mech(L, 1);
   const char* name = luaL_checkstring(L, 2);
-  bool found = false;
-  {
-    auto file = flash::flash_of(core::Device::from(L)).open(name, "r");
-    found = file != nullptr;
-    if (found) {
-      Digest digest(mech, {}, false);
-      std::array<char, k_max_block> block;
-      long got = 0;
-      do {
-        got = file->read(block.data(), mech->block_size);
-        if (got > 0) digest.update({block.data(), static_cast<std::size_t>(got)});
-      } while (got == static_cast<long>(mech->block_size));
-      push_bytes(L, digest.finalize());
-    }
-  }
-  return found ? 1 : luaL_error(L, "file does not exist");
+  DigestBytes digest;
+  if (!file_digest(core::Device::from(L), mech, name, digest))
+    return luaL_error(L, "file does not exist");
+  return push_digest(L, digest);
 }
 
 int crypto_mask(lua_State* L) {
@@ -217,8 +232,7 @@ int hash_update(lua_State* L) {
 
 int hash_finalize(lua_State* L) {
   Digest* digest = check_digest(L);
-  push_bytes(L, digest->finalize());
-  return 1;
+  return push_digest(L, digest->finalize());
 }
 
 // --- AES ----------------------------------------------------------------------------------
@@ -229,6 +243,7 @@ bool run_aes(const CipherMech* mech, std::string_view key, std::string_view data
              std::string_view iv, bool encrypt, std::string& out) {
   if (key.size() != k_aes_key) return false;
   std::size_t padded = (data.size() + k_aes_block - 1) / k_aes_block * k_aes_block;
+  if (padded > static_cast<std::size_t>(INT_MAX)) return false;  // EVP takes an int length
   std::string in(data);
   in.resize(padded, '\0');
   std::array<unsigned char, k_aes_block> iv_block{};
@@ -255,13 +270,15 @@ int crypto_encdec(lua_State* L, bool encrypt) {
   std::string_view data = check_bytes(L, 3);
   std::size_t iv_len = 0;
   const char* iv = luaL_optlstring(L, 4, "", &iv_len);
-  bool ok = false;
+  // Pushed under protection while `out` is alive; any error is raised once it is gone.
+  enum { pushed, failed, push_error } outcome = failed;
   {
     std::string out;
-    ok = run_aes(mech, key, data, {iv, iv_len}, encrypt, out);
-    if (ok) push_bytes(L, out);
+    if (run_aes(mech, key, data, {iv, iv_len}, encrypt, out))
+      outcome = lua::protected_push(L, out) ? pushed : push_error;
   }
-  return ok ? 1 : luaL_error(L, "crypto op failed");
+  if (outcome == push_error) return lua_error(L);
+  return outcome == pushed ? 1 : luaL_error(L, "crypto op failed");
 }
 
 int crypto_encrypt(lua_State* L) {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "lua/lua.hpp"
+#include "lua/protected_push.hpp"
 #include "modules/encoder/codec.hpp"
 
 namespace nodemcu_emu::modules {
@@ -12,27 +13,29 @@ namespace {
 using Encode = std::string (*)(std::string_view);
 using Decode = std::optional<std::string> (*)(std::string_view);
 
+// The result lives in a std::string, so it is pushed under protection (an out-of-memory error
+// would otherwise longjmp over its destructor); errors are raised once it is gone.
 int push_encoded(lua_State* L, Encode encode) {
   std::size_t len = 0;
   const char* input = luaL_checklstring(L, 1, &len);
+  bool pushed = false;
   {
     std::string out = encode({input, len});
-    lua_pushlstring(L, out.data(), out.size());
+    pushed = lua::protected_push(L, out);
   }
-  return 1;
+  return pushed ? 1 : lua_error(L);
 }
 
-// The error is raised after the decoded string is gone (Lua unwinds with longjmp).
 int push_decoded(lua_State* L, Decode decode, const char* error) {
   std::size_t len = 0;
   const char* input = luaL_checklstring(L, 1, &len);
-  bool ok = false;
+  enum { pushed, invalid, push_error } outcome = invalid;
   {
     auto out = decode({input, len});
-    ok = out.has_value();
-    if (ok) lua_pushlstring(L, out->data(), out->size());
+    if (out) outcome = lua::protected_push(L, *out) ? pushed : push_error;
   }
-  return ok ? 1 : luaL_error(L, "%s", error);
+  if (outcome == push_error) return lua_error(L);
+  return outcome == pushed ? 1 : luaL_error(L, "%s", error);
 }
 
 int encoder_to_base64(lua_State* L) {

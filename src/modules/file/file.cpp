@@ -1,14 +1,17 @@
 // file: the SPIFFS flash (spec/others.md "file", app/modules/file.c), stored in --fs DIR.
 //
 // Functions that raise Lua errors keep no C++ object with a destructor alive across the raise
-// (Lua 5.1 unwinds with longjmp): arguments are checked first, buffers are luaL_Buffers.
+// (Lua 5.1 unwinds with longjmp): arguments are checked first, buffers are luaL_Buffers, and
+// the directory listing is turned into a table under protection (lua/protected_push.hpp).
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "core/device.hpp"
+#include "lua/protected_push.hpp"
 #include "lua/userdata.hpp"
 #include "modules/file/flash_fs.hpp"
 
@@ -154,9 +157,11 @@ int file_close(lua_State* L) {
 }
 
 int file_obj_gc(lua_State* L) {
-  auto* obj = static_cast<FileObject*>(lua_touserdata(L, 1));
+  auto* obj = lua::take_for_gc<FileObject>(L, file_obj_gc);
+  if (obj == nullptr) return 0;  // a script's own call, not for a file object
   if (obj->file) obj->file->close();
-  return lua::destroy_userdata<FileObject>(L);
+  obj->~FileObject();
+  return 0;
 }
 
 // --- reading and writing ------------------------------------------------------------------
@@ -258,24 +263,37 @@ int file_putcontents(lua_State* L) {
 
 // --- the file system ----------------------------------------------------------------------
 
-// string.match, as the firmware finds it through the string metatable.
+// string.match, as the firmware finds it through the string metatable (nil if a script took
+// the metatable's __index away: the call below then raises).
 void push_string_match(lua_State* L, int string_index) {
-  luaL_getmetafield(L, string_index, "__index");
+  if (!luaL_getmetafield(L, string_index, "__index")) {
+    lua_pushnil(L);
+    return;
+  }
   lua_getfield(L, -1, "match");
   lua_remove(L, -2);
+}
+
+// Runs under lua::protected_build: {name = size} for every entry.
+void build_listing(lua_State* L, void* data) {
+  const auto& entries = *static_cast<const std::vector<flash::FlashDir::Entry>*>(data);
+  lua_createtable(L, 0, static_cast<int>(entries.size()));
+  for (const auto& e : entries) {
+    lua_pushinteger(L, static_cast<lua_Integer>(e.size));
+    lua_setfield(L, -2, e.name.c_str());
+  }
+}
+
+// Pushes the table of every file, or returns false with the error to raise on the stack.
+bool push_listing(lua_State* L) {
+  auto entries = flash_dir(L).list();
+  return lua::protected_build(L, build_listing, &entries);
 }
 
 int file_list(lua_State* L) {
   lua_settop(L, 1);
   const char* pattern = luaL_optstring(L, 1, nullptr);
-  {
-    auto entries = flash_dir(L).list();
-    lua_createtable(L, 0, static_cast<int>(entries.size()));  // [2] every file
-    for (const auto& e : entries) {
-      lua_pushinteger(L, static_cast<lua_Integer>(e.size));
-      lua_setfield(L, -2, e.name.c_str());
-    }
-  }
+  if (!push_listing(L)) return lua_error(L);  // [2] every file
   if (pattern == nullptr) return 1;
   lua_newtable(L);          // [3] the matching ones
   push_string_match(L, 1);  // [4]

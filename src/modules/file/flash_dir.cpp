@@ -11,6 +11,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 
 namespace nodemcu_emu::flash {
 
@@ -127,7 +128,12 @@ std::optional<std::int64_t> FlashFile::seek(int whence, std::int64_t offset) {
   if (fstat(fd_, &st) != 0) return std::nullopt;
   std::int64_t size = st.st_size;
   std::int64_t cur = lseek(fd_, 0, SEEK_CUR);
-  std::int64_t target = whence == 0 ? offset : whence == 1 ? cur + offset : size + offset;
+  std::int64_t base = whence == 0 ? 0 : whence == 1 ? cur : size;
+  std::int64_t target = 0;
+  // A script's offset can be anything: a sum past the int64 range is before the start or past
+  // the end like any other.
+  if (__builtin_add_overflow(base, offset, &target))
+    target = offset < 0 ? -1 : std::numeric_limits<std::int64_t>::max();
   if (target < 0) return std::nullopt;  // SPIFFS_ERR_SEEK_BOUNDS, position kept
   if (target > size) {                  // SPIFFS_ERR_END_OF_OBJECT, position at the end
     lseek(fd_, size, SEEK_SET);

@@ -285,6 +285,7 @@ void serout_step(Device& d) {
 
 void serout_sync(Device& d) {
   Serout& s = gpio_state(d).serout;
+  if (s.delays.empty()) return;  // every cycle is empty: 2^32 of them (cycle_num 0) change nothing
   do {
     for (s.index = 0; s.index < s.delays.size(); ++s.index) {
       write_pin(d, s.pin, s.level);
@@ -302,7 +303,8 @@ int gpio_serout(lua_State* L) {
   s.timer = 0;
   s.pin = static_cast<int>(check_pin(L, 1));
   s.level = static_cast<int>(luaL_checkinteger(L, 2));
-  s.repeats = static_cast<std::uint32_t>(luaL_optinteger(L, 4, 1) - 1);
+  // u32 arithmetic: cycle_num - 1 as the firmware computes it, without signed overflow.
+  s.repeats = static_cast<std::uint32_t>(luaL_optinteger(L, 4, 1)) - 1u;
   lua_pushnil(L);
   lua_setfield(L, LUA_REGISTRYINDEX, k_serout_key);
   bool async = !lua_isnoneornil(L, 5);

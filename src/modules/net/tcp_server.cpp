@@ -158,9 +158,10 @@ void register_tcp_server_class(lua_State* L) {
 }
 
 TcpServer& push_new_tcp_server(lua_State* L, int timeout_s) {
-  auto server = std::make_shared<TcpServer>(core::Device::from(L), timeout_s);
-  lua::new_userdata<Handle<TcpServer>>(L, k_tcpserver_class, server);
-  return *server;
+  core::Device& d = core::Device::from(L);
+  auto* handle = lua::new_userdata_from<Handle<TcpServer>>(
+      L, k_tcpserver_class, [&d, timeout_s] { return std::make_shared<TcpServer>(d, timeout_s); });
+  return *handle->object;
 }
 
 // NetState::connection_closed lives here: it is the servers that wait for a free slot.

@@ -546,9 +546,11 @@ void register_tcp_socket_class(lua_State* L) {
 }
 
 TcpSocket& push_new_tcp_socket(lua_State* L) {
-  auto socket = std::make_shared<TcpSocket>(core::Device::from(L));
-  lua::new_userdata<Handle<TcpSocket>>(L, k_tcpsocket_class, socket);
-  return *socket;
+  core::Device& d = core::Device::from(L);
+  // The userdata's memory first: if that raises, no socket exists yet to leak.
+  auto* handle = lua::new_userdata_from<Handle<TcpSocket>>(
+      L, k_tcpsocket_class, [&d] { return std::make_shared<TcpSocket>(d); });
+  return *handle->object;
 }
 
 }  // namespace nodemcu_emu::net

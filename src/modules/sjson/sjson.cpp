@@ -46,6 +46,9 @@ struct Decoder {
   std::vector<Frame> frames;
   bool complete = false;
   bool failed = false;  // data->error: every later write fails with "previous call"
+  // Inside parser.feed: a callback (checkpath, __newindex) must not feed or free the parser,
+  // whose text and state the parse in progress is reading.
+  bool feeding = false;
 };
 
 struct ApplyArgs {
@@ -242,10 +245,13 @@ int decoder_write_at(lua_State* L, int decoder_index, int str_index) {
   std::size_t len = 0;
   const char* s = luaL_checklstring(L, str_index, &len);
   if (d->failed) return luaL_error(L, "JSON parse error: previous call");
+  if (d->feeding) return luaL_error(L, "sjson: the decoder is busy (write from its own callback)");
   if (!d->complete) {
     lua_getfenv(L, decoder_index);
     int env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    d->feeding = true;
     auto status = feed(L, d, env_ref, {s, len});
+    d->feeding = false;
     luaL_unref(L, LUA_REGISTRYINDEX, env_ref);
     if (status == sjson::StreamParser::Status::stopped) {
       d->failed = true;
@@ -294,6 +300,7 @@ struct Encoder {
   std::string json;
   std::size_t offset = 0;
   bool generated = false;
+  bool generating = false;  // function values are being called: `json` is in use
 };
 
 // sjson_encoder_get_table_size: the largest integer key, or -1 (object) as soon as a key is
@@ -438,16 +445,28 @@ void append_table(lua_State* L, std::string& out, int level, int null_index) {
   lua_pop(L, 1);
 }
 
+// Makes the whole text: [1] the encoder. Run under lua_pcall, so that `generating` is cleared
+// whatever a value raises.
+int generate_json(lua_State* L) {
+  auto* e = static_cast<Encoder*>(lua_touserdata(L, 1));
+  lua_getfenv(L, 1);
+  lua_getfield(L, -1, "null");
+  int null_index = lua_gettop(L);
+  lua_getfield(L, -2, "root");
+  append_table(L, e->json, 0, null_index);
+  return 0;
+}
+
 int encoder_read_at(lua_State* L, int encoder_index, lua_Integer size) {
   auto* e = static_cast<Encoder*>(luaL_checkudata(L, encoder_index, k_encoder_class));
   if (!e->generated) {
+    lua_pushcfunction(L, generate_json);  // may raise (out of memory): nothing done yet
+    lua_pushvalue(L, encoder_index);
     e->generated = true;
-    lua_getfenv(L, encoder_index);
-    lua_getfield(L, -1, "null");
-    int null_index = lua_gettop(L);
-    lua_getfield(L, -2, "root");
-    append_table(L, e->json, 0, null_index);
-    lua_pop(L, 2);
+    e->generating = true;
+    int status = lua_pcall(L, 1, 0, 0);
+    e->generating = false;
+    if (status != 0) return lua_error(L);
   }
   std::size_t left = e->json.size() - e->offset;
   if (left == 0) return 0;  // nothing more: no value at all, as on the device
@@ -483,6 +502,25 @@ int push_encoder(lua_State* L) {
   return 1;
 }
 
+// __gc of both classes. A script can call __gc itself (getmetatable(x).__gc(x)), even from a
+// callback of the very call that is using the object: refused then, the collector never sees
+// such an object (it is on the caller's stack).
+int decoder_gc(lua_State* L) {
+  if (!lua::is_finalized_by(L, decoder_gc)) return 0;
+  if (static_cast<Decoder*>(lua_touserdata(L, 1))->feeding)
+    return luaL_error(L, "sjson: the decoder is busy");
+  lua::take_for_gc<Decoder>(L, decoder_gc)->~Decoder();
+  return 0;
+}
+
+int encoder_gc(lua_State* L) {
+  if (!lua::is_finalized_by(L, encoder_gc)) return 0;
+  auto* e = static_cast<Encoder*>(lua_touserdata(L, 1));
+  if (e->generating) return luaL_error(L, "sjson: the encoder is busy");
+  lua::take_for_gc<Encoder>(L, encoder_gc)->~Encoder();
+  return 0;
+}
+
 int sjson_encoder(lua_State* L) {
   return push_encoder(L);
 }
@@ -497,11 +535,11 @@ int sjson_encode(lua_State* L) {
 int open_sjson(lua_State* L) {
   static const luaL_Reg decoder_methods[] = {{"write", decoder_write},
                                              {"result", decoder_result},
-                                             {"__gc", lua::destroy_userdata<Decoder>},
+                                             {"__gc", decoder_gc},
                                              {nullptr, nullptr}};
   lua::new_class(L, k_decoder_class, decoder_methods);
   static const luaL_Reg encoder_methods[] = {
-      {"read", encoder_read}, {"__gc", lua::destroy_userdata<Encoder>}, {nullptr, nullptr}};
+      {"read", encoder_read}, {"__gc", encoder_gc}, {nullptr, nullptr}};
   lua::new_class(L, k_encoder_class, encoder_methods);
   static const luaL_Reg functions[] = {{"encode", sjson_encode},
                                        {"decode", sjson_decode},

@@ -1,4 +1,5 @@
 // tmr: timer objects on the device's Clock (spec/tmr.md). Callbacks are pcallx-protected.
+#include <climits>
 #include <cstdint>
 #include <string>
 
@@ -229,6 +230,9 @@ int tmr_ccount(lua_State* L) {
 int tmr_delay(lua_State* L) {
   lua_Integer us = luaL_checkinteger(L, 1);
   if (us <= 0) luaL_argerror(L, 1, "wrong arg range");
+  // The device's integers are 32-bit (its conversion saturates): at most INT32_MAX us, which
+  // also keeps the virtual clock far from overflowing however often it is called.
+  if (us > INT32_MAX) us = INT32_MAX;
   Device::from(L).loop().clock().busy_wait(Micros(us));
   return 0;
 }
@@ -252,7 +256,8 @@ int tmr_softwd(lua_State* L) {
   auto& s = d.module_state<TmrState>();
   if (s.softwd_timer) d.loop().cancel(s.softwd_timer);
   s.softwd_timer = 0;
-  s.softwd_left = static_cast<int>(seconds);
+  // A 32-bit counter on the device; clamped so that counting down can never overflow.
+  s.softwd_left = seconds < 0 ? -1 : seconds > INT32_MAX ? INT32_MAX : static_cast<int>(seconds);
   if (seconds >= 0)
     s.softwd_timer = d.loop().call_after(std::chrono::seconds(1), [&d] { softwd_tick(d); });
   return 0;

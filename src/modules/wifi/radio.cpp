@@ -42,11 +42,15 @@ char hex_digit(int v) {
 
 }  // namespace
 
+MacText mac_text(const Mac& mac) {
+  MacText t;
+  std::snprintf(t.text, sizeof t.text, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
+                mac[3], mac[4], mac[5]);
+  return t;
+}
+
 std::string format_mac(const Mac& mac) {
-  char buf[18];
-  std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-                mac[4], mac[5]);
-  return buf;
+  return mac_text(mac).text;
 }
 
 // ets_str2macaddr reads six hex pairs and skips the separator after each.
@@ -62,9 +66,15 @@ Mac parse_mac(std::string_view text) {
   return mac;
 }
 
+IpText ip_text(Ip4 ip) {
+  IpText t;
+  std::snprintf(t.text, sizeof t.text, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255,
+                ip & 255);
+  return t;
+}
+
 std::string format_ip(Ip4 ip) {
-  return std::to_string(ip >> 24) + "." + std::to_string((ip >> 16) & 255) + "." +
-         std::to_string((ip >> 8) & 255) + "." + std::to_string(ip & 255);
+  return ip_text(ip).text;
 }
 
 Ip4 parse_ip(const std::string& text) {

@@ -224,6 +224,16 @@ class Radio {
 std::string format_mac(const Mac& mac);
 Mac parse_mac(std::string_view text);
 std::string format_ip(Ip4 ip);
+// The same texts in plain arrays, for pushing to Lua: a std::string temporary would be alive
+// while lua_pushstring may raise (out of memory), and the longjmp would skip its destructor.
+struct MacText {
+  char text[18];
+};
+struct IpText {
+  char text[16];
+};
+MacText mac_text(const Mac& mac);
+IpText ip_text(Ip4 ip);
 // lwIP's ipaddr_addr(): inet_aton forms ("10.1", "0x7f.1"...); IPADDR_NONE when unparsable.
 constexpr Ip4 k_ipaddr_none = 0xFFFFFFFFu;
 Ip4 parse_ip(const std::string& text);

@@ -18,14 +18,19 @@ void set_str(lua_State* L, const char* key, const std::string& value) {
   lua_setfield(L, -2, key);
 }
 
+void set_str(lua_State* L, const char* key, const char* value) {
+  lua_pushstring(L, value);
+  lua_setfield(L, -2, key);
+}
+
 int push_ip_info(lua_State* L, const std::optional<IpInfo>& info) {
   if (!info || info->ip == 0) {
     lua_pushnil(L);
     return 1;
   }
-  lua_pushstring(L, format_ip(info->ip).c_str());
-  lua_pushstring(L, format_ip(info->netmask).c_str());
-  lua_pushstring(L, format_ip(info->gateway).c_str());
+  lua_pushstring(L, ip_text(info->ip).text);
+  lua_pushstring(L, ip_text(info->netmask).text);
+  lua_pushstring(L, ip_text(info->gateway).text);
   return 3;
 }
 
@@ -35,7 +40,7 @@ int push_broadcast(lua_State* L, const std::optional<IpInfo>& info) {
     return 1;
   }
   Ip4 broadcast = ~info->netmask | (info->netmask & info->ip);
-  lua_pushstring(L, format_ip(broadcast).c_str());
+  lua_pushstring(L, ip_text(broadcast).text);
   return 1;
 }
 

@@ -162,7 +162,7 @@ int ap_setip(lua_State* L) {
 }
 
 int ap_getmac(lua_State* L) {
-  lua_pushstring(L, format_mac(state(L).radio.softap_mac).c_str());
+  lua_pushstring(L, mac_text(state(L).radio.softap_mac).text);
   return 1;
 }
 
@@ -207,8 +207,8 @@ int dhcp_config(lua_State* L) {
   Ip4 last = (start + static_cast<Ip4>(s.radio.softap_config.max_connections - 1)) & 0xFF;
   Ip4 end = (start & 0xFFFFFF00u) | last;
   s.dhcps_start = start;
-  lua_pushstring(L, format_ip(start).c_str());
-  lua_pushstring(L, format_ip(end).c_str());
+  lua_pushstring(L, ip_text(start).text);
+  lua_pushstring(L, ip_text(end).text);
   return 2;
 }
 

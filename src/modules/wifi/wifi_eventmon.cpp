@@ -18,41 +18,44 @@ void push_event_table(lua_State* L, const WifiEvent& e) {
   switch (e.id) {
     case k_sta_connected:
       set_str(L, "SSID", e.ssid);
-      set_str(L, "BSSID", format_mac(e.bssid));
+      set_str(L, "BSSID", mac_text(e.bssid).text);
       set_int(L, "channel", e.channel);
       break;
     case k_sta_disconnected:
       set_str(L, "SSID", e.ssid);
       set_int(L, "reason", e.reason);
-      set_str(L, "BSSID", format_mac(e.bssid));
+      set_str(L, "BSSID", mac_text(e.bssid).text);
       break;
     case k_sta_authmode_change:
       set_int(L, "old_auth_mode", e.old_mode);
       set_int(L, "new_auth_mode", e.new_mode);
       break;
     case k_sta_got_ip:
-      set_str(L, "IP", format_ip(e.ip.ip));
-      set_str(L, "netmask", format_ip(e.ip.netmask));
-      set_str(L, "gateway", format_ip(e.ip.gateway));
+      set_str(L, "IP", ip_text(e.ip.ip).text);
+      set_str(L, "netmask", ip_text(e.ip.netmask).text);
+      set_str(L, "gateway", ip_text(e.ip.gateway).text);
       break;
     case k_sta_dhcp_timeout:
       break;
     case k_ap_staconnected:
     case k_ap_stadisconnected:
-      set_str(L, "MAC", format_mac(e.mac));
+      set_str(L, "MAC", mac_text(e.mac).text);
       set_int(L, "AID", e.aid);
       break;
     case k_ap_probereqrecved:
-      set_str(L, "MAC", format_mac(e.mac));
+      set_str(L, "MAC", mac_text(e.mac).text);
       set_int(L, "RSSI", e.rssi);
       break;
     case k_opmode_changed:
       set_int(L, "old_mode", e.old_mode);
       set_int(L, "new_mode", e.new_mode);
       break;
-    default:
-      set_str(L, "info", "event " + std::to_string(e.id) + " not implemented");
+    default: {
+      char info[40];  // a plain array: lua_pushstring may raise (see mac_text)
+      std::snprintf(info, sizeof info, "event %d not implemented", e.id);
+      set_str(L, "info", info);
       break;
+    }
   }
 }
 

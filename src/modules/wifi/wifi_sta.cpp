@@ -1,5 +1,6 @@
 // wifi.sta: the station interface (wifi.c), over the simulated radio.
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 
 #include "core/console.hpp"
@@ -145,7 +146,7 @@ int sta_getapinfo(lua_State* L) {
     lua_newtable(L);
     set_str(L, "ssid", c.ssid);
     if (!c.pwd.empty()) set_str(L, "pwd", c.pwd);
-    if (c.bssid_set) set_str(L, "bssid", format_mac(c.bssid));
+    if (c.bssid_set) set_str(L, "bssid", mac_text(c.bssid).text);
     lua_rawseti(L, -2, 1);
   }
   return 1;
@@ -160,13 +161,13 @@ int push_station_config(lua_State* L, const StationConfig& c) {
     if (!c.pwd.empty()) set_str(L, "pwd", c.pwd);
     lua_pushboolean(L, c.bssid_set);
     lua_setfield(L, -2, "bssid_set");
-    set_str(L, "bssid", format_mac(c.bssid));
+    set_str(L, "bssid", mac_text(c.bssid).text);
     return 1;
   }
   lua_pushstring(L, c.ssid.c_str());
   lua_pushstring(L, c.pwd.c_str());
   lua_pushinteger(L, c.bssid_set ? 1 : 0);
-  lua_pushstring(L, format_mac(c.bssid).c_str());
+  lua_pushstring(L, mac_text(c.bssid).text);
   return 4;
 }
 
@@ -207,7 +208,7 @@ int sta_setip(lua_State* L) {
 }
 
 int sta_getmac(lua_State* L) {
-  lua_pushstring(L, format_mac(state(L).radio.station_mac).c_str());
+  lua_pushstring(L, mac_text(state(L).radio.station_mac).text);
   return 1;
 }
 
@@ -325,15 +326,18 @@ void finish_scan(core::Device& d, ScanFilter filter, int format) {
                (!filter.by_bssid || filter.bssid == AccessPoint::bssid) &&
                (filter.channel == 0 || filter.channel == AccessPoint::channel);
   if (found) {
-    std::string bssid = format_mac(AccessPoint::bssid);
-    std::string rssi = std::to_string(AccessPoint::rssi);
-    std::string auth = std::to_string(AccessPoint::auth);
-    std::string channel = std::to_string(AccessPoint::channel);
-    if (format == 1)
-      set_str(L, bssid.c_str(),
-              std::string(AccessPoint::ssid) + "," + rssi + "," + auth + "," + channel);
-    else
-      set_str(L, AccessPoint::ssid, auth + "," + rssi + "," + bssid + "," + channel);
+    // Plain arrays: lua_pushstring may raise (see mac_text).
+    MacText bssid = mac_text(AccessPoint::bssid);
+    char line[80];
+    if (format == 1) {
+      std::snprintf(line, sizeof line, "%s,%d,%d,%d", AccessPoint::ssid, AccessPoint::rssi,
+                    AccessPoint::auth, AccessPoint::channel);
+      set_str(L, bssid.text, line);
+    } else {
+      std::snprintf(line, sizeof line, "%d,%d,%s,%d", AccessPoint::auth, AccessPoint::rssi,
+                    bssid.text, AccessPoint::channel);
+      set_str(L, AccessPoint::ssid, line);
+    }
   }
   d.call(1, core::Protection::pcallx);
 }
