@@ -152,3 +152,31 @@ emu.test("a 100 KB upload from a real client arrives complete in frames of at mo
   emu.truthy(tonumber(frames) >= 71, "frames: " .. tostring(frames))
   emu.truthy(tonumber(biggest) <= 1460, "biggest frame: " .. tostring(biggest))
 end)
+
+emu.test("a 40 KB burst from a client that then waits for the answer is read completely", function()
+  -- More than one host read holds: the rest must be read without waiting for new data.
+  local out, status = run("--run-for 20", [[
+    local srv = net.createServer(net.TCP, 30)
+    local total, py = 0, nil
+    srv:listen(0, function(c)
+      c:on("receive", function(s, d)
+        total = total + #d
+        if total == 40000 then
+          s:send("ok", function(x)
+            x:close()
+            srv:close()
+            print("server got", total)
+            print(py:read("*a"))
+            py:close()
+          end)
+        end
+      end)
+    end)
+    local port = srv:getaddr()
+    py = io.popen("python3 -c \"import socket\ns=socket.create_connection(('127.0.0.1',"
+      .. port .. "))\ns.sendall(b'b'*40000)\nprint('client got', s.recv(10))\"")
+  ]])
+  emu.eq(status, 0, "exit status")
+  emu.truthy(out:find("server got\t40000", 1, true), out)
+  emu.truthy(out:find("client got b'ok'", 1, true), out)
+end)

@@ -24,24 +24,48 @@ void TcpConnection::configure_socket() {
 }
 
 // Waits for readability and only then reads into the buffer all connections share: an idle
-// connection holds no read buffer (the `hold` benchmark keeps a thousand of them).
-void TcpConnection::start_read() {
+// connection holds no read buffer (the `hold` benchmark keeps a thousand of them). Asio's epoll
+// is edge-triggered, so when data may already be waiting (a read filled the buffer, a held
+// socket resumes, a new connection) the read is tried first, on a later turn.
+void TcpConnection::start_read(bool data_may_wait) {
   if (reading_ || (detached_ && !draining_)) return;
   configure_socket();
   reading_ = true;
+  if (data_may_wait || maybe_more_) {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_now(); });
+    return;
+  }
+  wait_readable();
+}
+
+void TcpConnection::wait_readable() {
   socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
-    self->reading_ = false;
-    std::size_t n = 0;
-    if (!ec) n = self->socket_.read_some(asio::buffer(*self->rx_), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) return self->start_read();
-    if (self->detached_) {
-      // Let go: only draining continues, until the peer's FIN or an error.
-      if (ec) return self->finish_close();
-      if (self->draining_) self->start_read();
-      return;
-    }
-    if (auto owner = self->owner_.lock()) owner->on_read(ec, self->rx_->data(), n);
+    if (ec) return self->read_done(ec, 0);
+    self->read_now();
   });
+}
+
+void TcpConnection::read_now() {
+  boost::system::error_code ec;
+  std::size_t n = socket_.read_some(asio::buffer(*rx_), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    maybe_more_ = false;
+    return wait_readable();
+  }
+  maybe_more_ = !ec && n == rx_->size();
+  read_done(ec, n);
+}
+
+void TcpConnection::read_done(const boost::system::error_code& ec, std::size_t n) {
+  reading_ = false;
+  if (detached_) {
+    // Let go: only draining continues, until the peer's FIN or an error.
+    if (ec) return finish_close();
+    if (draining_) start_read();
+    return;
+  }
+  auto self = shared_from_this();  // the owner may let go of this connection in its callbacks
+  if (auto owner = owner_.lock()) owner->on_read(ec, rx_->data(), n);
 }
 
 void TcpConnection::flush() {

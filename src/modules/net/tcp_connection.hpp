@@ -37,7 +37,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   tcp::socket& socket() { return socket_; }
   void attach(std::weak_ptr<Owner> owner) { owner_ = std::move(owner); }
 
-  void start_read();
+  // `data_may_wait`: data may have arrived while nobody was reading (after hold()).
+  void start_read(bool data_may_wait = false);
   bool reading() const { return reading_; }
   // Queues one send(); writing starts at flush().
   void queue(std::string data) { queued_.push_back(std::move(data)); }
@@ -50,6 +51,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void abort();
 
  private:
+  void wait_readable();
+  void read_now();
+  void read_done(const boost::system::error_code& ec, std::size_t n);
   void write_batch();
   void finish_close();
   void drain();
@@ -65,6 +69,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool detached_ = false;
   bool draining_ = false;
   bool configured_ = false;
+  bool maybe_more_ = true;  // the last read filled the buffer (or none happened yet)
   core::EventLoop::KeepAlive linger_;  // keeps the loop running while a let-go connection finishes
   core::TimerService::Id drain_timer_ = 0;
 };

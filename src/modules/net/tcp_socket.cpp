@@ -277,7 +277,7 @@ int TcpSocket::unhold(lua_State*) {
   if (state_ == State::idle) return 0;
   held_ = false;
   trace("unhold");
-  if (state_ == State::connected && !delivering_) conn_->start_read();
+  if (state_ == State::connected && !delivering_) conn_->start_read(true);
   return 0;
 }
 
