@@ -5,8 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <typeindex>
-#include <unordered_map>
+#include <vector>
 
 #include "core/console.hpp"
 #include "core/event_loop.hpp"
@@ -88,11 +87,15 @@ class Device {
   // Lua state is closed: it must hold no lua::Ref (keep Lua values in the registry instead).
   template <class T>
   T& module_state() {
-    auto key = std::type_index(typeid(T));
-    auto it = module_states_.find(key);
-    if (it == module_states_.end())
-      it = module_states_.emplace(key, std::shared_ptr<void>(std::make_shared<T>(*this))).first;
-    return *static_cast<T*>(it->second.get());
+    // A slot per type, numbered on first use: a vector index on the hot path (every socket
+    // event asks for its module's state), not a hash of the type's name.
+    static const std::size_t slot = next_module_slot();
+    if (slot < module_states_.size() && module_states_[slot])
+      return *static_cast<T*>(module_states_[slot].get());
+    auto state = std::make_shared<T>(*this);  // may ask for other states: resize after it
+    if (slot >= module_states_.size()) module_states_.resize(slot + 1);
+    module_states_[slot] = state;
+    return *state;
   }
 
   // Whether the station has an IP (a route to anywhere): wifi installs the probe, net asks it.
@@ -135,7 +138,11 @@ class Device {
   std::function<bool()> station_probe_;
   int next_boot_reason_ = 0;
   lua::Ref error_handler_;
-  std::unordered_map<std::type_index, std::shared_ptr<void>> module_states_;
+  static std::size_t next_module_slot() {
+    static std::size_t count = 0;  // type numbering only, the same for every device
+    return count++;
+  }
+  std::vector<std::shared_ptr<void>> module_states_;
 };
 
 }  // namespace nodemcu_emu::core

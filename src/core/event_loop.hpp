@@ -84,7 +84,9 @@ class EventLoop {
   bool wait_virtual(std::optional<Micros> limit);
   void wait_real(std::optional<Micros> limit);
 
-  asio::io_context io_{1};
+  // One thread runs everything: no locking around socket registrations. The scheduler keeps
+  // its lock, because Asio's resolver hands its answers over from a thread of its own.
+  asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::unique_ptr<Clock> clock_;
   TimerService timers_;

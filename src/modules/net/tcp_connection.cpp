@@ -68,18 +68,70 @@ void TcpConnection::read_done(const boost::system::error_code& ec, std::size_t n
   if (auto owner = owner_.lock()) owner->on_read(ec, rx_->data(), n);
 }
 
+namespace {
+// How many write-and-"sent" rounds one flush may run before the rest waits a loop turn: a
+// script streaming from its "sent" callback must not starve other sockets and timers.
+constexpr int k_sync_rounds = 16;
+}  // namespace
+
+// Writes at once what fits into the host's socket buffer and reports it taken, so that "sent"
+// follows in the same loop turn; what the host does not take goes asynchronously. Callbacks
+// that send again are picked up by the loop, not by recursion.
 void TcpConnection::flush() {
-  if (!write_in_flight_ && !queued_.empty()) write_batch();
+  if (write_in_flight_ || flushing_ || detached_ || queued_.empty()) return;
+  auto self = shared_from_this();  // the owner may let go of this connection in its callbacks
+  flushing_ = true;
+  for (int round = 0; round < k_sync_rounds && !queued_.empty() && !detached_ && !write_in_flight_;
+       ++round) {
+    writing_.swap(queued_);
+    std::size_t sends = writing_.size(), bytes = 0;
+    for (const auto& str : writing_) bytes += str.size();
+    boost::system::error_code ec;
+    std::size_t n = write_some_now(ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again || (!ec && n < bytes)) {
+      write_async(ec ? 0 : n, sends, bytes);
+      break;
+    }
+    writing_.clear();
+    if (auto owner = owner_.lock()) owner->on_written(ec, sends, bytes);
+    if (ec) break;
+  }
+  flushing_ = false;
+  if (!queued_.empty() && !write_in_flight_ && !detached_)
+    asio::post(socket_.get_executor(), [self] { self->flush(); });
+}
+
+std::size_t TcpConnection::write_some_now(boost::system::error_code& ec) {
+  if (writing_.size() == 1) return socket_.write_some(asio::buffer(writing_.front()), ec);
+  std::vector<asio::const_buffer> buffers;
+  buffers.reserve(writing_.size());
+  for (const auto& str : writing_) buffers.emplace_back(asio::buffer(str));
+  return socket_.write_some(buffers, ec);
 }
 
 void TcpConnection::write_batch() {
   writing_.swap(queued_);  // queued_ takes the emptied vector back, capacity and all
   std::size_t bytes = 0;
   for (const auto& str : writing_) bytes += str.size();
+  write_async(0, writing_.size(), bytes);
+}
+
+// Writes writing_ from byte `offset` on; when all is out, reports `sends` send() calls taken.
+void TcpConnection::write_async(std::size_t offset, std::size_t sends, std::size_t bytes) {
   write_in_flight_ = true;
-  auto done = [self = shared_from_this(), bytes](const boost::system::error_code& ec, std::size_t) {
+  std::vector<asio::const_buffer> buffers;
+  buffers.reserve(writing_.size());
+  for (const auto& str : writing_) {
+    if (offset >= str.size()) {
+      offset -= str.size();
+      continue;
+    }
+    buffers.emplace_back(asio::buffer(str.data() + offset, str.size() - offset));
+    offset = 0;
+  }
+  asio::async_write(socket_, buffers, [self = shared_from_this(), sends, bytes](
+                                          const boost::system::error_code& ec, std::size_t) {
     self->write_in_flight_ = false;
-    std::size_t sends = self->writing_.size();
     self->writing_.clear();
     if (self->detached_) {
       if (ec) return self->finish_close();
@@ -87,16 +139,8 @@ void TcpConnection::write_batch() {
       return self->drain();
     }
     if (auto owner = self->owner_.lock()) owner->on_written(ec, sends, bytes);
-    if (!ec && !self->detached_ && !self->write_in_flight_) self->flush();
-  };
-  if (writing_.size() == 1) {  // the usual case: one send() per turn, no buffer vector
-    asio::async_write(socket_, asio::buffer(writing_.front()), std::move(done));
-    return;
-  }
-  std::vector<asio::const_buffer> buffers;
-  buffers.reserve(writing_.size());
-  for (const auto& str : writing_) buffers.emplace_back(asio::buffer(str));
-  asio::async_write(socket_, buffers, std::move(done));
+    if (!ec) self->flush();
+  });
 }
 
 void TcpConnection::close_gracefully() {

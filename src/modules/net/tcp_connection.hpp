@@ -55,6 +55,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void read_now();
   void read_done(const boost::system::error_code& ec, std::size_t n);
   void write_batch();
+  std::size_t write_some_now(boost::system::error_code& ec);
+  void write_async(std::size_t offset, std::size_t sends, std::size_t bytes);
   void finish_close();
   void drain();
 
@@ -69,6 +71,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool detached_ = false;
   bool draining_ = false;
   bool configured_ = false;
+  bool flushing_ = false;
   bool maybe_more_ = true;  // the last read filled the buffer (or none happened yet)
   core::EventLoop::KeepAlive linger_;  // keeps the loop running while a let-go connection finishes
   core::TimerService::Id drain_timer_ = 0;

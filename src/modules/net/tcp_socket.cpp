@@ -88,12 +88,17 @@ void TcpSocket::adopt(lua_State* L, int self_index, tcp::socket socket, int time
   }
   note_activity();
   arm_idle_timer();
-  trace("accept", {{"peer", format_ipv4(remote_ip_) + ":" + std::to_string(remote_port_)}});
+  if (device_.trace().enabled())
+    trace("accept", {{"peer", format_ipv4(remote_ip_) + ":" + std::to_string(remote_port_)}});
 }
 
 void TcpSocket::start_accepted() {
   if (state_ != State::connected) return;  // the listen callback closed it
+  ++callback_depth_;
   if (push_callback(Event::connection)) device_.call(1, core::Protection::unprotected);
+  --callback_depth_;
+  if (state_ != State::connected) return;
+  conn_->flush();
   if (state_ == State::connected && !held_) conn_->start_read();
 }
 
@@ -159,7 +164,7 @@ int TcpSocket::start_resolving(lua_State* L, const char* host, std::size_t len, 
 void TcpSocket::connect_resolved(std::uint64_t generation, std::optional<std::uint32_t> answer) {
   --dns_pending_;
   bool still_wanted = state_ == State::resolving && connect_generation_ == generation;
-  trace("dns", {{"ip", answer ? format_ipv4(*answer) : "nil"}});
+  if (device_.trace().enabled()) trace("dns", {{"ip", answer ? format_ipv4(*answer) : "nil"}});
   // The "dns" handler hears the answer even when close() came first (net.md 4.7).
   if (push_callback(Event::dns)) {
     push_ip_or_nil(device_.L(), answer);
@@ -181,7 +186,8 @@ void TcpSocket::begin_connect(std::uint32_t ip) {
   conn_->attach(weak_from_this());
   std::uint64_t generation = connect_generation_;
   std::weak_ptr<TcpSocket> weak = weak_from_this();
-  trace("connect", {{"to", format_ipv4(ip) + ":" + std::to_string(remote_port_)}});
+  if (device_.trace().enabled())
+    trace("connect", {{"to", format_ipv4(ip) + ":" + std::to_string(remote_port_)}});
   if (ip == 0xFFFFFFFFu) {
     // Nothing answers a SYN to the broadcast address: the retries run out.
     idle_timer_ = device_.loop().call_after(k_syn_give_up, [weak, generation] {
@@ -227,10 +233,12 @@ void TcpSocket::connected() {
   conn_->configure_socket();
   note_activity();
   trace("connected");
+  ++callback_depth_;
   if (push_callback(Event::connection)) device_.call(1, core::Protection::unprotected);
+  --callback_depth_;
   if (state_ != State::connected) return;
-  conn_->flush();  // what send() queued while the SYN was out
-  if (!held_) conn_->start_read();
+  conn_->flush();  // what send() queued while the SYN was out ("sent" may close the socket)
+  if (state_ == State::connected && !held_) conn_->start_read();
 }
 
 // --- receive ---
@@ -249,6 +257,7 @@ void TcpSocket::on_read(const boost::system::error_code& ec, const char* data, s
   auto self = shared_from_this();  // a callback may drop the last reference
   std::size_t frame = device_.options().frame_size;
   delivering_ = true;
+  ++callback_depth_;
   // One callback per frame (the device's pbuf), never merged across reads.
   for (std::size_t off = 0; off < n && state_ == State::connected; off += frame) {
     if (!push_callback(Event::receive)) {
@@ -261,9 +270,10 @@ void TcpSocket::on_read(const boost::system::error_code& ec, const char* data, s
     in_receive_ = false;
   }
   delivering_ = false;
+  --callback_depth_;
   if (state_ != State::connected) return;
-  conn_->flush();  // what the callbacks sent leaves now that they have returned
-  if (!held_) conn_->start_read();
+  conn_->flush();  // what the callbacks sent leaves now ("sent" may close the socket)
+  if (state_ == State::connected && !held_) conn_->start_read();
 }
 
 int TcpSocket::hold(lua_State*) {
@@ -311,7 +321,8 @@ int TcpSocket::send(lua_State* L) {
 // The device transmits after the current callback returns (lwIP output): so does the emulator,
 // which is what lets close() inside "receive" drop what that callback sent.
 void TcpSocket::schedule_flush() {
-  if (flush_posted_) return;
+  // Inside this socket's own callbacks the flush follows when they return: no extra turn.
+  if (flush_posted_ || callback_depth_ > 0) return;
   flush_posted_ = true;
   device_.loop().post([self = shared_from_this()] {
     self->flush_posted_ = false;
@@ -327,10 +338,12 @@ void TcpSocket::on_written(const boost::system::error_code& ec, std::size_t send
   awaiting_sent_ -= sends;
   auto self = shared_from_this();
   // "sent" once per send(); a callback that closes the socket ends the series.
+  ++callback_depth_;  // the connection flushes again after this returns
   for (std::size_t i = 0; i < sends && state_ == State::connected; ++i) {
     trace("sent");
     if (push_callback(Event::sent)) device_.call(1, core::Protection::unprotected);
   }
+  --callback_depth_;
 }
 
 // --- close and the end of a connection ---

@@ -84,6 +84,7 @@ class TcpSocket : public TcpConnection::Owner, public std::enable_shared_from_th
   bool delivering_ = false;    // inside the frames of one read
   bool in_receive_ = false;    // inside a "receive" callback
   bool flush_posted_ = false;
+  int callback_depth_ = 0;     // inside this socket's callbacks: a flush follows them
   int dns_pending_ = 0;
   lua::Ref dns_anchor_;
   std::size_t outstanding_ = 0;   // bytes of send() not yet taken by the host

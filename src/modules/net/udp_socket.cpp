@@ -264,7 +264,7 @@ int UdpSocket::bind(std::uint32_t ip, std::uint16_t port) {
   local_ip_ = ip;
   local_port_ = port;
   keep_ = device_.loop().keep_alive();
-  trace("bind", {{"ip", format_ipv4(ip)}, {"port", static_cast<int>(port)}});
+  if (tracing()) trace("bind", {{"ip", format_ipv4(ip)}, {"port", static_cast<int>(port)}});
   // Broadcasts reach every pcb on the port (udp_input); on the host they come to a socket bound
   // to the broadcast address, shared with the other devices and programs on that port.
   boost::system::error_code ec;
