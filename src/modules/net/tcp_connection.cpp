@@ -81,13 +81,19 @@ void TcpConnection::flush() {
   if (write_in_flight_ || flushing_ || detached_ || queued_.empty()) return;
   auto self = shared_from_this();  // the owner may let go of this connection in its callbacks
   flushing_ = true;
+  bool corked = false;
   for (int round = 0; round < k_sync_rounds && !queued_.empty() && !detached_ && !write_in_flight_;
        ++round) {
     writing_.swap(queued_);
     std::size_t sends = writing_.size(), bytes = 0;
     for (const auto& str : writing_) bytes += str.size();
     boost::system::error_code ec;
-    std::size_t n = write_some_now(ec);
+    // After the first round the data comes from a "sent" callback: the script streams, so the
+    // host may hold partial segments until the stream pauses (one segment per 64 KiB on
+    // loopback instead of one per send()).
+    int flags = round > 0 ? MSG_MORE : 0;
+    corked = corked || flags != 0;
+    std::size_t n = write_some_now(flags, ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again || (!ec && n < bytes)) {
       write_async(ec ? 0 : n, sends, bytes);
       break;
@@ -97,16 +103,22 @@ void TcpConnection::flush() {
     if (ec) break;
   }
   flushing_ = false;
+  if (corked && !detached_) push();
   if (!queued_.empty() && !write_in_flight_ && !detached_)
     asio::post(socket_.get_executor(), [self] { self->flush(); });
 }
 
-std::size_t TcpConnection::write_some_now(boost::system::error_code& ec) {
-  if (writing_.size() == 1) return socket_.write_some(asio::buffer(writing_.front()), ec);
+std::size_t TcpConnection::write_some_now(int flags, boost::system::error_code& ec) {
+  if (writing_.size() == 1) return socket_.send(asio::buffer(writing_.front()), flags, ec);
   std::vector<asio::const_buffer> buffers;
   buffers.reserve(writing_.size());
   for (const auto& str : writing_) buffers.emplace_back(asio::buffer(str));
-  return socket_.write_some(buffers, ec);
+  return socket_.send(buffers, flags, ec);
+}
+
+void TcpConnection::push() {
+  boost::system::error_code ec;
+  socket_.set_option(tcp::no_delay(true), ec);
 }
 
 void TcpConnection::write_batch() {

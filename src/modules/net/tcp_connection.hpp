@@ -55,7 +55,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void read_now();
   void read_done(const boost::system::error_code& ec, std::size_t n);
   void write_batch();
-  std::size_t write_some_now(boost::system::error_code& ec);
+  std::size_t write_some_now(int flags, boost::system::error_code& ec);
+  // Lets the host send what MSG_MORE let it hold (setting TCP_NODELAY pushes pending frames).
+  void push();
   void write_async(std::size_t offset, std::size_t sends, std::size_t bytes);
   void finish_close();
   void drain();

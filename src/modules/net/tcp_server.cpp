@@ -78,7 +78,7 @@ void TcpServer::accept_next() {
   }
   accepting_ = true;
   std::uint64_t generation = generation_;
-  acceptor_->async_accept([self = shared_from_this(), generation](const boost::system::error_code& ec,
+  acceptor_->async_accept(peer_, [self = shared_from_this(), generation](const boost::system::error_code& ec,
                                                                   tcp::socket socket) {
     self->accepting_ = false;
     if (!self->acceptor_ || self->generation_ != generation) return;
@@ -93,7 +93,7 @@ void TcpServer::accepted(tcp::socket socket) {
   if (device_.halted()) return;
   lua_State* L = device_.L();
   TcpSocket& sck = push_new_tcp_socket(L);
-  sck.adopt(L, -1, std::move(socket), timeout_s_);
+  sck.adopt(L, -1, std::move(socket), peer_, timeout_s_);
   auto keep = sck.shared_from_this();
   // Listen callback first, then "connection" if it registered one (net.md 3.2).
   listen_cb_.push(L);

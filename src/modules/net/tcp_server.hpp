@@ -28,6 +28,7 @@ class TcpServer : public std::enable_shared_from_this<TcpServer> {
   int open_acceptor(std::uint16_t port, const char* ip);  // an err_t
   void accept_next();
   void accepted(boost::asio::ip::tcp::socket socket);
+  boost::asio::ip::tcp::endpoint peer_;  // filled by accept(2): no getpeername per connection
   void stop_listening();
 
   core::Device& device_;

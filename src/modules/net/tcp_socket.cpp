@@ -58,15 +58,15 @@ bool TcpSocket::push_callback(Event e) {
 
 // --- accepted connections ---
 
-void TcpSocket::adopt(lua_State* L, int self_index, tcp::socket socket, int timeout_s) {
+void TcpSocket::adopt(lua_State* L, int self_index, tcp::socket socket, const tcp::endpoint& peer,
+                      int timeout_s) {
   anchor_ = lua::Ref(L, self_index);
   keep_ = device_.loop().keep_alive();
   state_ = State::connected;
   counted_ = true;
   net_state(device_).connection_opened();
   boost::system::error_code ec;
-  auto peer = socket.remote_endpoint(ec);
-  if (!ec && peer.address().is_v4()) {
+  if (peer.address().is_v4()) {
     remote_ip_ = peer.address().to_v4().to_uint();
     remote_port_ = peer.port();
   }

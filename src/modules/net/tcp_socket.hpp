@@ -22,7 +22,7 @@ class TcpSocket : public TcpConnection::Owner, public std::enable_shared_from_th
 
   // A connection a server accepted; the userdata for it is at `self_index`. `timeout_s` is the
   // server's inactivity timeout.
-  void adopt(lua_State* L, int self_index, tcp::socket socket, int timeout_s);
+  void adopt(lua_State* L, int self_index, tcp::socket socket, const tcp::endpoint& peer, int timeout_s);
   // Registered listen callbacks and the "connection" callback run, then reading starts.
   void start_accepted();
   bool open() const { return state_ != State::idle; }
