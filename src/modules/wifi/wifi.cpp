@@ -50,6 +50,22 @@ void uart_print(const std::string& text) {
   std::fflush(stdout);
 }
 
+int push_mac(lua_State* L, Mac Radio::*which) {
+  lua_pushstring(L, mac_text(state(L).radio.*which).text);
+  return 1;
+}
+
+int set_mac(lua_State* L, Mac Radio::*which) {
+  size_t len = 0;
+  const char* text = luaL_checklstring(L, 1, &len);
+  luaL_argcheck(L, len == 17, 1, k_invalid_mac);
+  Mac mac = parse_mac(std::string_view(text, len));
+  bool ok = (mac[0] & 1) == 0;  // the SDK refuses a multicast address
+  if (ok) state(L).radio.*which = mac;
+  lua_pushboolean(L, ok);
+  return 1;
+}
+
 bool station_has_ip(core::Device& device) {
   return device.module_state<WifiState>().radio.station_ip().has_value();
 }

@@ -6,7 +6,6 @@ namespace nodemcu_emu::modules::wifi {
 
 namespace {
 
-constexpr const char* k_invalid_mac = "MAC:FF:FF:FF:FF:FF:FF";
 
 // An integer field of the config table checked against [lo, hi]; absent → `fallback`.
 int number_field(lua_State* L, const char* key, const char* not_number, int lo, int hi,
@@ -161,21 +160,9 @@ int ap_setip(lua_State* L) {
   return 1;
 }
 
-int ap_getmac(lua_State* L) {
-  lua_pushstring(L, mac_text(state(L).radio.softap_mac).text);
-  return 1;
-}
+int ap_getmac(lua_State* L) { return push_mac(L, &Radio::softap_mac); }
 
-int ap_setmac(lua_State* L) {
-  size_t len = 0;
-  const char* text = luaL_checklstring(L, 1, &len);
-  luaL_argcheck(L, len == 17, 1, k_invalid_mac);
-  Mac mac = parse_mac(std::string_view(text, len));
-  bool ok = (mac[0] & 1) == 0;  // no multicast address
-  if (ok) state(L).radio.softap_mac = mac;
-  lua_pushboolean(L, ok);
-  return 1;
-}
+int ap_setmac(lua_State* L) { return set_mac(L, &Radio::softap_mac); }
 
 int ap_getclient(lua_State* L) {
   if (state(L).radio.mode() == k_station)

@@ -68,6 +68,13 @@ void push_station_table(lua_State* L);
 void push_softap_table(lua_State* L);
 void push_eventmon_table(lua_State* L);
 
+// The firmware's argument error for a MAC string that is not 17 characters.
+constexpr const char* k_invalid_mac = "MAC:FF:FF:FF:FF:FF:FF";
+
+// getmac/setmac of either interface: `which` is Radio::station_mac or Radio::softap_mac.
+int push_mac(lua_State* L, Mac Radio::*which);
+int set_mac(lua_State* L, Mac Radio::*which);
+
 // wifi.sleeptype and wifi.sta.sleeptype share one function.
 int sleeptype(lua_State* L);
 

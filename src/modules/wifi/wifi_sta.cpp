@@ -12,7 +12,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* k_invalid_mac = "MAC:FF:FF:FF:FF:FF:FF";
 // An active scan of 13 channels at up to 120 ms each (wifi.c's scan_cfg).
 constexpr core::Micros k_scan_time = 1500ms;
 
@@ -207,22 +206,9 @@ int sta_setip(lua_State* L) {
   return 1;
 }
 
-int sta_getmac(lua_State* L) {
-  lua_pushstring(L, mac_text(state(L).radio.station_mac).text);
-  return 1;
-}
+int sta_getmac(lua_State* L) { return push_mac(L, &Radio::station_mac); }
 
-int sta_setmac(lua_State* L) {
-  size_t len = 0;
-  const char* text = luaL_checklstring(L, 1, &len);
-  luaL_argcheck(L, len == 17, 1, k_invalid_mac);
-  Mac mac = parse_mac(std::string_view(text, len));
-  // The SDK refuses a multicast address.
-  bool ok = (mac[0] & 1) == 0;
-  if (ok) state(L).radio.station_mac = mac;
-  lua_pushboolean(L, ok);
-  return 1;
-}
+int sta_setmac(lua_State* L) { return set_mac(L, &Radio::station_mac); }
 
 // RFC 952/1123: 1..32 characters, letters, digits and inner hyphens.
 bool valid_hostname(const char* name, size_t len) {
