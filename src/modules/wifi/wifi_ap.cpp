@@ -64,15 +64,6 @@ bool parse_hidden(lua_State* L) {
   return hidden == 1;
 }
 
-void callback_field(lua_State* L, const char* key, int event, const char* not_function) {
-  lua_getfield(L, 1, key);
-  if (!lua_isnil(L, -1)) {
-    if (!lua_isfunction(L, -1)) luaL_argerror(L, 1, not_function);
-    set_event_callback(L, event, lua_gettop(L));
-  }
-  lua_pop(L, 1);
-}
-
 int ap_config(lua_State* L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);

@@ -176,6 +176,15 @@ WifiState& state(lua_State* L) {
   return core::Device::from(L).module_state<WifiState>();
 }
 
+void callback_field(lua_State* L, const char* key, int event, const char* not_function) {
+  lua_getfield(L, 1, key);
+  if (!lua_isnil(L, -1)) {
+    if (!lua_isfunction(L, -1)) luaL_argerror(L, 1, not_function);
+    set_event_callback(L, event, lua_gettop(L));
+  }
+  lua_pop(L, 1);
+}
+
 void set_event_callback(lua_State* L, int id, int index) {
   WifiState& s = state(L);
   s.radio.catch_up();

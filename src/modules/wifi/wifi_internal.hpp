@@ -51,6 +51,10 @@ WifiState& state(lua_State* L);
 // Stores fn at `index` (or clears the slot when it is not a function) as the callback of event
 // `id` (wifi_event_monitor_register and the *_cb keys of the config tables).
 void set_event_callback(lua_State* L, int id, int index);
+// One `*_cb` key of the config table at arg 1: registered at once, like wifi.eventmon.register
+// (a config that raises later still leaves the earlier callbacks registered, as on the device).
+// A value that is neither nil nor a function raises `not_function` for argument 1.
+void callback_field(lua_State* L, const char* key, int event, const char* not_function);
 
 // Table fields as wifi_add_int_field / wifi_add_sprintf_field set them.
 void set_int(lua_State* L, const char* key, lua_Integer value);

@@ -42,17 +42,6 @@ bool boolean_field(lua_State* L, const char* key, const char* not_boolean, bool 
   return value;
 }
 
-// One `*_cb` key: registered at once, like wifi.eventmon.register (so a config that raises
-// later still leaves the earlier callbacks registered, as on the device).
-void callback_field(lua_State* L, const char* key, int event, const char* not_function) {
-  lua_getfield(L, 1, key);
-  if (!lua_isnil(L, -1)) {
-    if (!lua_isfunction(L, -1)) luaL_argerror(L, 1, not_function);
-    set_event_callback(L, event, lua_gettop(L));
-  }
-  lua_pop(L, 1);
-}
-
 // The documentation names connected_cb/disconnected_cb, but wifi.c reads connect_cb and
 // disconnect_cb (nodemcu-firmware issue 2275): the documented names are silently ignored.
 void warn_documented_names(lua_State* L) {
