@@ -23,13 +23,20 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-$(BUILD)/CMakeCache.txt:
+# The generated Makefile, not CMakeCache.txt, marks a finished configure: a configure stopped
+# half-way (Ctrl-C, a full disk, a build/ copied from elsewhere) leaves a cache without one, and
+# the next make must configure again instead of failing on "No rule to make target 'Makefile'".
+$(BUILD)/Makefile:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
 
-build: $(BUILD)/CMakeCache.txt
+build: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
 
-run: deps build
+# The emulator alone (no tests): what `make run` needs.
+emulator: $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS) --target nodemcu-emu
+
+run: deps emulator
 	$(BUILD)/nodemcu-emu --port-map 80=8080 examples/http_server.lua
 
 test: deps build
@@ -47,4 +54,4 @@ bench: deps build
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
 
-.PHONY: all deps build run test test-asan bench clean
+.PHONY: all deps build emulator run test test-asan bench clean
