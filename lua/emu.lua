@@ -214,6 +214,31 @@ function emu.test(name, fn) add(name, fn, false) end
 -- done(message), an error, or when the timeout (on the Clock, default 60 s) runs out.
 function emu.async(name, fn, timeout_ms) add(name, fn, true, timeout_ms) end
 
+-- Low memory, for testing what a script does when the heap runs out (run with --heap N).
+-- emu.squeeze_heap(slack): fills the Lua heap, then frees until about `slack` bytes are free
+-- (node.heap()); emu.release_heap() gives it all back. Nothing allocates outside a pcall once
+-- the heap is full. The strings are unique: Lua interns strings, and equal ones cost nothing.
+local ballast, serial = nil, 0
+
+local function grab(size)
+  serial = serial + 1
+  ballast[#ballast + 1] = (string.format("%09d", serial)):rep(math.max(1, math.floor(size / 9)))
+end
+
+function emu.squeeze_heap(slack)
+  ballast = {}
+  collectgarbage()
+  for _, size in ipairs({ 16384, 1024, 128, 16 }) do
+    while pcall(grab, size) do end
+  end
+  while #ballast > 0 and node.heap() < slack do ballast[#ballast] = nil end
+end
+
+function emu.release_heap()
+  ballast = nil
+  collectgarbage()
+end
+
 -- Facts about the emulator itself (not the device): native objects alive, the Clock.
 local native = require "emu.native"
 emu.live_objects = native.live_objects

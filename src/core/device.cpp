@@ -37,12 +37,6 @@ namespace {
 // A typical ESP8266 free heap right after boot with net and wifi up.
 constexpr std::size_t k_default_heap = 44 * 1024;
 
-std::string first_line_of_error(const std::string& error, std::string* traceback) {
-  auto pos = error.find("\nstack traceback:");
-  if (traceback) *traceback = pos == std::string::npos ? "" : error.substr(pos + 1);
-  return pos == std::string::npos ? error : error.substr(0, pos);
-}
-
 // print() writes to the device console (UART or node.output), not straight to stdout. The
 // line is built on the Lua stack: tostring may raise, and a Lua error must not skip C++
 // destructors.
@@ -200,46 +194,6 @@ std::size_t Device::heap_free() const {
   if (!heap_) return 0;
   std::size_t since_boot = heap_->used > heap_->baseline ? heap_->used - heap_->baseline : 0;
   return since_boot >= heap_->budget ? 0 : heap_->budget - since_boot;
-}
-
-bool Device::call(int nargs, Protection protection) {
-  if (halted_) {
-    lua_pop(L_, nargs + 1);
-    return false;
-  }
-  std::string error;
-  if (lua::pcall_traceback(L_, nargs, 0, error)) return true;
-  if (protection == Protection::unprotected) {
-    std::string traceback;
-    std::string message = first_line_of_error(error, &traceback);
-    Console::diagnostic("PANIC: unprotected error in call to Lua API (" + message + ")\n" +
-                        traceback);
-    reboot_after_error();
-  } else {
-    report_pcallx_error(error);
-  }
-  return false;
-}
-
-// luaL_pcallx hands the error to the registered onerror handler in a high-priority task; the
-// firmware's default handler prints it and restarts the chip 2 s later.
-void Device::report_pcallx_error(const std::string& error) {
-  tasks_.post(TaskQueue::high, [this, error] {
-    if (halted_ || L_ == nullptr) return;
-    if (error_handler_) {
-      error_handler_.push(L_);
-      lua_pushlstring(L_, error.data(), error.size());
-      std::string handler_error;
-      if (!lua::pcall_traceback(L_, 1, 0, handler_error)) {
-        Console::diagnostic(handler_error);
-        reboot_after_error();
-      }
-      return;
-    }
-    Console::diagnostic(error);
-    // node.c default_onerror: system_restart() 2 s later, a software restart (reason 4).
-    reboot_after_error(std::chrono::seconds(2), 4);
-  });
 }
 
 void Device::reboot_after_error(Micros delay, int reason) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/console.hpp"
+#include "core/function_ref.hpp"
 #include "core/event_loop.hpp"
 #include "core/task_queue.hpp"
 #include "core/trace.hpp"
@@ -57,9 +58,17 @@ class Device {
   // Creates the Lua state and runs the boot program. Returns false if the emulator should end.
   bool power_on(BootProgram program);
 
-  // Calls the function below `nargs` arguments with no results, reporting an error the way the
-  // device would. Returns false on error. Does nothing (pops) once the device has halted.
-  bool call(int nargs, Protection protection);
+  // Pushes a callback's arguments (after the function, which is already pushed) and returns
+  // their count. It runs inside the protected call: it may raise (out of memory), so it must
+  // keep no C++ object with a destructor in its own frame.
+  using PushArgs = FunctionRef<int(lua_State*)>;
+  // Pushes a function and its arguments, returning the argument count (see PushArgs).
+  using PushCall = FunctionRef<int(lua_State*)>;
+  // Calls `fn` (nothing happens if it is empty or the device has halted) with the arguments
+  // `args` pushes, no results, all inside one protected call; an error is reported the way the
+  // device would (`protection`) and traced. Returns false on error or when nothing was called.
+  // Every call from native code into a script goes through here.
+  bool dispatch(const lua::Ref& fn, Protection protection, PushArgs args = {});
   // True from a fatal error or restart until the next boot: no callback may run.
   bool halted() const { return halted_; }
 
@@ -84,7 +93,8 @@ class Device {
   std::size_t heap_used() const;
 
   // Per-device state of a module, created on first use and dropped at every reboot, after the
-  // Lua state is closed: it must hold no lua::Ref (keep Lua values in the registry instead).
+  // Lua state is closed. It is where a module keeps its callbacks (lua::Ref slots: they hold
+  // the state's token, so dropping them after the state closed releases nothing).
   template <class T>
   T& module_state() {
     // A slot per type, numbered on first use: a vector index on the hot path (every socket
@@ -117,6 +127,10 @@ class Device {
   void open_state();
   void close_state();
   void schedule_reboot(Micros delay, RebootCause cause, int reason);
+  // Runs `push` and the call it sets up inside one protected call with a traceback; returns
+  // the status (0 on success) with the error text in `error`. After a memory error it collects.
+  int run_protected(PushCall push, std::string& error);
+  void report_callback_error(const std::string& error, Protection protection);
   void report_pcallx_error(const std::string& error);
 
   EventLoop& loop_;

@@ -2,8 +2,7 @@
 
 namespace nodemcu_emu::lua {
 
-namespace {
-// Message handler: adds debug.traceback to the error, skipping this handler's own level.
+// Adds debug.traceback to the error, skipping this handler's own level.
 int traceback_handler(lua_State* L) {
   if (!lua_isstring(L, 1)) {
     if (lua_isnoneornil(L, 1) || !luaL_callmeta(L, 1, "__tostring") || !lua_isstring(L, -1)) {
@@ -26,7 +25,6 @@ int traceback_handler(lua_State* L) {
   lua_call(L, 2, 1);
   return 1;
 }
-}  // namespace
 
 std::string error_text(lua_State* L, int index) {
   size_t len = 0;

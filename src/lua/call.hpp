@@ -11,6 +11,9 @@ namespace nodemcu_emu::lua {
 // "message\nstack traceback:\n..." in `error` and returns false.
 bool pcall_traceback(lua_State* L, int nargs, int nresults, std::string& error);
 
+// Message handler for lua_pcall: the error (tostring'ed as lua.c does) with a traceback.
+int traceback_handler(lua_State* L);
+
 // The message of an error value (tostring of non-strings, as lua.c does).
 std::string error_text(lua_State* L, int index);
 

@@ -6,33 +6,7 @@
 local dir = require("fixtures.fs.sandbox").enter(nil, { "--hosts", "fixtures/hosts", "--heap", "262144" })
 local emu = require "emu"
 
--- Unique strings (interned equal ones would cost nothing), built before the heap is full.
-local function chunk(i, size)
-  return (string.format("%09d", i)):rep(math.max(1, math.floor(size / 9)))
-end
-
-local ballast, serial = nil, 0
-
-local function grab(size)
-  serial = serial + 1
-  ballast[#ballast + 1] = chunk(serial, size)
-end
-
--- Fills the heap, then frees until about `slack` bytes are free. Nothing here allocates
--- outside the pcall once the heap is full.
-local function squeeze(slack)
-  ballast = {}
-  collectgarbage()
-  for _, size in ipairs({ 16384, 1024, 128, 16 }) do
-    while pcall(grab, size) do end
-  end
-  while #ballast > 0 and node.heap() < slack do ballast[#ballast] = nil end
-end
-
-local function release()
-  ballast = nil
-  collectgarbage()
-end
+local squeeze, release = emu.squeeze_heap, emu.release_heap
 
 local big = string.rep("0123456789abcdef", 512)  -- 8 KB
 local checked = 0

@@ -15,8 +15,6 @@ namespace {
 using core::Device;
 using core::Micros;
 
-constexpr const char* k_trig_key = "nodemcu_emu.gpio.trig";      // registry: {[pin] = fn}
-constexpr const char* k_serout_key = "nodemcu_emu.gpio.serout";  // registry: serout's callback
 constexpr std::size_t k_delay_table_max = 256;                   // DELAY_TABLE_MAX_LEN
 // A level interrupt that still holds when its callback returns fires again at once on the
 // chip; here the Clock moves on by this much first (the callback's run time), so a script's
@@ -30,6 +28,7 @@ struct Serout {
   std::vector<std::uint32_t> delays;
   std::size_t index = 0;
   core::TimerService::Id timer = 0;
+  lua::Ref done;  // the async serout's callback
 };
 
 struct GpioState {
@@ -41,6 +40,7 @@ struct GpioState {
   }
   Device& device;
   std::array<Pin, k_pin_count> pins{};
+  std::array<lua::Ref, k_pin_count> trig;  // gpio.trig callbacks
   Serout serout;
 };
 
@@ -110,45 +110,28 @@ void arm(Device& d, int pin, int type) {
   if (is_level_type(type) && condition_holds(type, p.level, p.level)) interrupt(d, pin);
 }
 
-bool push_trig_callback(lua_State* L, int pin) {
-  lua_getfield(L, LUA_REGISTRYINDEX, k_trig_key);
-  if (!lua_istable(L, -1)) {
-    lua_pop(L, 1);
-    return false;
-  }
-  lua_rawgeti(L, -1, pin);
-  lua_remove(L, -2);
-  if (lua_isfunction(L, -1)) return true;
-  lua_pop(L, 1);
-  return false;
-}
-
+// The pin's trig callback: the function at `index`, or none (index 0).
 void set_trig_callback(lua_State* L, int pin, int index) {
-  lua_getfield(L, LUA_REGISTRYINDEX, k_trig_key);
-  if (!lua_istable(L, -1)) {
-    lua_pop(L, 1);
-    lua_newtable(L);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, LUA_REGISTRYINDEX, k_trig_key);
-  }
+  auto& slot = gpio_state(Device::from(L)).trig[static_cast<std::size_t>(pin)];
   if (index == 0)
-    lua_pushnil(L);
+    slot.reset();
   else
-    lua_pushvalue(L, index);
-  lua_rawseti(L, -2, pin);
-  lua_pop(L, 1);
+    slot = lua::Ref(L, index);
 }
 
 // gpio_intr_callback_task
 void run_callback_task(Device& d, int pin, int level, std::uint32_t then) {
-  lua_State* L = d.L();
-  if (!push_trig_callback(L, pin)) return;
-  Pin& p = gpio_state(d).pins[static_cast<std::size_t>(pin)];
-  lua_pushinteger(L, level);
-  lua_pushinteger(L, then);
-  lua_pushinteger(L, 0x7fff & (p.seen - p.reported));
-  p.reported = p.seen & 0x7fff;
-  if (!d.call(3, core::Protection::pcallx)) return;
+  GpioState& g = gpio_state(d);
+  Pin& p = g.pins[static_cast<std::size_t>(pin)];
+  bool ok = d.dispatch(g.trig[static_cast<std::size_t>(pin)], core::Protection::pcallx,
+                       [&p, level, then](lua_State* L) {
+                         lua_pushinteger(L, level);
+                         lua_pushinteger(L, then);
+                         lua_pushinteger(L, 0x7fff & (p.seen - p.reported));
+                         p.reported = p.seen & 0x7fff;
+                         return 3;
+                       });
+  if (!ok) return;
   Pin& after = gpio_state(d).pins[static_cast<std::size_t>(pin)];
   if (!is_level_type(after.int_type)) return;
   if (after.rearm_timer) d.loop().cancel(after.rearm_timer);
@@ -230,8 +213,7 @@ int gpio_trig(lua_State* L) {
   luaL_argcheck(L, pin < k_pin_count && pin > 0, 1, "Invalid interrupt pin");
   int type = luaL_checkoption(L, 2, "none", names);
   int p = static_cast<int>(pin);
-  bool had_callback = push_trig_callback(L, p);
-  if (had_callback) lua_pop(L, 1);
+  bool had_callback = static_cast<bool>(gpio_state(Device::from(L)).trig[pin]);
   if (type == k_none) {
     set_trig_callback(L, p, 0);
   } else if (lua_gettop(L) == 2 && had_callback) {
@@ -254,15 +236,8 @@ int gpio_trig(lua_State* L) {
 void serout_step(Device& d);
 
 void serout_done(Device& d) {
-  lua_State* L = d.L();
-  lua_getfield(L, LUA_REGISTRYINDEX, k_serout_key);
-  lua_pushnil(L);
-  lua_setfield(L, LUA_REGISTRYINDEX, k_serout_key);
-  if (lua_isnil(L, -1)) {
-    lua_pop(L, 1);
-    return;
-  }
-  d.call(0, core::Protection::pcallx);
+  lua::Ref done = std::move(gpio_state(d).serout.done);  // called once
+  d.dispatch(done, core::Protection::pcallx);
 }
 
 // seroutasync_cb: one toggle, then the hardware timer for the next delay.
@@ -305,13 +280,9 @@ int gpio_serout(lua_State* L) {
   s.level = static_cast<int>(luaL_checkinteger(L, 2));
   // u32 arithmetic: cycle_num - 1 as the firmware computes it, without signed overflow.
   s.repeats = static_cast<std::uint32_t>(luaL_optinteger(L, 4, 1)) - 1u;
-  lua_pushnil(L);
-  lua_setfield(L, LUA_REGISTRYINDEX, k_serout_key);
+  s.done.reset();
   bool async = !lua_isnoneornil(L, 5);
-  if (async && !lua_isnumber(L, 5)) {
-    lua_pushvalue(L, 5);
-    lua_setfield(L, LUA_REGISTRYINDEX, k_serout_key);
-  }
+  if (async && !lua_isnumber(L, 5)) s.done = lua::Ref(L, 5);
   s.delays.clear();
   luaL_argcheck(L, s.pin >= 0 && s.pin < k_pin_count, 1, "Invalid pin");
   luaL_argcheck(L, s.level == 0 || s.level == 1, 2, "Wrong level type");

@@ -41,13 +41,13 @@ void push_ip_or_nil(lua_State* L, std::optional<std::uint32_t> ip) {
 // net_dns_static_cb for a query that went out: fn(nil, ip|nil), unprotected like every net
 // callback.
 void resolve_answer(Device& d, lua::Ref& fn, std::optional<std::uint32_t> ip) {
-  if (!fn || d.halted()) return;  // the device rebooted meanwhile: that Lua state is gone
-  lua_State* L = d.L();
-  fn.push(L);
-  fn.reset();
-  lua_pushnil(L);
-  push_ip_or_nil(L, ip);
-  d.call(2, core::Protection::unprotected);
+  // The device may have rebooted meanwhile: that Lua state is gone, and dispatch does nothing.
+  lua::Ref once = std::move(fn);  // the firmware unrefs the callback before calling it
+  d.dispatch(once, core::Protection::unprotected, [ip](lua_State* L) {
+    lua_pushnil(L);
+    push_ip_or_nil(L, ip);
+    return 2;
+  });
 }
 
 // Lua: net.dns.resolve(host, fn)

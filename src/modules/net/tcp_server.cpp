@@ -90,16 +90,17 @@ void TcpServer::accept_next() {
 void TcpServer::resume_accepting() { accept_next(); }
 
 void TcpServer::accepted(tcp::socket socket) {
-  if (device_.halted()) return;
-  lua_State* L = device_.L();
-  TcpSocket& sck = push_new_tcp_socket(L);
-  sck.adopt(L, -1, std::move(socket), peer_, timeout_s_);
-  auto keep = sck.shared_from_this();
+  std::shared_ptr<TcpSocket> accepted;
+  // The new socket's userdata is made inside the protected call, as the listen callback's
+  // argument: running out of memory there is reported like an error in the callback.
+  device_.dispatch(listen_cb_, core::Protection::unprotected, [&](lua_State* L) {
+    TcpSocket& sck = push_new_tcp_socket(L);
+    sck.adopt(L, -1, std::move(socket), peer_, timeout_s_);
+    accepted = sck.shared_from_this();
+    return 1;
+  });
   // Listen callback first, then "connection" if it registered one (net.md 3.2).
-  listen_cb_.push(L);
-  lua_insert(L, -2);
-  device_.call(1, core::Protection::unprotected);
-  keep->start_accepted();
+  if (accepted) accepted->start_accepted();
 }
 
 void TcpServer::stop_listening() {

@@ -48,17 +48,17 @@ void TcpSocket::trace(std::string_view event, std::initializer_list<core::Trace:
   if (t.enabled()) t.emit(device_.loop().now(), name_, event, fields);
 }
 
-bool TcpSocket::push_callback(Event e) {
-  if (device_.halted() || !slot(callbacks_, e) || !anchor_) return false;
-  lua_State* L = device_.L();
-  slot(callbacks_, e).push(L);
-  anchor_.push(L);
-  return true;
+bool TcpSocket::fire(Event e, const lua::Ref& self, core::Device::PushArgs args) {
+  if (!self) return false;
+  return device_.dispatch(slot(callbacks_, e), core::Protection::unprotected, [&self, args](lua_State* L) {
+    self.push(L);
+    return 1 + (args ? args(L) : 0);
+  });
 }
 
 // --- accepted connections ---
 
-void TcpSocket::adopt(lua_State* L, int self_index, tcp::socket socket, const tcp::endpoint& peer,
+void TcpSocket::adopt(lua_State* L, int self_index, tcp::socket&& socket, const tcp::endpoint& peer,
                       int timeout_s) {
   anchor_ = lua::Ref(L, self_index);
   keep_ = device_.loop().keep_alive();
@@ -95,7 +95,7 @@ void TcpSocket::adopt(lua_State* L, int self_index, tcp::socket socket, const tc
 void TcpSocket::start_accepted() {
   if (state_ != State::connected) return;  // the listen callback closed it
   ++callback_depth_;
-  if (push_callback(Event::connection)) device_.call(1, core::Protection::unprotected);
+  fire(Event::connection);
   --callback_depth_;
   if (state_ != State::connected) return;
   conn_->flush();
@@ -166,10 +166,10 @@ void TcpSocket::connect_resolved(std::uint64_t generation, std::optional<std::ui
   bool still_wanted = state_ == State::resolving && connect_generation_ == generation;
   if (device_.trace().enabled()) trace("dns", {{"ip", answer ? format_ipv4(*answer) : "nil"}});
   // The "dns" handler hears the answer even when close() came first (net.md 4.7).
-  if (push_callback(Event::dns)) {
-    push_ip_or_nil(device_.L(), answer);
-    device_.call(2, core::Protection::unprotected);
-  }
+  fire(Event::dns, [answer](lua_State* L) {
+    push_ip_or_nil(L, answer);
+    return 1;
+  });
   if (still_wanted && state_ == State::resolving && connect_generation_ == generation) {
     begin_connect(answer.value_or(0xFFFFFFFFu));
   } else if (state_ == State::idle && dns_pending_ == 0) {
@@ -234,7 +234,7 @@ void TcpSocket::connected() {
   note_activity();
   trace("connected");
   ++callback_depth_;
-  if (push_callback(Event::connection)) device_.call(1, core::Protection::unprotected);
+  fire(Event::connection);
   --callback_depth_;
   if (state_ != State::connected) return;
   conn_->flush();  // what send() queued while the SYN was out ("sent" may close the socket)
@@ -260,14 +260,15 @@ void TcpSocket::on_read(const boost::system::error_code& ec, const char* data, s
   ++callback_depth_;
   // One callback per frame (the device's pbuf), never merged across reads.
   for (std::size_t off = 0; off < n && state_ == State::connected; off += frame) {
-    if (!push_callback(Event::receive)) {
-      if (device_.halted()) break;
-      continue;  // no handler: the device discards the data (still acknowledged)
-    }
-    lua_pushlstring(device_.L(), data + off, std::min(frame, n - off));
+    // No handler: the device discards the data (still acknowledged).
+    std::size_t len = std::min(frame, n - off);
     in_receive_ = true;
-    device_.call(2, core::Protection::unprotected);
+    fire(Event::receive, [data, off, len](lua_State* L) {
+      lua_pushlstring(L, data + off, len);
+      return 1;
+    });
     in_receive_ = false;
+    if (device_.halted()) break;
   }
   delivering_ = false;
   --callback_depth_;
@@ -341,7 +342,7 @@ void TcpSocket::on_written(const boost::system::error_code& ec, std::size_t send
   ++callback_depth_;  // the connection flushes again after this returns
   for (std::size_t i = 0; i < sends && state_ == State::connected; ++i) {
     trace("sent");
-    if (push_callback(Event::sent)) device_.call(1, core::Protection::unprotected);
+    fire(Event::sent);
   }
   --callback_depth_;
 }
@@ -399,13 +400,14 @@ void TcpSocket::ended(int err, bool graceful) {
   trace(err == 0 ? "disconnect" : "error", {{"err", err}});
   Event e = (err != 0 && slot(callbacks_, Event::reconnection)) ? Event::reconnection : Event::disconnection;
   auto self = shared_from_this();
-  // The userdata goes on the stack before the anchor is dropped, as net.c does.
-  bool call = push_callback(e);
+  // The handler still gets the userdata after the pcb is released (net.c pushes it first):
+  // the anchor is held here until the call returns (release_pcb keeps it while DNS is pending).
+  lua::Ref self_ref = dns_pending_ == 0 ? std::move(anchor_) : lua::Ref();
   release_pcb(graceful, !graceful);
-  if (call) {
-    lua_pushinteger(device_.L(), err);
-    device_.call(2, core::Protection::unprotected);
-  }
+  fire(e, self_ref ? self_ref : anchor_, [err](lua_State* L) {
+    lua_pushinteger(L, err);
+    return 1;
+  });
 }
 
 // --- the inactivity timeout (net.md 0.1: idle model) ---
@@ -458,16 +460,10 @@ void TcpSocket::dns_answered(std::optional<std::uint32_t> answer) {
   --dns_pending_;
   // The anchor goes with the last pending answer, after the handler has had the socket.
   lua::Ref anchor = dns_pending_ == 0 ? std::move(dns_anchor_) : lua::Ref();
-  if (!device_.halted() && slot(callbacks_, Event::dns)) {
-    lua_State* L = device_.L();
-    slot(callbacks_, Event::dns).push(L);
-    if (anchor)
-      anchor.push(L);
-    else
-      dns_anchor_.push(L);
+  fire(Event::dns, anchor ? anchor : dns_anchor_, [answer](lua_State* L) {
     push_ip_or_nil(L, answer);
-    device_.call(2, core::Protection::unprotected);
-  }
+    return 1;
+  });
   // A connect() waiting for DNS connects to the answer (net.md 4.11).
   if (state_ == State::resolving && answer) begin_connect(*answer);
 }

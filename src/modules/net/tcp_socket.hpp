@@ -22,7 +22,7 @@ class TcpSocket : public TcpConnection::Owner, public std::enable_shared_from_th
 
   // A connection a server accepted; the userdata for it is at `self_index`. `timeout_s` is the
   // server's inactivity timeout.
-  void adopt(lua_State* L, int self_index, tcp::socket socket, const tcp::endpoint& peer, int timeout_s);
+  void adopt(lua_State* L, int self_index, tcp::socket&& socket, const tcp::endpoint& peer, int timeout_s);
   // Registered listen callbacks and the "connection" callback run, then reading starts.
   void start_accepted();
   bool open() const { return state_ != State::idle; }
@@ -68,9 +68,11 @@ class TcpSocket : public TcpConnection::Owner, public std::enable_shared_from_th
   void arm_idle_timer();
   void idle_timer_fired();
   void trace(std::string_view event, std::initializer_list<core::Trace::Field> fields = {});
-  // Pushes the callback for `e` and this socket's userdata; false (nothing pushed) if either is
-  // missing or the device has halted.
-  bool push_callback(Event e);
+  // Calls the handler for `e` with `self` (this socket's userdata) and what `args` pushes. Net
+  // callbacks are unprotected on the device: an error in one is a PANIC. False when nothing ran
+  // (no handler, no userdata, the device halted) or the handler failed.
+  bool fire(Event e, const lua::Ref& self, core::Device::PushArgs args = {});
+  bool fire(Event e, core::Device::PushArgs args = {}) { return fire(e, anchor_, args); }
 
   core::Device& device_;
   std::string name_;

@@ -173,20 +173,26 @@ int UdpSocket::dns_answer(std::optional<std::uint32_t> ip, bool sync) {
     finish_dns();
     return 0;
   }
+  if (!sync) {
+    auto self = shared_from_this();  // the callback may collect the userdata (see below)
+    device_.dispatch(fn, core::Protection::unprotected, [this, ip](lua_State* S) {
+      anchor_.push(S);
+      push_ip_or_nil(S, ip);
+      return 2;
+    });
+    finish_dns();
+    return 0;
+  }
   fn.push(L);
   anchor_.push(L);
   push_ip_or_nil(L, ip);
   // The callback may run the userdata's __gc itself (getmetatable(sck).__gc(sck)): this object
   // must outlive the bookkeeping below. Taken after the pushes, which may raise; the calls
-  // below do not (lua_pcall, Device::call).
+  // below does not (lua_pcall).
   auto self = shared_from_this();
   // Inside dns() the error must reach the caller, after the bookkeeping below (the firmware
   // skips it and leaves the socket pinned for good).
-  int status = 0;
-  if (sync)
-    status = lua_pcall(L, 2, 0, 0);
-  else
-    device_.call(2, core::Protection::unprotected);
+  int status = lua_pcall(L, 2, 0, 0);
   finish_dns();
   return status;
 }
@@ -459,15 +465,15 @@ void UdpSocket::deliver(const char* data, std::size_t n, const udp::endpoint& fr
     return;
   }
   if (tracing()) trace("recv", {{"from", endpoint_text(from)}, {"bytes", n}});
-  auto& fn = slot(callbacks_, Event::receive);
-  if (!anchor_ || !fn) return;  // no handler: the datagram is freed unseen
-  lua_State* L = device_.L();
-  fn.push(L);
-  anchor_.push(L);
-  lua_pushlstring(L, data, n);
-  lua_pushinteger(L, port);
-  push_ipv4(L, ip);
-  device_.call(4, core::Protection::unprotected);
+  if (!anchor_) return;  // no handler: the datagram is freed unseen
+  device_.dispatch(slot(callbacks_, Event::receive), core::Protection::unprotected,
+                   [this, data, n, port, ip](lua_State* L) {
+                     anchor_.push(L);
+                     lua_pushlstring(L, data, n);
+                     lua_pushinteger(L, port);
+                     push_ipv4(L, ip);
+                     return 4;
+                   });
 }
 
 // --- UdpRegistry ---

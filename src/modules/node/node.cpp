@@ -18,7 +18,6 @@ using core::Device;
 
 // Lua values the module keeps live in the registry under these keys (module state may not
 // hold refs, see Device::module_state).
-constexpr const char* k_output_key = "nodemcu_emu.node.output";
 
 struct NodeState {
   explicit NodeState(Device& d) {
@@ -30,6 +29,7 @@ struct NodeState {
   }
   std::mt19937_64 rng;
   std::string pending_output;
+  lua::Ref output_fn;  // node.output's function
   bool output_task_posted = false;
   int cpu_mhz = 80;
   int strip_level = 3;
@@ -323,10 +323,10 @@ int task_post(lua_State* L) {
   auto fn = std::make_shared<lua::Ref>(std::move(ref));
   int prio = static_cast<int>(priority);
   d.tasks().post(prio, [&d, fn, prio] {
-    lua_State* S = d.L();
-    fn->push(S);
-    lua_pushinteger(S, prio);
-    d.call(1, core::Protection::pcallx);
+    d.dispatch(*fn, core::Protection::pcallx, [prio](lua_State* S) {
+      lua_pushinteger(S, prio);
+      return 1;
+    });
   });
   return 0;
 }
@@ -337,17 +337,12 @@ void flush_output(Device& d) {
   auto& s = d.module_state<NodeState>();
   s.output_task_posted = false;
   if (s.pending_output.empty()) return;
-  lua_State* L = d.L();
-  lua_getfield(L, LUA_REGISTRYINDEX, k_output_key);
-  if (!lua_isfunction(L, -1)) {
-    lua_pop(L, 1);
-    s.pending_output.clear();
-    return;
-  }
   std::string text = std::move(s.pending_output);
   s.pending_output.clear();
-  lua_pushlstring(L, text.data(), text.size());
-  d.call(1, core::Protection::pcallx);
+  d.dispatch(s.output_fn, core::Protection::pcallx, [&text](lua_State* L) {
+    lua_pushlstring(L, text.data(), text.size());
+    return 1;
+  });
 }
 
 int node_output(lua_State* L) {
@@ -355,8 +350,7 @@ int node_output(lua_State* L) {
   if (lua_isfunction(L, 1)) {
     // serial_debug: the number 0 stops the UART copy; anything else (or nothing) keeps it.
     bool echo = !(lua_isnumber(L, 2) && lua_tointeger(L, 2) == 0);
-    lua_pushvalue(L, 1);
-    lua_setfield(L, LUA_REGISTRYINDEX, k_output_key);
+    d.module_state<NodeState>().output_fn = lua::Ref(L, 1);
     // The firmware hands output over through a pipe, in a later task, possibly batched.
     d.console().divert(
         [&d](std::string_view text) {
@@ -369,8 +363,7 @@ int node_output(lua_State* L) {
         },
         echo);
   } else {
-    lua_pushnil(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, k_output_key);
+    d.module_state<NodeState>().output_fn.reset();
     d.console().restore();
   }
   return 0;

@@ -73,21 +73,23 @@ void Timer::schedule() {
 
 void Timer::fire() {
   Device& d = *device;
-  lua_State* L = d.L();
   scheduled = 0;
   if (d.trace().enabled()) d.trace().emit(d.loop().now(), name(), "fire");
-  callback.push(L);
-  anchor.push(L);
+  // What the call gets is taken now: the firmware pushes the function and the timer before it
+  // forgets a single-shot timer (state() is nil inside) or idles a semi-automatic one. `this`
+  // may be collected during the call (nothing anchors it then), so nothing of it is used after.
+  lua::Ref fn;
+  lua::Ref self;
   switch (mode) {
-    case k_single:  // the firmware forgets everything before calling: state() is nil inside
-      callback.reset();
-      anchor.reset();
+    case k_single:
+      fn = std::move(callback);
+      self = std::move(anchor);
       mode = k_off;
       idle = false;
       break;
     case k_semi:  // idle again: start() inside the callback re-arms it
       idle = true;
-      anchor.reset();
+      self = std::move(anchor);
       break;
     case k_auto: {  // periodic re-arm from the previous deadline: Lua's run time adds no drift
       deadline += std::chrono::milliseconds(interval_ms);
@@ -97,11 +99,14 @@ void Timer::fire() {
       break;
     }
     case k_off:
-      lua_pop(L, 2);
       return;
   }
-  // `this` may be collected once the call returns (the anchor is gone for single/semi).
-  d.call(1, core::Protection::pcallx);
+  const lua::Ref& function = fn ? fn : callback;
+  const lua::Ref& timer = self ? self : anchor;
+  d.dispatch(function, core::Protection::pcallx, [&timer](lua_State* L) {
+    timer.push(L);
+    return 1;
+  });
 }
 
 Timer* check_timer(lua_State* L) {

@@ -17,7 +17,6 @@ namespace {
 
 using core::Device;
 
-constexpr const char* k_callback_key = "nodemcu_emu.uart.on";
 constexpr int k_uart_count = 2;           // NUM_UART
 constexpr lua_Integer k_max_input = 256;  // LUA_MAXINPUT
 
@@ -45,6 +44,7 @@ struct UartState {
   Framing framing;
   InputFramer framer;
   std::shared_ptr<core::SerialInput> reader;
+  lua::Ref on_data;  // uart.on("data") callback
 };
 
 UartState& uart_state(Device& d) {
@@ -71,14 +71,10 @@ class DeviceSink final : public InputSink {
  public:
   explicit DeviceSink(Device& d) : d_(d) {}
   void data(std::string_view frame) override {
-    lua_State* L = d_.L();
-    lua_getfield(L, LUA_REGISTRYINDEX, k_callback_key);
-    if (!lua_isfunction(L, -1)) {
-      lua_pop(L, 1);
-      return;
-    }
-    lua_pushlstring(L, frame.data(), frame.size());
-    d_.call(1, core::Protection::pcallx);
+    d_.dispatch(uart_state(d_).on_data, core::Protection::pcallx, [frame](lua_State* L) {
+      lua_pushlstring(L, frame.data(), frame.size());
+      return 1;
+    });
   }
   void line(const std::string& text) override {
     std::string chunk = text.substr(0, text.size() - 1);  // the REPL takes lines without "\n"
@@ -148,12 +144,11 @@ int uart_on(lua_State* L) {
   if (lua_isfunction(L, stack)) {
     f.run_input = !(lua_isnumber(L, stack + 1) && lua_tointeger(L, stack + 1) == 0);
     f.has_callback = true;
-    lua_pushvalue(L, stack);
+    uart_state(d).on_data = lua::Ref(L, stack);
   } else {
     f = Framing{};  // unregistered: input goes to the interpreter again
-    lua_pushnil(L);
+    uart_state(d).on_data.reset();
   }
-  lua_setfield(L, LUA_REGISTRYINDEX, k_callback_key);
   uart_state(d).framing = f;
   if (f.has_callback)
     start_reader(d);

@@ -59,23 +59,10 @@ void push_event_table(lua_State* L, const WifiEvent& e) {
   }
 }
 
-// Pushes the callback for event `id` (its own, or the catch-all for unimplemented events);
-// returns false (nothing pushed) when there is none.
-bool push_callback(lua_State* L, int id) {
-  lua_getfield(L, LUA_REGISTRYINDEX, k_callbacks_key);
-  if (!lua_istable(L, -1)) {
-    lua_pop(L, 1);
-    return false;
-  }
-  lua_rawgeti(L, -1, id);
-  if (!lua_isfunction(L, -1) && !implemented(id)) {
-    lua_pop(L, 1);
-    lua_rawgeti(L, -1, k_event_max);
-  }
-  lua_remove(L, -2);
-  if (lua_isfunction(L, -1)) return true;
-  lua_pop(L, 1);
-  return false;
+// The callback for event `id`: its own, or the catch-all for unimplemented events.
+const lua::Ref& callback_for(const WifiState& s, int id) {
+  if (!s.registered(id) && !implemented(id)) return s.callbacks[k_event_max];
+  return s.callbacks[static_cast<std::size_t>(id)];
 }
 
 int eventmon_register(lua_State* L) {
@@ -141,14 +128,13 @@ WifiState::~WifiState() {
 
 bool WifiState::listening() const {
   for (int id = k_sta_connected; id <= k_opmode_changed; ++id)
-    if (registered[static_cast<std::size_t>(id)]) return true;
+    if (registered(id)) return true;
   return false;
 }
 
 // wifi_event_monitor_handle_event_cb: an event nobody registered for is dropped at once.
 void WifiState::on_event(const WifiEvent& event) {
-  bool wanted = registered[static_cast<std::size_t>(event.id)] ||
-                (registered[k_event_max] && !implemented(event.id));
+  bool wanted = registered(event.id) || (registered(k_event_max) && !implemented(event.id));
   if (!wanted) return;
   queue.push_back(event);
   if (queue.size() == 1) {
@@ -165,11 +151,11 @@ void WifiState::dispatch_one() {
     core::Device* d = &device;
     device.tasks().post(core::TaskQueue::low, [d] { d->module_state<WifiState>().dispatch_one(); });
   }
-  lua_State* L = device.L();
   // Unregistered while queued: the firmware would call garbage; we drop the event.
-  if (!push_callback(L, event.id)) return;
-  push_event_table(L, event);
-  device.call(1, core::Protection::pcallx);
+  device.dispatch(callback_for(*this, event.id), core::Protection::pcallx, [&event](lua_State* L) {
+    push_event_table(L, event);
+    return 1;
+  });
 }
 
 WifiState& state(lua_State* L) {
@@ -188,21 +174,11 @@ void callback_field(lua_State* L, const char* key, int event, const char* not_fu
 void set_event_callback(lua_State* L, int id, int index) {
   WifiState& s = state(L);
   s.radio.catch_up();
-  lua_getfield(L, LUA_REGISTRYINDEX, k_callbacks_key);
-  if (!lua_istable(L, -1)) {
-    lua_pop(L, 1);
-    lua_newtable(L);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, LUA_REGISTRYINDEX, k_callbacks_key);
-  }
-  bool is_function = lua_isfunction(L, index);
-  if (is_function)
-    lua_pushvalue(L, index);
+  auto& slot = s.callbacks[static_cast<std::size_t>(id)];
+  if (lua_isfunction(L, index))
+    slot = lua::Ref(L, index);
   else
-    lua_pushnil(L);
-  lua_rawseti(L, -2, id);
-  lua_pop(L, 1);
-  s.registered[static_cast<std::size_t>(id)] = is_function;
+    slot.reset();
   s.radio.listening_changed();
 }
 

@@ -12,9 +12,7 @@
 namespace nodemcu_emu::modules::wifi {
 
 // wifi.eventmon: callbacks live in a registry table under this key, indexed by event id.
-constexpr const char* k_callbacks_key = "nodemcu_emu.wifi.eventmon";
 // wifi.sta.getap's pending callback.
-constexpr const char* k_scan_key = "nodemcu_emu.wifi.scan";
 
 struct WifiState final : RadioListener {
   explicit WifiState(core::Device& d);
@@ -25,7 +23,10 @@ struct WifiState final : RadioListener {
   void dispatch_one();  // the event monitor's task: one queued event to its callback
 
   core::Device& device;
-  std::array<bool, k_event_max + 1> registered{};
+  // Event callbacks by id; [k_event_max] is the catch-all for events not implemented.
+  std::array<lua::Ref, k_event_max + 1> callbacks;
+  bool registered(int id) const { return static_cast<bool>(callbacks[static_cast<std::size_t>(id)]); }
+  lua::Ref scan_callback;  // wifi.sta.getap's, released before it is called
   std::deque<WifiEvent> queue;  // events waiting for the monitor's task (wifi_eventmon.c)
 
   // Settings the SDK keeps (per boot here; see docs/wifi.md).

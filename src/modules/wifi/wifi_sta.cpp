@@ -287,20 +287,14 @@ void parse_scan_config(lua_State* L, ScanFilter& f) {
 void finish_scan(core::Device& d, ScanFilter filter, int format) {
   WifiState& s = d.module_state<WifiState>();
   s.scan_timer = 0;
-  lua_State* L = d.L();
-  lua_getfield(L, LUA_REGISTRYINDEX, k_scan_key);
-  lua_pushnil(L);
-  lua_setfield(L, LUA_REGISTRYINDEX, k_scan_key);
-  if (!lua_isfunction(L, -1)) {
-    lua_pop(L, 1);
-    return;
-  }
-  lua_newtable(L);
   bool found = s.radio.access_point_visible() &&
                (!filter.by_ssid || std::strcmp(filter.ssid, AccessPoint::ssid) == 0) &&
                (!filter.by_bssid || filter.bssid == AccessPoint::bssid) &&
                (filter.channel == 0 || filter.channel == AccessPoint::channel);
-  if (found) {
+  lua::Ref callback = std::move(s.scan_callback);
+  d.dispatch(callback, core::Protection::pcallx, [found, format](lua_State* L) {
+    lua_newtable(L);
+    if (!found) return 1;
     // Plain arrays: lua_pushstring may raise (see mac_text).
     MacText bssid = mac_text(AccessPoint::bssid);
     char line[80];
@@ -313,8 +307,8 @@ void finish_scan(core::Device& d, ScanFilter filter, int format) {
                     bssid.text, AccessPoint::channel);
       set_str(L, AccessPoint::ssid, line);
     }
-  }
-  d.call(1, core::Protection::pcallx);
+    return 1;
+  });
 }
 
 // Arguments are normalised to (cfg|nil, format|nil, callback) as wifi.c does.
@@ -351,12 +345,10 @@ int sta_getap(lua_State* L) {
     if (format != 0 && format != 1) return luaL_error(L, "wrong arg type");
   }
   if (!lua_isfunction(L, 3)) {
-    lua_pushnil(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, k_scan_key);
+    s.scan_callback.reset();
     return 0;
   }
-  lua_pushvalue(L, 3);
-  lua_setfield(L, LUA_REGISTRYINDEX, k_scan_key);
+  s.scan_callback = lua::Ref(L, 3);
   // A scan already running delivers its result to the newest callback.
   if (s.scan_timer == 0) {
     core::Device* d = &s.device;

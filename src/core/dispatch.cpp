@@ -1,0 +1,142 @@
+// Device::dispatch: the one way native code calls a script's callback.
+//
+// The callback and its arguments are pushed *inside* the protected call: any push may raise
+// "not enough memory" (a longjmp), and outside a protected call that would reach the panic
+// handler and end the process from inside an Asio handler, whatever --on-error says.
+#include <string>
+
+#include "core/device.hpp"
+#include "lua/call.hpp"
+
+namespace nodemcu_emu::core {
+
+namespace {
+
+// Registry keys (addresses: pushing a light userdata allocates nothing).
+char k_body_key;
+char k_handler_key;
+
+struct Frame {
+  Device::PushCall push;
+};
+
+// Runs protected: pushes the function and its arguments, then calls it.
+int dispatch_body(lua_State* L) {
+  auto* frame = static_cast<Frame*>(lua_touserdata(L, 1));
+  lua_pop(L, 1);
+  int nargs = frame->push(L);
+  lua_call(L, nargs, 0);
+  return 0;
+}
+
+int install_functions(lua_State* L) {
+  lua_pushlightuserdata(L, &k_body_key);
+  lua_pushcfunction(L, dispatch_body);
+  lua_rawset(L, LUA_REGISTRYINDEX);
+  lua_pushlightuserdata(L, &k_handler_key);
+  lua_pushcfunction(L, lua::traceback_handler);
+  lua_rawset(L, LUA_REGISTRYINDEX);
+  return 0;
+}
+
+// Pushes the registry value under `key`; false when it is not there yet.
+bool push_registered(lua_State* L, char* key) {
+  lua_pushlightuserdata(L, key);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  if (lua_isfunction(L, -1)) return true;
+  lua_pop(L, 1);
+  return false;
+}
+
+std::string first_line_of_error(const std::string& error, std::string* traceback) {
+  auto pos = error.find("\nstack traceback:");
+  if (traceback) *traceback = pos == std::string::npos ? "" : error.substr(pos + 1);
+  return pos == std::string::npos ? error : error.substr(0, pos);
+}
+
+}  // namespace
+
+int Device::run_protected(PushCall push, std::string& error) {
+  lua_State* L = L_;
+  int base = lua_gettop(L);
+  // The two C functions are made once per state (making a closure allocates, so it is done
+  // under lua_cpcall); afterwards fetching them allocates nothing.
+  if (!push_registered(L, &k_handler_key)) {
+    int status = lua_cpcall(L, install_functions, nullptr);
+    if (status != 0) {
+      error = lua::error_text(L, -1);
+      lua_settop(L, base);
+      return status;
+    }
+    push_registered(L, &k_handler_key);
+  }
+  push_registered(L, &k_body_key);
+  Frame frame{push};
+  lua_pushlightuserdata(L, &frame);
+  int status = lua_pcall(L, 1, 0, base + 1);
+  if (status != 0) {
+    // A memory error skips the message handler: its value is the bare "not enough memory".
+    error = lua::error_text(L, -1);
+    // The emergency collection of the firmware's allocator, at the first point where it is
+    // safe (stock Lua 5.1 cannot collect inside a failing allocation): what the failed
+    // callback built is garbage now, and the next callback must not fail for it.
+    if (status == LUA_ERRMEM) lua_gc(L, LUA_GCCOLLECT, 0);
+  }
+  lua_settop(L, base);
+  return status;
+}
+
+bool Device::dispatch(const lua::Ref& fn, Protection protection, PushArgs args) {
+  if (halted_ || L_ == nullptr || !fn) return false;
+  std::string error;
+  int status = run_protected(
+      [&fn, args](lua_State* L) {
+        fn.push(L);
+        return args ? args(L) : 0;
+      },
+      error);
+  if (status == 0) return true;
+  report_callback_error(error, protection);
+  return false;
+}
+
+void Device::report_callback_error(const std::string& error, Protection protection) {
+  if (trace_.enabled()) trace_.emit(loop_.now(), "lua", "error", {{"error", first_line_of_error(error, nullptr)}});
+  if (protection == Protection::unprotected) {
+    std::string traceback;
+    std::string message = first_line_of_error(error, &traceback);
+    Console::diagnostic("PANIC: unprotected error in call to Lua API (" + message + ")\n" +
+                        traceback);
+    reboot_after_error();
+  } else {
+    report_pcallx_error(error);
+  }
+}
+
+// luaL_pcallx hands the error to the registered onerror handler in a high-priority task; the
+// firmware's default handler prints it and restarts the chip 2 s later.
+void Device::report_pcallx_error(const std::string& error) {
+  tasks_.post(TaskQueue::high, [this, error] {
+    if (halted_ || L_ == nullptr) return;
+    if (error_handler_) {
+      std::string handler_error;
+      int status = run_protected(
+          [this, &error](lua_State* L) {
+            error_handler_.push(L);
+            lua_pushlstring(L, error.data(), error.size());
+            return 1;
+          },
+          handler_error);
+      if (status != 0) {
+        Console::diagnostic(handler_error);
+        reboot_after_error();
+      }
+      return;
+    }
+    Console::diagnostic(error);
+    // node.c default_onerror: system_restart() 2 s later, a software restart (reason 4).
+    reboot_after_error(std::chrono::seconds(2), 4);
+  });
+}
+
+}  // namespace nodemcu_emu::core
