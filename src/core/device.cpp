@@ -208,29 +208,29 @@ void Device::deep_sleep(Micros duration) {
   halted_ = true;
   next_boot_reason_ = 5;
   // The chip is off: nothing of this boot survives, and it wakes after `duration`.
-  loop_.post([this, duration] {
+  loop_.post(lifetime_.guard([this, duration] {
     close_state();
     if (!options_.boot) {
       loop_.stop(0);
       return;
     }
     auto keep = std::make_shared<EventLoop::KeepAlive>(loop_.keep_alive());
-    loop_.call_after(duration, [this, keep] {
+    loop_.call_after(duration, lifetime_.guard([this, keep] {
       if (!power_on(program_)) loop_.stop(1);
-    });
-  });
+    }));
+  }));
 }
 
 void Device::schedule_reboot(Micros delay, RebootCause cause, int reason) {
   int boot = boots_;
-  auto reboot = [this, cause, reason, boot] {
+  auto reboot = lifetime_.guard([this, cause, reason, boot] {
     // A delayed reboot dies with the boot that scheduled it, like the chip's os_timer; the
     // first one due wins.
     if (boot != boots_ || halted_ || loop_.stopping()) return;
     halted_ = true;  // the running callback finishes; no other one starts
     next_boot_reason_ = reason;
     // Tear down outside any Lua call: the reboot runs as its own loop turn.
-    loop_.post([this, cause] {
+    loop_.post(lifetime_.guard([this, cause] {
       close_state();
       bool again = cause == RebootCause::error ? options_.on_error == OnError::restart
                                                : options_.boot;
@@ -242,8 +242,8 @@ void Device::schedule_reboot(Micros delay, RebootCause cause, int reason) {
       }
       Console::diagnostic("nodemcu-emu: device restart");
       if (!power_on(program_)) loop_.stop(1);
-    });
-  };
+    }));
+  });
   if (delay.count() == 0)
     reboot();
   else

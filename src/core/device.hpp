@@ -157,6 +157,7 @@ class Device {
     return count++;
   }
   std::vector<std::shared_ptr<void>> module_states_;
+  Lifetime lifetime_;  // reboots and wake-ups pending on the loop do nothing once this is gone
 };
 
 }  // namespace nodemcu_emu::core

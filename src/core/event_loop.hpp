@@ -16,6 +16,22 @@ namespace nodemcu_emu::core {
 
 namespace asio = boost::asio;
 
+// An object that posts handlers to the loop holds a Lifetime; its handlers are wrapped with
+// guard() and do nothing once it is gone. The loop is shared (several devices, the console) and
+// may outlive any of them: nothing may rely on the loop being drained before its owner dies.
+class Lifetime {
+ public:
+  template <class F>
+  auto guard(F fn) const {
+    return [alive = std::weak_ptr<const char>(token_), fn = std::move(fn)]() mutable {
+      if (!alive.expired()) fn();
+    };
+  }
+
+ private:
+  std::shared_ptr<const char> token_ = std::make_shared<const char>(0);
+};
+
 class EventLoop {
  public:
   // Held by whatever keeps the device busy although no timer is armed (an open socket, the

@@ -6,7 +6,7 @@ void TaskQueue::post(int priority, std::function<void()> fn) {
   queues_[static_cast<std::size_t>(priority)].push_back(std::move(fn));
   if (!pump_posted_) {
     pump_posted_ = true;
-    loop_.post([this] { run_one(); });
+    loop_.post(lifetime_.guard([this] { run_one(); }));
   }
 }
 
@@ -29,7 +29,7 @@ void TaskQueue::run_one() {
     q.pop_front();
     if (size() != 0 && !pump_posted_) {
       pump_posted_ = true;
-      loop_.post([this] { run_one(); });
+      loop_.post(lifetime_.guard([this] { run_one(); }));
     }
     fn();
     return;

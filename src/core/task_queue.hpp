@@ -25,6 +25,7 @@ class TaskQueue {
   EventLoop& loop_;
   std::array<std::deque<std::function<void()>>, 3> queues_;
   bool pump_posted_ = false;
+  Lifetime lifetime_;  // last: pending pumps do nothing once the queue is gone
 };
 
 }  // namespace nodemcu_emu::core

@@ -27,17 +27,12 @@ struct Serout {
   std::uint32_t repeats = 0;
   std::vector<std::uint32_t> delays;
   std::size_t index = 0;
-  core::TimerService::Id timer = 0;
+  core::TimerHandle timer;
   lua::Ref done;  // the async serout's callback
 };
 
 struct GpioState {
   explicit GpioState(Device& d) : device(d) {}
-  ~GpioState() {
-    for (auto& p : pins)
-      if (p.rearm_timer) device.loop().cancel(p.rearm_timer);
-    if (serout.timer) device.loop().cancel(serout.timer);
-  }
   Device& device;
   std::array<Pin, k_pin_count> pins{};
   std::array<lua::Ref, k_pin_count> trig;  // gpio.trig callbacks
@@ -134,10 +129,8 @@ void run_callback_task(Device& d, int pin, int level, std::uint32_t then) {
   if (!ok) return;
   Pin& after = gpio_state(d).pins[static_cast<std::size_t>(pin)];
   if (!is_level_type(after.int_type)) return;
-  if (after.rearm_timer) d.loop().cancel(after.rearm_timer);
-  after.rearm_timer = d.loop().call_after(k_level_refire, [&d, pin] {
+  after.rearm_timer.start_after(d.loop(), k_level_refire, [&d, pin] {
     Pin& q = gpio_state(d).pins[static_cast<std::size_t>(pin)];
-    q.rearm_timer = 0;
     if (is_level_type(q.int_type)) arm(d, pin, q.int_type);
   });
 }
@@ -243,7 +236,6 @@ void serout_done(Device& d) {
 // seroutasync_cb: one toggle, then the hardware timer for the next delay.
 void serout_step(Device& d) {
   Serout& s = gpio_state(d).serout;
-  s.timer = 0;
   if (s.index < s.delays.size()) {
     write_pin(d, s.pin, s.level);
     s.level = s.level == 0 ? 1 : 0;
@@ -252,7 +244,7 @@ void serout_step(Device& d) {
       s.index = 0;
       --s.repeats;
     }
-    s.timer = d.loop().call_after(Micros(delay), [&d] { serout_step(d); });
+    s.timer.start_after(d.loop(), Micros(delay), [&d] { serout_step(d); });
     return;
   }
   d.tasks().post(core::TaskQueue::low, [&d] { serout_done(d); });
@@ -274,8 +266,7 @@ void serout_sync(Device& d) {
 int gpio_serout(lua_State* L) {
   Device& d = Device::from(L);
   Serout& s = gpio_state(d).serout;
-  if (s.timer) d.loop().cancel(s.timer);  // the one serout in flight is taken over
-  s.timer = 0;
+  s.timer.cancel();  // the one serout in flight is taken over
   s.pin = static_cast<int>(check_pin(L, 1));
   s.level = static_cast<int>(luaL_checkinteger(L, 2));
   // u32 arithmetic: cycle_num - 1 as the firmware computes it, without signed overflow.

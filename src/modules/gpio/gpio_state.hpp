@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "core/event_loop.hpp"
+#include "core/timer_handle.hpp"
 
 namespace nodemcu_emu::core {
 class Device;
@@ -34,7 +34,7 @@ struct Pin {
   int armed = k_none;           // what the hardware is armed with now
   std::uint16_t seen = 0;       // interrupts counted by the "ISR"
   std::uint16_t reported = 0;   // ... and handed to Lua
-  core::TimerService::Id rearm_timer = 0;
+  core::TimerHandle rearm_timer;  // a level interrupt arms again after its callback
 };
 
 // Drives input pin `pin` (0..12) from outside the chip to `level` (0/1), as a button or another

@@ -170,8 +170,7 @@ void TcpConnection::drain() {
   socket_.shutdown(tcp::socket::shutdown_send, ec);
   if (ec) return finish_close();
   auto self = shared_from_this();
-  drain_timer_ = loop_.call_after(k_drain_limit, [self] {
-    self->drain_timer_ = 0;
+  drain_timer_.start_after(loop_, k_drain_limit, [self] {
     self->finish_close();
   });
   // Read and drop until the peer's FIN: closing with unread data would make the host send RST.
@@ -180,8 +179,7 @@ void TcpConnection::drain() {
 }
 
 void TcpConnection::finish_close() {
-  if (drain_timer_) loop_.cancel(drain_timer_);
-  drain_timer_ = 0;
+  drain_timer_.cancel();
   boost::system::error_code ec;
   socket_.close(ec);
   linger_.reset();
@@ -196,8 +194,7 @@ void TcpConnection::abort() {
     socket_.set_option(asio::socket_base::linger(true, 0), ec);
     socket_.close(ec);
   }
-  if (drain_timer_) loop_.cancel(drain_timer_);
-  drain_timer_ = 0;
+  drain_timer_.cancel();
   linger_.reset();
 }
 

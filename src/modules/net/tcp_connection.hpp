@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/event_loop.hpp"
+#include "core/timer_handle.hpp"
 
 namespace nodemcu_emu::net {
 
@@ -76,7 +77,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool flushing_ = false;
   bool maybe_more_ = true;  // the last read filled the buffer (or none happened yet)
   core::EventLoop::KeepAlive linger_;  // keeps the loop running while a let-go connection finishes
-  core::TimerService::Id drain_timer_ = 0;
+  core::TimerHandle drain_timer_;
 };
 
 }  // namespace nodemcu_emu::net

@@ -40,7 +40,6 @@ TcpSocket::TcpSocket(core::Device& d) : device_(d), name_(net_state(d).next_name
 
 TcpSocket::~TcpSocket() {
   device_.native_destroyed();
-  if (idle_timer_) device_.loop().cancel(idle_timer_);
 }
 
 void TcpSocket::trace(std::string_view event, std::initializer_list<core::Trace::Field> fields) {
@@ -190,10 +189,9 @@ void TcpSocket::begin_connect(std::uint32_t ip) {
     trace("connect", {{"to", format_ipv4(ip) + ":" + std::to_string(remote_port_)}});
   if (ip == 0xFFFFFFFFu) {
     // Nothing answers a SYN to the broadcast address: the retries run out.
-    idle_timer_ = device_.loop().call_after(k_syn_give_up, [weak, generation] {
+    idle_timer_.start_after(device_.loop(), k_syn_give_up, [weak, generation] {
       auto self = weak.lock();
       if (!self || self->connect_generation_ != generation || self->state_ != State::connecting) return;
-      self->idle_timer_ = 0;
       self->ended(k_err_abrt, false);
     });
     return;
@@ -384,8 +382,7 @@ void TcpSocket::release_pcb(bool graceful, bool abort) {
     counted_ = false;
     net_state(device_).connection_closed();
   }
-  if (idle_timer_) device_.loop().cancel(idle_timer_);
-  idle_timer_ = 0;
+  idle_timer_.cancel();
   state_ = State::idle;
   outstanding_ = 0;
   awaiting_sent_ = 0;
@@ -417,13 +414,12 @@ void TcpSocket::note_activity() { last_activity_ = device_.loop().now(); }
 void TcpSocket::arm_idle_timer() {
   if (timeout_s_ <= 0) return;
   auto deadline = last_activity_ + std::chrono::seconds(timeout_s_);
-  idle_timer_ = device_.loop().call_at(deadline, [weak = weak_from_this()] {
+  idle_timer_.start_at(device_.loop(), deadline, [weak = weak_from_this()] {
     if (auto self = weak.lock()) self->idle_timer_fired();
   });
 }
 
 void TcpSocket::idle_timer_fired() {
-  idle_timer_ = 0;
   if (state_ != State::connected) return;
   // Activity moves the deadline without touching the timer: re-arm for the new one if needed.
   if (device_.loop().now() < last_activity_ + std::chrono::seconds(timeout_s_)) return arm_idle_timer();
@@ -515,8 +511,7 @@ void TcpSocket::collected() {
     counted_ = false;
     net_state(device_).connection_closed();
   }
-  if (idle_timer_) device_.loop().cancel(idle_timer_);
-  idle_timer_ = 0;
+  idle_timer_.cancel();
   state_ = State::idle;
   for (auto& cb : callbacks_) cb.reset();
   anchor_.reset();

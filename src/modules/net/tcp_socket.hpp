@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/device.hpp"
+#include "core/timer_handle.hpp"
 #include "modules/net/net_object.hpp"
 #include "modules/net/tcp_connection.hpp"
 
@@ -96,7 +97,7 @@ class TcpSocket : public TcpConnection::Owner, public std::enable_shared_from_th
   int ttl_ = 255;
   int timeout_s_ = 0;
   core::Micros last_activity_{0};
-  core::TimerService::Id idle_timer_ = 0;
+  core::TimerHandle idle_timer_;  // the inactivity timeout, or the SYN retries giving up
   std::uint64_t connect_generation_ = 0;
 };
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/device.hpp"
+#include "core/timer_handle.hpp"
 #include "lua/ref.hpp"
 #include "lua/userdata.hpp"
 
@@ -29,18 +30,14 @@ struct Timer {
   std::uint32_t interval_ms = 0;
   lua::Ref callback;
   lua::Ref anchor;  // keeps a running timer alive when the script drops it
-  core::TimerService::Id scheduled = 0;
+  core::TimerHandle scheduled;
   Micros deadline{0};
 
   Timer(Device* d, int n) : device(d), id(n) {}
-  ~Timer() { disarm(); }
   bool running() const { return mode != k_off && !idle; }
   std::string name() const { return "tmr#" + std::to_string(id); }
 
-  void disarm() {
-    if (scheduled) device->loop().cancel(scheduled);
-    scheduled = 0;
-  }
+  void disarm() { scheduled.cancel(); }
   void arm(lua_State* L, int self_index) {
     disarm();
     if (!anchor) anchor = lua::Ref(L, self_index);
@@ -54,26 +51,21 @@ struct Timer {
 
 struct TmrState {
   explicit TmrState(Device& d) : device(d) {}
-  // The watchdog's 1 s tick is the chip's own timer: it does not survive a reboot.
-  ~TmrState() {
-    if (softwd_timer) device.loop().cancel(softwd_timer);
-  }
   TmrState(const TmrState&) = delete;
   TmrState& operator=(const TmrState&) = delete;
 
   Device& device;
   int next_id = 1;
   int softwd_left = -1;
-  core::TimerService::Id softwd_timer = 0;
+  core::TimerHandle softwd_timer;  // the chip's own timer: it does not survive a reboot
 };
 
 void Timer::schedule() {
-  scheduled = device->loop().call_at(deadline, [this] { fire(); });
+  scheduled.start_at(device->loop(), deadline, [this] { fire(); });
 }
 
 void Timer::fire() {
   Device& d = *device;
-  scheduled = 0;
   if (d.trace().enabled()) d.trace().emit(d.loop().now(), name(), "fire");
   // What the call gets is taken now: the firmware pushes the function and the timer before it
   // forgets a single-shot timer (state() is nil inside) or idles a semi-automatic one. `this`
@@ -246,25 +238,23 @@ int tmr_wdclr(lua_State*) { return 0; }
 
 void softwd_tick(Device& d) {
   auto& s = d.module_state<TmrState>();
-  s.softwd_timer = 0;
   if (--s.softwd_left < 0) {
     core::Console::diagnostic("nodemcu-emu: tmr.softwd expired: the device restarts");
     d.reboot_after_error(Micros(0), 4);  // tmr.c calls system_restart(): a software restart
     return;
   }
-  s.softwd_timer = d.loop().call_after(std::chrono::seconds(1), [&d] { softwd_tick(d); });
+  s.softwd_timer.start_after(d.loop(), std::chrono::seconds(1), [&d] { softwd_tick(d); });
 }
 
 int tmr_softwd(lua_State* L) {
   lua_Integer seconds = luaL_checkinteger(L, 1);
   Device& d = Device::from(L);
   auto& s = d.module_state<TmrState>();
-  if (s.softwd_timer) d.loop().cancel(s.softwd_timer);
-  s.softwd_timer = 0;
+  s.softwd_timer.cancel();
   // A 32-bit counter on the device; clamped so that counting down can never overflow.
   s.softwd_left = seconds < 0 ? -1 : seconds > INT32_MAX ? INT32_MAX : static_cast<int>(seconds);
   if (seconds >= 0)
-    s.softwd_timer = d.loop().call_after(std::chrono::seconds(1), [&d] { softwd_tick(d); });
+    s.softwd_timer.start_after(d.loop(), std::chrono::seconds(1), [&d] { softwd_tick(d); });
   return 0;
 }
 

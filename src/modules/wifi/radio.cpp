@@ -115,9 +115,7 @@ Radio::Radio(core::Device& device, RadioListener& listener)
   }
 }
 
-Radio::~Radio() {
-  if (timer_) device_.loop().cancel(timer_);
-}
+Radio::~Radio() = default;
 
 // The lease: the address the emulator serves its sockets on (--bind), as net reports it too.
 IpInfo Radio::lease() const {
@@ -156,14 +154,10 @@ void Radio::advance_to(Micros now) {
 
 void Radio::rearm() {
   auto due = listener_.listening() ? next_due() : std::nullopt;
-  if (timer_ && (!due || *due != timer_at_)) {
-    device_.loop().cancel(timer_);
-    timer_ = 0;
-  }
+  if (timer_ && (!due || *due != timer_at_)) timer_.cancel();
   if (!due || timer_) return;
   timer_at_ = *due;
-  timer_ = device_.loop().call_at(*due, [this] {
-    timer_ = 0;
+  timer_.start_at(device_.loop(), *due, [this] {
     sync();
     rearm();
   });

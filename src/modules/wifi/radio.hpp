@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/timer_handle.hpp"
 #include "core/event_loop.hpp"
 #include "nodemcu_emu/options.hpp"
 
@@ -215,7 +216,7 @@ class Radio {
   IpInfo softap_ip_;
   int fail_reason_ = 0;
   std::optional<Pending> pending_;
-  core::TimerService::Id timer_ = 0;
+  core::TimerHandle timer_;
   Micros timer_at_{0};
 };
 

@@ -122,9 +122,7 @@ WifiState::WifiState(core::Device& d) : device(d), radio(d, *this) {
   hostname = name;
 }
 
-WifiState::~WifiState() {
-  if (scan_timer) device.loop().cancel(scan_timer);
-}
+WifiState::~WifiState() = default;
 
 bool WifiState::listening() const {
   for (int id = k_sta_connected; id <= k_opmode_changed; ++id)

@@ -6,6 +6,7 @@
 #include <deque>
 #include <string>
 
+#include "core/timer_handle.hpp"
 #include "core/device.hpp"
 #include "modules/wifi/radio.hpp"
 
@@ -42,7 +43,7 @@ struct WifiState final : RadioListener {
   } country;
   bool dhcps_running = true;
   Ip4 dhcps_start = 0;
-  core::TimerService::Id scan_timer = 0;
+  core::TimerHandle scan_timer;
 
   Radio radio;  // last: it is built with this object as its listener
 };

@@ -286,7 +286,6 @@ void parse_scan_config(lua_State* L, ScanFilter& f) {
 // wifi_scan_done: the callback is released, then called with the table (pcallx).
 void finish_scan(core::Device& d, ScanFilter filter, int format) {
   WifiState& s = d.module_state<WifiState>();
-  s.scan_timer = 0;
   bool found = s.radio.access_point_visible() &&
                (!filter.by_ssid || std::strcmp(filter.ssid, AccessPoint::ssid) == 0) &&
                (!filter.by_bssid || filter.bssid == AccessPoint::bssid) &&
@@ -350,10 +349,9 @@ int sta_getap(lua_State* L) {
   }
   s.scan_callback = lua::Ref(L, 3);
   // A scan already running delivers its result to the newest callback.
-  if (s.scan_timer == 0) {
+  if (!s.scan_timer) {
     core::Device* d = &s.device;
-    s.scan_timer =
-        d->loop().call_after(k_scan_time, [d, filter, format] { finish_scan(*d, filter, format); });
+    s.scan_timer.start_after(d->loop(), k_scan_time, [d, filter, format] { finish_scan(*d, filter, format); });
   }
   return 0;
 }
