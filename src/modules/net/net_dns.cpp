@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "modules/net/address.hpp"
+#include "modules/net/dns_callback.hpp"
 #include "modules/net/dns_resolver.hpp"
 #include "modules/net/lwip_errors.hpp"
 #include "modules/net/net_parts.hpp"
@@ -31,13 +32,6 @@ void push_ipv4(lua_State* L, std::uint32_t ip) {
   lua_pushstring(L, text);
 }
 
-void push_ip_or_nil(lua_State* L, std::optional<std::uint32_t> ip) {
-  if (ip && *ip != k_ipaddr_none)
-    push_ipv4(L, *ip);
-  else
-    lua_pushnil(L);
-}
-
 // net_dns_static_cb for a query that went out: fn(nil, ip|nil), unprotected like every net
 // callback.
 void resolve_answer(Device& d, lua::Ref& fn, std::optional<std::uint32_t> ip) {
@@ -45,7 +39,7 @@ void resolve_answer(Device& d, lua::Ref& fn, std::optional<std::uint32_t> ip) {
   lua::Ref once = std::move(fn);  // the firmware unrefs the callback before calling it
   d.dispatch(once, core::Protection::unprotected, [ip](lua_State* L) {
     lua_pushnil(L);
-    push_ip_or_nil(L, ip);
+    push_dns_answer(L, ip);
     return 2;
   });
 }
@@ -70,7 +64,7 @@ int dns_resolve(lua_State* L) {
     // A dotted quad answers inside the call: an error in fn reaches the caller.
     lua_pushvalue(L, 2);
     lua_pushnil(L);
-    push_ip_or_nil(L, ip);
+    push_dns_answer(L, ip);
     lua_call(L, 2, 0);
     return 0;
   }

@@ -6,9 +6,11 @@
 #include <boost/asio/ip/unicast.hpp>
 
 #include "modules/net/address.hpp"
+#include "modules/net/dns_callback.hpp"
 #include "modules/net/dns_resolver.hpp"
 #include "modules/net/lwip_errors.hpp"
 #include "modules/net/net_state.hpp"
+#include "modules/net/socket_ttl.hpp"
 
 namespace nodemcu_emu::net {
 
@@ -16,16 +18,6 @@ namespace {
 // A connect whose name did not resolve goes to 255.255.255.255 on the device and fails after
 // the SYN retries (net.md 4.1 item 8); modelled as this long.
 constexpr auto k_syn_give_up = std::chrono::seconds(21);
-
-void push_ip_or_nil(lua_State* L, std::optional<std::uint32_t> ip) {
-  if (!ip) {
-    lua_pushnil(L);
-    return;
-  }
-  char text[16];
-  format_ipv4(*ip, text);
-  lua_pushstring(L, text);
-}
 
 void set_host_ttl(tcp::socket& s, int ttl) {
   if (ttl <= 0 || !s.is_open()) return;
@@ -131,9 +123,7 @@ void TcpSocket::call_dns_now(lua_State* L, std::uint32_t ip) {
   if (!slot(callbacks_, Event::dns)) return;
   slot(callbacks_, Event::dns).push(L);
   lua_pushvalue(L, 1);
-  char text[16];
-  format_ipv4(ip, text);
-  lua_pushstring(L, text);
+  push_dns_answer(L, ip);
   lua_call(L, 2, 0);
 }
 
@@ -166,7 +156,7 @@ void TcpSocket::connect_resolved(std::uint64_t generation, std::optional<std::ui
   if (device_.trace().enabled()) trace("dns", {{"ip", answer ? format_ipv4(*answer) : "nil"}});
   // The "dns" handler hears the answer even when close() came first (net.md 4.7).
   fire(Event::dns, [answer](lua_State* L) {
-    push_ip_or_nil(L, answer);
+    push_dns_answer(L, answer);
     return 1;
   });
   if (still_wanted && state_ == State::resolving && connect_generation_ == generation) {
@@ -457,7 +447,7 @@ void TcpSocket::dns_answered(std::optional<std::uint32_t> answer) {
   // The anchor goes with the last pending answer, after the handler has had the socket.
   lua::Ref anchor = dns_pending_ == 0 ? std::move(dns_anchor_) : lua::Ref();
   fire(Event::dns, anchor ? anchor : dns_anchor_, [answer](lua_State* L) {
-    push_ip_or_nil(L, answer);
+    push_dns_answer(L, answer);
     return 1;
   });
   // A connect() waiting for DNS connects to the answer (net.md 4.11).
@@ -465,16 +455,10 @@ void TcpSocket::dns_answered(std::optional<std::uint32_t> answer) {
 }
 
 int TcpSocket::ttl(lua_State* L) {
-  if (state_ == State::idle) return luaL_error(L, "socket is not open/bound yet");
-  if (lua_isnoneornil(L, 2) || (lua_isnumber(L, 2) && lua_tointeger(L, 2) == -1)) {
-    lua_pushinteger(L, ttl_);
-    return 1;
-  }
-  lua_Integer n = luaL_checkinteger(L, 2);
-  ttl_ = static_cast<int>(n & 0xFF);  // a u8 field on the device
-  if (conn_) set_host_ttl(conn_->socket(), ttl_);
-  lua_pushinteger(L, n);
-  return 1;
+  return socket_ttl(L, state_ != State::idle, ttl_, [this](int n) {
+    ttl_ = n & 0xFF;  // a u8 field on the device
+    if (conn_) set_host_ttl(conn_->socket(), ttl_);
+  });
 }
 
 int TcpSocket::getpeer(lua_State* L) {
@@ -484,7 +468,9 @@ int TcpSocket::getpeer(lua_State* L) {
     return 2;
   }
   lua_pushinteger(L, remote_port_);
-  push_ip_or_nil(L, remote_ip_);
+  char text[16];  // a plain array: lua_pushstring may raise
+  format_ipv4(remote_ip_, text);
+  lua_pushstring(L, text);
   return 2;
 }
 

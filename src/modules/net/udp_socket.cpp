@@ -7,10 +7,12 @@
 #include <utility>
 
 #include "modules/net/address.hpp"
+#include "modules/net/dns_callback.hpp"
 #include "modules/net/dns_resolver.hpp"
 #include "modules/net/lwip_errors.hpp"
 #include "modules/net/net_parts.hpp"
 #include "modules/net/net_state.hpp"
+#include "modules/net/socket_ttl.hpp"
 #include "core/station.hpp"
 
 namespace nodemcu_emu::net {
@@ -40,14 +42,6 @@ void push_ipv4(lua_State* L, std::uint32_t ip) {
   char text[16];
   format_ipv4(ip, text);
   lua_pushstring(L, text);
-}
-
-void push_ip_or_nil(lua_State* L, std::optional<std::uint32_t> ip) {
-  // net_dns_cb reports 255.255.255.255 (its "no answer" marker) as a failure too.
-  if (ip && *ip != k_broadcast)
-    push_ipv4(L, *ip);
-  else
-    lua_pushnil(L);
 }
 
 // Where a datagram the device addresses to ip:port goes on the host.
@@ -177,7 +171,7 @@ int UdpSocket::dns_answer(std::optional<std::uint32_t> ip, bool sync) {
     auto self = shared_from_this();  // the callback may collect the userdata (see below)
     device_.dispatch(fn, core::Protection::unprotected, [this, ip](lua_State* S) {
       anchor_.push(S);
-      push_ip_or_nil(S, ip);
+      push_dns_answer(S, ip);
       return 2;
     });
     finish_dns();
@@ -185,7 +179,7 @@ int UdpSocket::dns_answer(std::optional<std::uint32_t> ip, bool sync) {
   }
   fn.push(L);
   anchor_.push(L);
-  push_ip_or_nil(L, ip);
+  push_dns_answer(L, ip);
   // The callback may run the userdata's __gc itself (getmetatable(sck).__gc(sck)): this object
   // must outlive the bookkeeping below. Taken after the pushes, which may raise; the calls
   // below does not (lua_pcall).
@@ -202,17 +196,9 @@ void UdpSocket::finish_dns() {
   if (!bound_ && dns_pending_ == 0) anchor_.reset();
 }
 
-// udp:ttl([n]) (net.md 4.10): the pcb's TTL is a u8, ttl(300) stores 44 and returns 300.
+// udp:ttl([n]) (net.md 4.10): net_ttl, shared with TCP sockets.
 int UdpSocket::ttl(lua_State* L) {
-  if (!bound_) return luaL_error(L, "socket is not open/bound yet");
-  int n = static_cast<int>(luaL_optinteger(L, 2, -1));
-  if (n == -1) {
-    lua_pushinteger(L, ttl_);
-    return 1;
-  }
-  set_ttl(n);
-  lua_pushinteger(L, n);
-  return 1;
+  return socket_ttl(L, bound_, ttl_, [this](int n) { set_ttl(n); });
 }
 
 // udp:getaddr() -> port, ip (the address bound, "0.0.0.0" for any) | nil, nil when unbound.

@@ -16,7 +16,7 @@ constexpr std::string_view k_whitespace = " \t\r\n";
 struct TextStream {
   using Ch = char;
   std::string_view text;
-  std::size_t pos = 0;
+  std::size_t pos = 0;  // where the parse starts, then how far it got
   bool hit_end = false;
 
   Ch Peek() {
@@ -39,12 +39,27 @@ struct TextStream {
 
 enum class Container { none, object, array };
 
+bool is_special_start(char c) {
+  return c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n';
+}
+
+// jsonsl's Special_Endings: the characters that end a number or literal (and make it final).
+bool is_special_end(char c) {
+  return k_whitespace.find(c) != std::string_view::npos ||
+         std::string_view("\",:[]{}\\").find(c) != std::string_view::npos;
+}
+
+constexpr unsigned k_parse_flags =
+    rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseNumbersAsStringsFlag;
+
 // Turns RapidJSON's SAX calls into Events: counts them, skips the ones already delivered,
 // applies jsonsl's level limit.
 class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> {
  public:
-  Handler(TextStream& stream, EventSink& sink, std::size_t already_delivered)
-      : stream_(stream), sink_(sink), skip_(already_delivered) {}
+  // `root_scalars`: a number or literal outside any container is delivered at level 1, as jsonsl
+  // does for a value after the document (follow_on).
+  Handler(TextStream& stream, EventSink& sink, std::size_t already_delivered, bool root_scalars = false)
+      : stream_(stream), sink_(sink), skip_(already_delivered), root_scalars_(root_scalars) {}
 
   bool Null() { return scalar(EventKind::null, {}); }
   bool Bool(bool b) { return scalar(b ? EventKind::boolean_true : EventKind::boolean_false, {}); }
@@ -85,8 +100,12 @@ class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> 
     return true;
   }
   // A scalar outside any container is not delivered: sjson never completes such a document.
+  // After the document it is, once jsonsl pops it: when a special-ending character follows.
   bool scalar(EventKind kind, std::string_view text) {
-    return depth() == 0 || emit(kind, text, depth() + 1);
+    if (depth() > 0) return emit(kind, text, depth() + 1);
+    if (!root_scalars_) return true;
+    return stream_.pos < stream_.text.size() && is_special_end(stream_.text[stream_.pos]) &&
+           emit(kind, text, 1);
   }
   bool open(EventKind kind, Container c) {
     bool ok = emit(kind, {}, depth() + 1);
@@ -102,13 +121,10 @@ class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> 
   TextStream& stream_;
   EventSink& sink_;
   std::size_t skip_;
+  bool root_scalars_;
   std::size_t seen_ = 0;
   std::vector<Container> open_;
 };
-
-bool is_special_start(char c) {
-  return c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n';
-}
 
 // jsonsl's name for the error RapidJSON found at `offset` (jsonsl_strerror). jsonsl decides
 // char by char, so the name follows from the offending character and the open container.
@@ -173,9 +189,7 @@ StreamParser::Status StreamParser::feed(std::string_view chunk, EventSink& sink)
   TextStream stream{buffer_};
   Handler handler(stream, sink, delivered_);
   rapidjson::Reader reader;
-  constexpr unsigned flags =
-      rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseNumbersAsStringsFlag;
-  rapidjson::ParseResult result = reader.Parse<flags>(stream, handler);
+  rapidjson::ParseResult result = reader.Parse<k_parse_flags>(stream, handler);
   delivered_ += handler.delivered;
 
   if (handler.sink_stopped) return Status::stopped;
@@ -184,7 +198,7 @@ StreamParser::Status StreamParser::feed(std::string_view chunk, EventSink& sink)
     return Status::error;
   }
   if (!result.IsError()) {
-    if (container_root) return Status::complete;
+    if (container_root) return follow_on(stream.pos, sink) ? Status::complete : Status::stopped;
     // A number or literal as the whole text: jsonsl keeps waiting for a container, and
     // refuses anything that follows it.
     if (buffer_.find_first_not_of(k_whitespace, stream.pos) == std::string::npos)
@@ -195,6 +209,26 @@ StreamParser::Status StreamParser::feed(std::string_view chunk, EventSink& sink)
   if (stream.hit_end) return Status::incomplete;
   error_ = error_name(result.Code(), result.Offset(), buffer_, handler.innermost());
   return Status::error;
+}
+
+bool StreamParser::follow_on(std::size_t pos, EventSink& sink) {
+  for (;;) {
+    pos = buffer_.find_first_not_of(k_whitespace, pos);
+    if (pos == std::string::npos || buffer_[pos] != ',') return true;
+    pos = buffer_.find_first_not_of(k_whitespace, pos + 1);
+    if (pos == std::string::npos) return true;
+    char c = buffer_[pos];
+    if (c != '{' && c != '[' && !is_special_start(c)) return true;
+    TextStream stream{buffer_, pos};
+    Handler handler(stream, sink, 0, true);
+    rapidjson::Reader reader;
+    rapidjson::ParseResult result = reader.Parse<k_parse_flags>(stream, handler);
+    if (handler.sink_stopped) return false;
+    // An error, a value cut off by the end of the text, too many levels: jsonsl stops there,
+    // and what was stored so far stays.
+    if (result.IsError() || handler.levels_exceeded) return true;
+    pos = stream.pos;
+  }
 }
 
 }  // namespace nodemcu_emu::sjson

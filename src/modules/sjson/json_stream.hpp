@@ -7,8 +7,9 @@
 // jsonsl's error name. Cost: quadratic in the number of chunks (fine at the device's sizes).
 //
 // What jsonsl (as sjson configures it) accepts is also modelled: only an object or an array is
-// a document, nesting is limited to 20 levels (scalars and keys take a level too), and text
-// after the document is ignored.
+// a document, nesting is limited to 20 levels (scalars and keys take a level too). Text after
+// the document in the same chunk is read on as jsonsl reads it (follow_on), and later chunks
+// are never fed (sjson stops feeding a complete decoder).
 #pragma once
 
 #include <cstddef>
@@ -62,6 +63,12 @@ class StreamParser {
   }
 
  private:
+  // jsonsl after the document, at level 0: sjson's error_callback ignores its errors once the
+  // document is complete, so it stops silently at the first one; but a ',' lets one more
+  // value in at level 1, which sjson stores as the result again ("[1],[2]" decodes to {2},
+  // "[1],2 " to 2). Delivers such values from `pos` on; false when the sink stopped.
+  bool follow_on(std::size_t pos, EventSink& sink);
+
   std::string buffer_;
   std::size_t delivered_ = 0;
   std::string error_;
