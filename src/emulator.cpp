@@ -8,7 +8,6 @@
 #include "core/console.hpp"
 #include "core/device.hpp"
 #include "core/event_loop.hpp"
-#include "core/serial_input.hpp"
 #include "core/trace.hpp"
 #include "lua/call.hpp"
 #include "lua/repl.hpp"
@@ -108,8 +107,6 @@ struct Emulator::Impl {
   core::EventLoop loop;
   core::Trace trace;
   Device device;
-  std::shared_ptr<core::SerialInput> console_input;
-  core::LineSplitter lines;
 
   explicit Impl(Options o)
       : options(std::move(o)),
@@ -118,7 +115,6 @@ struct Emulator::Impl {
 
   // Pending handlers point at the device's objects: let them finish while the device exists.
   ~Impl() {
-    if (console_input) console_input->stop();
     device.power_off();
     loop.drain();
   }
@@ -161,24 +157,10 @@ struct Emulator::Impl {
     return true;
   }
 
+  // The device's console on stdin: the serial port hands it complete lines.
   void start_console() {
-    Device* d = &device;
-    console_input = std::make_shared<core::SerialInput>(loop, [this, d](std::string_view data, bool eof) {
-      auto feed = [d](const std::string& line) {
-        if (d->halted() || d->L() == nullptr) return;
-        auto& repl = d->repl();
-        repl.feed(d->L(), line);
-        d->console().write(repl.prompt());
-      };
-      if (eof) {
-        lines.finish(feed);
-        d->console().write("\n");
-        return;
-      }
-      lines.feed(data, feed);
-    });
     device.console().write("> ");
-    console_input->start();
+    device.serial().attach_console();
   }
 
   int run() {
@@ -193,9 +175,7 @@ struct Emulator::Impl {
     std::optional<core::Micros> limit;
     if (options.run_for_seconds)
       limit = core::Micros(static_cast<long long>(*options.run_for_seconds * 1e6));
-    int status = loop.run(limit);
-    if (console_input) console_input->stop();
-    return status;
+    return loop.run(limit);
   }
 };
 

@@ -9,6 +9,7 @@
 
 #include "core/console.hpp"
 #include "core/function_ref.hpp"
+#include "core/serial_port.hpp"
 #include "core/event_loop.hpp"
 #include "core/task_queue.hpp"
 #include "core/trace.hpp"
@@ -48,6 +49,8 @@ class Device {
   TaskQueue& tasks() { return tasks_; }
   // The interactive interpreter (UART prompt, -i, node.input); its pending lines die at reboot.
   lua::Repl& repl() { return repl_; }
+  // UART0's receive side: the one reader of stdin (console lines, uart.on frames).
+  SerialPort& serial() { return serial_; }
   // Time since this device last booted (tmr.now, tmr.time).
   Micros uptime() const { return loop_.now() - boot_time_; }
   std::string trace_time_label() const;
@@ -140,6 +143,7 @@ class Device {
   Console console_;
   TaskQueue tasks_;
   lua::Repl repl_{console_};
+  SerialPort serial_{*this};
   std::unique_ptr<Heap> heap_;
   lua_State* L_ = nullptr;
   std::shared_ptr<void> lua_token_;  // expires when L_ closes (see lua::Ref)

@@ -1,6 +1,6 @@
 // uart (uart.c): UART0 is the emulator's stdin/stdout, UART1 (transmit only) its stderr.
-// uart.write goes straight to the UART, past node.output; uart.on reads stdin and frames it
-// like driver/input.c (uart_input.cpp).
+// uart.write goes straight to the UART, past node.output; uart.on takes UART0's input from the
+// device's serial port (core/serial_port), which frames it like driver/input.c.
 #include <unistd.h>
 
 #include <array>
@@ -8,14 +8,13 @@
 #include <memory>
 
 #include "core/device.hpp"
-#include "core/serial_input.hpp"
-#include "modules/uart/uart_input.hpp"
 
 namespace nodemcu_emu::modules::uart {
 
 namespace {
 
 using core::Device;
+using core::Framing;
 
 constexpr int k_uart_count = 2;           // NUM_UART
 constexpr lua_Integer k_max_input = 256;  // LUA_MAXINPUT
@@ -35,15 +34,11 @@ struct Config {
 };
 
 struct UartState {
-  explicit UartState(Device&) {}
-  ~UartState() {
-    if (reader) reader->stop();
-  }
+  explicit UartState(Device& d) : device(d) {}
+  // The settings die with the Lua state; the port (and stdin) stay with the device.
+  ~UartState() { device.serial().reset_receiver(); }
+  Device& device;
   std::array<Config, k_uart_count> config{};
-  bool echo = true;
-  Framing framing;
-  InputFramer framer;
-  std::shared_ptr<core::SerialInput> reader;
   lua::Ref on_data;  // uart.on("data") callback
 };
 
@@ -51,68 +46,10 @@ UartState& uart_state(Device& d) {
   return d.module_state<UartState>();
 }
 
-// lua.c's rule for when the emulator runs its own console on stdin (then stdin is not ours).
-bool console_owns_stdin(const Options& o) {
-  if (o.interactive) return true;
-  bool has_e = false;
-  for (const auto& a : o.prelude) has_e |= a.kind == PreludeAction::execute;
-  return !o.boot && !o.script && !o.script_from_stdin && !has_e && !o.show_version &&
-         ::isatty(STDIN_FILENO);
-}
-
 void write_raw(std::FILE* f, std::string_view bytes) {
   std::fflush(stdout);
   std::fwrite(bytes.data(), 1, bytes.size(), f);
   std::fflush(f);
-}
-
-// The device's side of input.c: frames to the callback, lines to the interpreter.
-class DeviceSink final : public InputSink {
- public:
-  explicit DeviceSink(Device& d) : d_(d) {}
-  void data(std::string_view frame) override {
-    d_.dispatch(uart_state(d_).on_data, core::Protection::pcallx, [frame](lua_State* L) {
-      lua_pushlstring(L, frame.data(), frame.size());
-      return 1;
-    });
-  }
-  void line(const std::string& text) override {
-    std::string chunk = text.substr(0, text.size() - 1);  // the REPL takes lines without "\n"
-    d_.repl().feed(d_.L(), chunk);
-    d_.console().write(d_.repl().prompt());
-  }
-  void output(std::string_view text) override { write_raw(stdout, text); }
-  void prompt() override { d_.console().write(d_.repl().prompt()); }
-
- private:
-  Device& d_;
-};
-
-// A terminal echoes what is typed already; the UART's echo is for piped input.
-bool echo_wanted(const UartState& s) {
-  return s.echo && !::isatty(STDIN_FILENO);
-}
-
-void start_reader(Device& d) {
-  UartState& s = uart_state(d);
-  if (s.reader || console_owns_stdin(d.options())) return;
-  Device* dp = &d;
-  s.reader = std::make_shared<core::SerialInput>(d.loop(), [dp](std::string_view bytes, bool eof) {
-    if (eof) {
-      // No more input will come: let the emulator end when nothing else is pending.
-      uart_state(*dp).reader.reset();
-      return;
-    }
-    receive(*dp, bytes);
-  });
-  s.reader->start();
-}
-
-void stop_reader(Device& d) {
-  UartState& s = uart_state(d);
-  if (!s.reader) return;
-  s.reader->stop();
-  s.reader.reset();
 }
 
 // MOD_CHECK_ID(uart, id)
@@ -149,11 +86,16 @@ int uart_on(lua_State* L) {
     f = Framing{};  // unregistered: input goes to the interpreter again
     uart_state(d).on_data.reset();
   }
-  uart_state(d).framing = f;
-  if (f.has_callback)
-    start_reader(d);
-  else
-    stop_reader(d);
+  if (!f.has_callback) {
+    d.serial().set_receiver(f, nullptr);
+    return 0;
+  }
+  d.serial().set_receiver(f, [&d](std::string_view frame) {
+    d.dispatch(uart_state(d).on_data, core::Protection::pcallx, [frame](lua_State* S) {
+      lua_pushlstring(S, frame.data(), frame.size());
+      return 1;
+    });
+  });
   return 0;
 }
 
@@ -170,8 +112,9 @@ int uart_setup(lua_State* L) {
   lua_Integer databits = luaL_checkinteger(L, 3);
   lua_Integer parity = luaL_checkinteger(L, 4);
   lua_Integer stopbits = luaL_checkinteger(L, 5);
-  UartState& s = uart_state(Device::from(L));
-  if (lua_isnumber(L, 6)) s.echo = lua_tointeger(L, 6) != 0;
+  Device& d = Device::from(L);
+  UartState& s = uart_state(d);
+  if (lua_isnumber(L, 6)) d.serial().set_echo(lua_tointeger(L, 6) != 0);
   Config& c = s.config[id];
   c.baud = supported_baud(baud);
   c.databits = databits >= 5 && databits <= 8 ? static_cast<int>(databits) : 8;
@@ -233,15 +176,6 @@ int uart_fifodepth(lua_State* L) {
 }
 
 }  // namespace
-
-void receive(Device& device, std::string_view bytes) {
-  DeviceSink sink(device);
-  for (char ch : bytes) {
-    if (device.halted() || device.L() == nullptr) return;
-    UartState& s = uart_state(device);
-    s.framer.feed(ch, s.framing, echo_wanted(s), sink);
-  }
-}
 
 }  // namespace nodemcu_emu::modules::uart
 

@@ -6,10 +6,6 @@
 #include <string_view>
 
 namespace nodemcu_emu::core {
-class Device;
-}
-
-namespace nodemcu_emu::modules::uart {
 
 // Where the framed input goes.
 class InputSink {
@@ -44,9 +40,4 @@ class InputFramer {
   char last_char_ = 0;
 };
 
-// Feeds bytes that arrived on the device's UART0, as the firmware's input task does. The
-// uart module reads stdin itself while uart.on has a callback; an interactive console can pass
-// its bytes here too, so typed lines and uart.on frames follow the firmware together.
-void receive(core::Device& device, std::string_view bytes);
-
-}  // namespace nodemcu_emu::modules::uart
+}  // namespace nodemcu_emu::core

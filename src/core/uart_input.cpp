@@ -1,6 +1,6 @@
-#include "modules/uart/uart_input.hpp"
+#include "core/uart_input.hpp"
 
-namespace nodemcu_emu::modules::uart {
+namespace nodemcu_emu::core {
 
 namespace {
 constexpr char k_bs = '\010';
@@ -65,4 +65,4 @@ void InputFramer::feed_line_mode(char ch, const Framing& framing, bool echo, Inp
   data_ += ch;
 }
 
-}  // namespace nodemcu_emu::modules::uart
+}  // namespace nodemcu_emu::core

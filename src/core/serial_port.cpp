@@ -1,0 +1,95 @@
+#include "core/serial_port.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "core/device.hpp"
+
+namespace nodemcu_emu::core {
+
+// Where framed input goes: frames to uart.on's callback, lines to the interpreter, the echo and
+// the prompt to the console.
+class SerialPort::Sink final : public InputSink {
+ public:
+  explicit Sink(SerialPort& port) : port_(port) {}
+  void data(std::string_view frame) override {
+    if (port_.on_frame_) port_.on_frame_(frame);
+  }
+  void line(const std::string& text) override {
+    Device& d = port_.device_;
+    if (d.halted() || d.L() == nullptr) return;
+    d.repl().feed(d.L(), text.substr(0, text.size() - 1));  // the REPL takes lines without "\n"
+    d.console().write(d.repl().prompt());
+  }
+  void output(std::string_view text) override {
+    std::fflush(stdout);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  }
+  void prompt() override { port_.device_.console().write(port_.device_.repl().prompt()); }
+
+ private:
+  SerialPort& port_;
+};
+
+SerialPort::~SerialPort() {
+  if (reader_) reader_->stop();
+}
+
+void SerialPort::attach_console() {
+  console_ = true;
+  update_reader();
+}
+
+void SerialPort::set_receiver(const Framing& framing, std::function<void(std::string_view)> on_frame) {
+  framing_ = framing;
+  on_frame_ = std::move(on_frame);
+  update_reader();
+}
+
+void SerialPort::reset_receiver() {
+  framing_ = Framing{};
+  on_frame_ = nullptr;
+  echo_ = true;
+  update_reader();
+}
+
+// stdin is read while somebody listens: the console, or a uart.on callback. An idle reader
+// would keep the emulator from ending when the script is done.
+void SerialPort::update_reader() {
+  bool wanted = !ended_ && (console_ || framing_.has_callback);
+  if (wanted && !reader_) {
+    reader_ = std::make_shared<SerialInput>(device_.loop(), [this](std::string_view bytes, bool eof) {
+      if (eof)
+        end_of_input();
+      else
+        receive(bytes);
+    });
+    reader_->start();
+  } else if (!wanted && reader_) {
+    reader_->stop();
+    reader_.reset();
+  }
+}
+
+void SerialPort::end_of_input() {
+  ended_ = true;
+  // A last line without its newline still runs (a piped file's last line).
+  if (framer_.pending() > 0) receive("\n");
+  if (console_) device_.console().write("\n");
+  reader_.reset();
+}
+
+void SerialPort::receive(std::string_view bytes) {
+  Sink sink(*this);
+  // A terminal echoes what is typed already, and the interactive console never echoed: the
+  // UART's echo is for piped input to a script reading uart.on.
+  bool echo = echo_ && !console_ && !::isatty(STDIN_FILENO);
+  for (char ch : bytes) {
+    if (device_.halted() || device_.L() == nullptr) return;
+    framer_.feed(ch, framing_, echo, sink);
+  }
+}
+
+}  // namespace nodemcu_emu::core
