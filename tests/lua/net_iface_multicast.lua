@@ -55,7 +55,7 @@ local multicast_ok = host_has_loopback_multicast()
 
 local function when_supported(name, fn, timeout)
   if multicast_ok then return emu.async(name, fn, timeout) end
-  emu.test(name .. " (skipped: this host has no multicast on loopback)", function() end)
+  emu.skip(name, "this host has no multicast on loopback")
 end
 
 -- A listener on `port` that records datagrams; check(got) runs 50 ms after `send()`.
