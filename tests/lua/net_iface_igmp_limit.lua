@@ -3,16 +3,7 @@
 -- igmp_joingroup's ERR_MEM is by net.c (spec net.md 8, 10).
 local emu = require "emu"
 
--- A free host port, chosen by the kernel: fixed port numbers collide when test runs overlap
--- (several checkouts on one machine), and group datagrams reach every socket on a port.
-local function free_udp_port()
-  local probe = net.createUDPSocket()
-  probe:listen(0)
-  local port = probe:getaddr()
-  probe:close()
-  return port
-end
-local PORT = free_udp_port()
+local PORT = emu.free_udp_port()
 
 local _, probe_err = emu.run({ script = [[
   local s = net.createUDPSocket()

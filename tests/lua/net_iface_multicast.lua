@@ -3,16 +3,7 @@
 local emu = require "emu"
 
 -- Ports no other test uses: multicast and broadcast reach every socket on a port.
--- A free host port, chosen by the kernel: fixed port numbers collide when test runs overlap
--- (several checkouts on one machine), and group datagrams reach every socket on a port.
-local function free_udp_port()
-  local probe = net.createUDPSocket()
-  probe:listen(0)
-  local port = probe:getaddr()
-  probe:close()
-  return port
-end
-local PORT_A, PORT_B, PORT_C = free_udp_port(), free_udp_port(), free_udp_port()
+local PORT_A, PORT_B, PORT_C = emu.free_udp_port(), emu.free_udp_port(), emu.free_udp_port()
 
 emu.test("the interface and group must be strings or numbers: wrong arg type", function()
   emu.raises("wrong arg type", net.multicastJoin)
