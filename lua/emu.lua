@@ -136,17 +136,6 @@ function emu.run(opts)
   return stdout, stderr, status
 end
 
--- emu.free_udp_port(): a free host port, chosen by the kernel (probed with a UDP socket, then
--- released). For a test that must name its port before listening (group or broadcast datagrams
--- reach every socket on a port): fixed numbers collide when test runs overlap on one machine.
-function emu.free_udp_port()
-  local probe = net.createUDPSocket()
-  probe:listen(0)
-  local port = probe:getaddr()
-  probe:close()
-  return port
-end
-
 -- emu.contains(text, plain_substring, what): asserts that text contains the substring.
 function emu.contains(text, part, what)
   if not tostring(text):find(part, 1, true) then
