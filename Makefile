@@ -4,9 +4,13 @@
 #   make run     serves the main example (HTTP on 127.0.0.1:8080)
 #   make test    deps + build + every test (CTest), then the ASan+UBSan build of the test suite
 #   make bench   performance comparison against ../shared/bench peers
+#   make stress  the CTest suite 5 times while two busy loops load the cores (tests/stress.sh)
+#   make soak    SOAK_MINUTES (10) of mixed hostile load on an echo server: RSS/fd slopes,
+#                latency percentiles, every byte checked (tests/soak/load.py)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
+SOAK_MINUTES ?= 10
 # g++/cmake build the emulator; liblua5.1-0-dev, libboost-dev, catch2 are the fixed stack;
 # libssl-dev gives crypto its hashes (OpenSSL libcrypto); rapidjson-dev parses for sjson;
 # pkg-config finds Lua; curl and python3 are the real clients the end-to-end tests drive.
@@ -51,7 +55,13 @@ test-asan:
 bench: deps build
 	bench/run.sh
 
+stress: build
+	JOBS=$(JOBS) tests/stress.sh $(BUILD)
+
+soak: build
+	python3 tests/soak/load.py --seconds $$(( $(SOAK_MINUTES) * 60 )) $(BUILD)/nodemcu-emu
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
 
-.PHONY: all deps build emulator run test test-asan bench clean
+.PHONY: all deps build emulator run test test-asan bench stress soak clean

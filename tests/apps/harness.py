@@ -40,7 +40,13 @@ class Checks:
     def __init__(self):
         self.passed = 0
         self.failed = 0
+        self.skipped = 0
         self.emulators = []
+
+    def skip(self, name, reason):
+        """A check that cannot run on this host: TAP's "ok - NAME # SKIP REASON", not a pass."""
+        self.skipped += 1
+        print(f"ok - {name} # SKIP {reason}", flush=True)
 
     def check(self, name, condition, detail=""):
         if condition:
@@ -66,6 +72,8 @@ class Checks:
                 print(f"--- {emu.name}: status {emu.proc.returncode}")
                 print("    stdout: " + emu.stdout()[-3000:].replace("\n", "\n            "))
                 print("    stderr: " + emu.stderr()[-3000:].replace("\n", "\n            "))
+        if self.skipped:
+            print(f"# {self.skipped} skipped", flush=True)
         print(f"{self.passed} passed, {self.failed} failed", flush=True)
         return 1 if self.failed else 0
 
@@ -173,6 +181,33 @@ class Emulator:
         for reader in self._readers:
             reader.join(timeout=5)
         return self.proc.returncode
+
+
+def _proc_net_tcp_addr(field):
+    """'0100007F:1F90' (from /proc/net/tcp) -> ('127.0.0.1', 8080)."""
+    ip_hex, port_hex = field.split(":")
+    ip = ".".join(str(b) for b in reversed(bytes.fromhex(ip_hex)))
+    return ip, int(port_hex, 16)
+
+
+def wait_peer_read(sock, timeout=10):
+    """Waits until the other end of the loopback connection `sock` has read everything sent to
+    it (its receive queue in /proc/net/tcp is empty): the next send is then a separate read on
+    that side, whatever the load on the machine — no sleep-and-hope. True, or False on timeout."""
+    mine, theirs = sock.getsockname()[:2], sock.getpeername()[:2]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        queued = None
+        with open("/proc/net/tcp") as f:
+            for line in f.readlines()[1:]:
+                cols = line.split()
+                if _proc_net_tcp_addr(cols[1]) == theirs and _proc_net_tcp_addr(cols[2]) == mine:
+                    queued = int(cols[4].split(":")[1], 16)
+                    break
+        if queued == 0:
+            return True
+        time.sleep(0.005)
+    return False
 
 
 def outstanding_sends(trace_path):

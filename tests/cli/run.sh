@@ -235,33 +235,25 @@ fi
 
 # --- the event loop and virtual time --------------------------------------------------------
 
-start=$(now_ms)
+# Virtual time is asserted on the virtual clock (tmr.time), never on the wall clock: a loaded
+# machine (tests/stress.sh) may take any time; `run`'s 20 s limit is the only wall-clock bound.
 run --virtual-time -e 'tmr.create():alarm(3600000, tmr.ALARM_SINGLE, function() print("fired after " .. tmr.time() .. " s") end)' </dev/null
-elapsed=$(($(now_ms) - start))
-if [[ $status == 0 && $(cat "$OUT") == "fired after 3600 s" && $elapsed -lt 1000 ]]; then
-  pass "a one-hour alarm under --virtual-time fires in under a second of wall time (${elapsed} ms)"
-else
-  fail "a one-hour alarm under --virtual-time fires in under a second of wall time" "took ${elapsed} ms"
-fi
+check "a one-hour alarm under --virtual-time fires at 3600 s of virtual time, within the 20 s limit" 0 \
+  "fired after 3600 s"
 
 run --virtual-time -e 'print("main chunk")' -e 'node.task.post(function() print("task") end)' </dev/null
 check "the loop runs posted tasks, then exits when nothing can happen" 0 "$(printf 'main chunk\ntask')"
 
-start=$(now_ms)
 run --virtual-time --run-for 10 -e 'tmr.create():alarm(1000, tmr.ALARM_AUTO, function() print(tmr.time()) end)' </dev/null
-elapsed=$(($(now_ms) - start))
-if [[ $status == 0 && $(cat "$OUT") == "$(seq 1 10)" && $elapsed -lt 1000 ]]; then
-  pass "--run-for 10 bounds a run with an endless timer (virtual time)"
-else
-  fail "--run-for 10 bounds a run with an endless timer (virtual time)" "took ${elapsed} ms"
-fi
+check "--run-for 10 bounds a run with an endless timer (virtual time: ticks at 1..10 s)" 0 "$(seq 1 10)"
 
 start=$(now_ms)
 run --run-for 0.3 -e 'tmr.create():alarm(100, tmr.ALARM_AUTO, function() print("tick") end)' </dev/null
 elapsed=$(($(now_ms) - start))
 ticks=$(grep -c '^tick$' "$OUT")
-# Real time: the clock starts before the script is loaded, so a slow start may cost a tick.
-if [[ $status == 0 && $ticks -ge 2 && $ticks -le 3 && $elapsed -ge 280 && $elapsed -lt 3000 ]]; then
+# Real time: only what load cannot break is asserted. The run lasts at least 0.3 s and sees at
+# most 3 ticks (the clock starts before the script is loaded; a loaded machine may see fewer).
+if [[ $status == 0 && $ticks -le 3 && $elapsed -ge 290 ]]; then
   pass "--run-for 0.3 bounds a run under real time (${elapsed} ms)"
 else
   fail "--run-for 0.3 bounds a run under real time" "took ${elapsed} ms, $ticks ticks"
@@ -306,12 +298,21 @@ fi
 
 cat >console_app.lua <<'EOF'
 count = 0
-tmr.create():alarm(1, tmr.ALARM_AUTO, function() count = count + 1 end)
+tmr.create():alarm(1, tmr.ALARM_AUTO, function()
+  count = count + 1
+  if count == 50 then print("fifty ticks") end
+end)
 EOF
+# No sleep-and-hope: the console's input stays open (nothing typed) until the script's timer has
+# printed "fifty ticks" (polled, at most 15 s), then the console is asked.
+: >"$OUT"
 {
   echo 'print("start")'
-  sleep 0.3
-  echo 'print(count > 50)'
+  for _ in $(seq 1 300); do
+    contains "$OUT" "fifty ticks" && break
+    sleep 0.05
+  done
+  echo 'print(count >= 50)'
   echo 'os.exit(0)'
 } | timeout 20 "$EMU" -i console_app.lua >"$OUT" 2>"$ERR"
 status=$?
@@ -376,11 +377,11 @@ fi
 for sig in TERM INT; do
   "$EMU" -e 'print("running") tmr.create():alarm(50, tmr.ALARM_AUTO, function() end)' >"$OUT" 2>"$ERR" </dev/null &
   pid=$!
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 500); do
     [[ -s $OUT ]] && break
     sleep 0.02
   done
-  sleep 0.1
+  # The handlers are installed before the script runs: "running" printed means they are in place.
   kill -s "$sig" "$pid"
   waited=0
   while kill -0 "$pid" 2>/dev/null && ((waited < 100)); do

@@ -3,8 +3,6 @@
 -- igmp_joingroup's ERR_MEM is by net.c (spec net.md 8, 10).
 local emu = require "emu"
 
-local PORT = 47251
-
 local _, probe_err = emu.run({ script = [[
   local s = net.createUDPSocket()
   s:listen(0)
@@ -25,7 +23,8 @@ if multicast_ok then
     local rx = net.createUDPSocket()
     local got = {}
     rx:on("receive", function(_, data) got[#got + 1] = data end)
-    rx:listen(PORT)
+    rx:listen(0) -- a free port: group datagrams reach every socket on a port
+    local PORT = rx:getaddr()
     local tx = net.createUDPSocket()
     for g = 1, 3 do tx:send(PORT, "239.255.20." .. g, "g" .. g) end
     tmr.create():alarm(50, tmr.ALARM_SINGLE, function()
@@ -46,5 +45,5 @@ if multicast_ok then
     end)
   end)
 else
-  emu.test("IGMP limit delivery (skipped: this host has no multicast on loopback)", function() end)
+  emu.skip("IGMP limit delivery", "this host has no multicast on loopback")
 end

@@ -2,8 +2,6 @@
 -- IGMP does: every UDP socket on the group's port hears the group.
 local emu = require "emu"
 
--- Ports no other test uses: multicast and broadcast reach every socket on a port.
-local PORT_A, PORT_B, PORT_C = 47241, 47242, 47243
 
 emu.test("the interface and group must be strings or numbers: wrong arg type", function()
   emu.raises("wrong arg type", net.multicastJoin)
@@ -55,15 +53,18 @@ local multicast_ok = host_has_loopback_multicast()
 
 local function when_supported(name, fn, timeout)
   if multicast_ok then return emu.async(name, fn, timeout) end
-  emu.test(name .. " (skipped: this host has no multicast on loopback)", function() end)
+  emu.skip(name, "this host has no multicast on loopback")
 end
 
--- A listener on `port` that records datagrams; check(got) runs 50 ms after `send()`.
-local function scenario(port, bind_ip, steps, done)
+-- A listener on a free port that records datagrams; each step gets (tx, got, port) and the next
+-- runs 50 ms later. The port is the listener's own (port 0): multicast and broadcast reach every
+-- socket on a port, so a fixed number would mix overlapping test runs.
+local function scenario(bind_ip, steps, done)
   local rx = net.createUDPSocket()
   local got = {}
   rx:on("receive", function(_, data) got[#got + 1] = data end)
-  rx:listen(port, bind_ip)
+  rx:listen(0, bind_ip)
+  local port = rx:getaddr()
   local tx = net.createUDPSocket()
   local i = 0
   local function step()
@@ -73,41 +74,41 @@ local function scenario(port, bind_ip, steps, done)
       tx:close()
       return done()
     end
-    steps[i](tx, got)
+    steps[i](tx, got, port)
     tmr.create():alarm(50, tmr.ALARM_SINGLE, step)
   end
   step()
 end
 
 when_supported("after multicastJoin a socket on the port receives the group's datagrams; after Leave not", function(done)
-  scenario(PORT_A, nil, {
-    function(tx) tx:send(PORT_A, "239.255.10.1", "before join") end,
-    function(tx, got)
+  scenario(nil, {
+    function(tx, _, port) tx:send(port, "239.255.10.1", "before join") end,
+    function(tx, got, port)
       emu.check(function() emu.same(got, {}) end)
       net.multicastJoin("any", "239.255.10.1")
-      tx:send(PORT_A, "239.255.10.1", "joined")
+      tx:send(port, "239.255.10.1", "joined")
     end,
-    function(tx, got)
+    function(tx, got, port)
       emu.check(function() emu.same(got, { "joined" }) end)
       net.multicastLeave("any", "239.255.10.1")
-      tx:send(PORT_A, "239.255.10.1", "after leave")
+      tx:send(port, "239.255.10.1", "after leave")
     end,
     function(_, got) emu.check(function() emu.same(got, { "joined" }) end) end,
   }, done)
 end)
 
 when_supported("joins are counted: two joins need two leaves", function(done)
-  scenario(PORT_B, nil, {
-    function(tx)
+  scenario(nil, {
+    function(tx, _, port)
       net.multicastJoin("any", "239.255.10.2")
       net.multicastJoin("127.0.0.1", "239.255.10.2")
       net.multicastLeave("any", "239.255.10.2")
-      tx:send(PORT_B, "239.255.10.2", "one left")
+      tx:send(port, "239.255.10.2", "one left")
     end,
-    function(tx, got)
+    function(tx, got, port)
       emu.check(function() emu.same(got, { "one left" }) end)
       net.multicastLeave("any", "239.255.10.2")
-      tx:send(PORT_B, "239.255.10.2", "none left")
+      tx:send(port, "239.255.10.2", "none left")
     end,
     function(_, got) emu.check(function() emu.same(got, { "one left" }) end) end,
   }, done)
@@ -115,8 +116,8 @@ end)
 
 when_supported("a socket bound after the join, and to the device's own address, hears the group", function(done)
   net.multicastJoin("any", "239.255.10.3")
-  scenario(PORT_C, "127.0.0.1", {
-    function(tx) tx:send(PORT_C, "239.255.10.3", "late binder") end,
+  scenario("127.0.0.1", {
+    function(tx, _, port) tx:send(port, "239.255.10.3", "late binder") end,
     function(_, got)
       emu.check(function() emu.same(got, { "late binder" }) end)
       net.multicastLeave("any", "239.255.10.3")

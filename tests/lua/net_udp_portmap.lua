@@ -1,7 +1,25 @@
--- args: --port-map 5683=45683
--- --port-map: device port 5683 is served on host port 45683 (spec net.md 0.6, ARCHITECTURE
--- "Addresses"). The script only ever sees device ports.
+-- --port-map: device port 5683 is served on another host port (spec net.md 0.6, ARCHITECTURE
+-- "Addresses"). The script only ever sees device ports. The host port is a free one: this file
+-- runs itself again as a child with --port-map 5683=PORT and PORT as its argument (a fixed host
+-- port would collide when test runs overlap on one machine).
 local emu = require "emu"
+
+local host_port = tonumber(arg and arg[1])
+if not host_port then
+  -- A free host port from the kernel (the device's own port 0 takes the lowest free from 4097,
+  -- the same number in every run).
+  local pipe = io.popen("python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
+    .. "s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])'")
+  local port = tonumber(pipe:read("*a"))
+  pipe:close()
+  emu.test("the cases below, in a child run with --port-map 5683=" .. port, function()
+    local out, err, status = emu.run({ file = arg[0], args = { "--port-map", "5683=" .. port },
+                                       script_args = { tostring(port) } })
+    io.write(out)
+    emu.eq(status, 0, "the child's status (stderr: " .. err .. ")")
+  end)
+  return
+end
 
 emu.async("a socket on a mapped port reports the device port and hears datagrams sent to it", function(done)
   local rx = net.createUDPSocket()
@@ -33,11 +51,11 @@ emu.async("a program on the host reaches the mapped port on the host side", func
   end)
   rx:listen(5683)
   local path = os.tmpname()
-  emu.write(path, [[
+  emu.write(path, ([[
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.sendto(b"from the host", ("127.0.0.1", 45683))
-]])
+s.sendto(b"from the host", ("127.0.0.1", %d))
+]]):format(host_port))
   emu.truthy(os.execute("python3 " .. path) == 0, "python3 peer ran")
   os.remove(path)
 end)

@@ -79,11 +79,13 @@ def result_of(flash):
 def test_success(exe, checks, server, port):
     config = {"ssid": "nodemcu-emu", "pwd": "emulator", "host": "api.local", "port": port,
               "path": "/api/readings", "wifi_timeout": 15}
-    emu, status, flash = run_app(exe, checks, config, ["--adc", "612", "--run-for", "25"], "client")
+    # --run-for 300 is only a backstop: an app that did not end by itself would still be running
+    # when run_app stops waiting (30 s), so no wall-clock threshold is needed to tell them apart.
+    emu, status, flash = run_app(exe, checks, config, ["--adc", "612", "--run-for", "300"], "client")
     try:
         out = emu.stdout()
-        checks.check("the app ends by itself once it has its answer (status 0, before --run-for)",
-                     status == 0 and emu.elapsed < 20, f"status {status} after {emu.elapsed:.1f} s")
+        checks.check("the app ends by itself once it has its answer (status 0, long before --run-for)",
+                     status == 0, f"status {status} after {emu.elapsed:.1f} s")
         checks.check("it waited for the station's events, then for its IP",
                      "associated with nodemcu-emu" in out and "got IP 127.0.0.1" in out, out)
         checks.check("net.dns.resolve found api.local through --hosts", "api.local is 127.0.0.1" in out, out)
@@ -116,11 +118,11 @@ def test_unknown_name(exe, checks, server, port):
     config = {"ssid": "nodemcu-emu", "pwd": "emulator", "host": "nowhere.local", "port": port,
               "path": "/api/readings", "wifi_timeout": 15}
     before = len(server.requests)
-    emu, status, flash = run_app(exe, checks, config, ["--run-for", "25"], "client (unknown name)")
+    emu, status, flash = run_app(exe, checks, config, ["--run-for", "300"], "client (unknown name)")
     try:
         result = result_of(flash)
         checks.check("a name missing from --hosts is reported, and nothing is sent",
-                     status == 0 and emu.elapsed < 20 and "cannot resolve nowhere.local" in emu.stdout()
+                     status == 0 and "cannot resolve nowhere.local" in emu.stdout()
                      and result and result.get("error") == "cannot resolve nowhere.local"
                      and len(server.requests) == before, (status, emu.stdout(), result))
     finally:
@@ -135,8 +137,8 @@ def test_no_ap(exe, checks, server, port):
                                  "client (--wifi no-ap)")
     try:
         out = emu.stdout()
-        checks.check("with --wifi no-ap the emulator ends within the --run-for bound (status 0)",
-                     status == 0 and emu.elapsed < 15, f"status {status} after {emu.elapsed:.1f} s")
+        checks.check("with --wifi no-ap the emulator ends at the --run-for bound (status 0)",
+                     status == 0, f"status {status} after {emu.elapsed:.1f} s")
         checks.check("the station reports NO_AP_FOUND while it retries",
                      "no connection to nodemcu-emu: NO_AP_FOUND" in out, out)
         checks.check("the app reports that it never got an IP", "no IP address after 4 s" in out
