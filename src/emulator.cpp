@@ -10,7 +10,7 @@
 #include "core/event_loop.hpp"
 #include "core/trace.hpp"
 #include "lua/call.hpp"
-#include "lua/repl.hpp"
+#include "core/repl.hpp"
 #include "modules/modules.hpp"
 
 namespace nodemcu_emu {

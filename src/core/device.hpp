@@ -15,7 +15,7 @@
 #include "core/trace.hpp"
 #include "lua/lua.hpp"
 #include "lua/ref.hpp"
-#include "lua/repl.hpp"
+#include "core/repl.hpp"
 #include "nodemcu_emu/options.hpp"
 
 namespace nodemcu_emu::core {
@@ -48,7 +48,7 @@ class Device {
   Trace& trace() { return trace_; }
   TaskQueue& tasks() { return tasks_; }
   // The interactive interpreter (UART prompt, -i, node.input); its pending lines die at reboot.
-  lua::Repl& repl() { return repl_; }
+  Repl& repl() { return repl_; }
   // UART0's receive side: the one reader of stdin (console lines, uart.on frames).
   SerialPort& serial() { return serial_; }
   // Time since this device last booted (tmr.now, tmr.time).
@@ -142,7 +142,7 @@ class Device {
   Trace& trace_;
   Console console_;
   TaskQueue tasks_;
-  lua::Repl repl_{console_};
+  Repl repl_{console_};
   SerialPort serial_{*this};
   std::unique_ptr<Heap> heap_;
   lua_State* L_ = nullptr;

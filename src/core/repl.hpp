@@ -6,7 +6,7 @@
 #include "core/console.hpp"
 #include "lua/lua.hpp"
 
-namespace nodemcu_emu::lua {
+namespace nodemcu_emu::core {
 
 class Repl {
  public:
@@ -31,4 +31,4 @@ class Repl {
   std::string pending_;
 };
 
-}  // namespace nodemcu_emu::lua
+}  // namespace nodemcu_emu::core

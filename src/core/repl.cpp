@@ -1,11 +1,11 @@
-#include "lua/repl.hpp"
+#include "core/repl.hpp"
 
 #include <cstring>
 
 #include "core/console.hpp"
 #include "lua/call.hpp"
 
-namespace nodemcu_emu::lua {
+namespace nodemcu_emu::core {
 
 namespace {
 bool is_incomplete(lua_State* L, int status) {
@@ -50,14 +50,14 @@ Repl::Result Repl::feed(lua_State* L, const std::string& line) {
   pending_.clear();
   std::string error;
   if (status != 0) {
-    error = error_text(L, -1);
+    error = lua::error_text(L, -1);
     lua_pop(L, 1);
-  } else if (pcall_traceback(L, 0, LUA_MULTRET, error)) {
+  } else if (lua::pcall_traceback(L, 0, LUA_MULTRET, error)) {
     int n = lua_gettop(L) - base;
     if (n > 0) {  // print the results, as lua.c does
       lua_pushcfunction(L, print_results);
       lua_insert(L, base + 1);
-      if (!pcall_traceback(L, n, 0, error)) report(error);
+      if (!lua::pcall_traceback(L, n, 0, error)) report(error);
     }
     lua_settop(L, base);
     return Result::complete;
@@ -67,4 +67,4 @@ Repl::Result Repl::feed(lua_State* L, const std::string& line) {
   return Result::complete;
 }
 
-}  // namespace nodemcu_emu::lua
+}  // namespace nodemcu_emu::core
