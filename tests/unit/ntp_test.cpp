@@ -107,7 +107,7 @@ TEST_CASE("the RTC is unset until set, then moves with the clock and its rate") 
   CHECK(rtc.epoch_us(Micros(5)) == 0);
   rtc.set_epoch_us(Micros(1000), 1'000'000'000);
   CHECK(rtc.have_time());
-  CHECK(rtc.epoch_us(Micros(3'601'000'000)) == 1'000'000'000 + 3'600'000'000);
+  CHECK(rtc.epoch_us(Micros(3'600'001'000)) == 1'000'000'000 + 3'600'000'000);
   rtc.set_rate(Micros(1000), 4295);  // ~1 ppm fast
   CHECK(rtc.epoch_us(Micros(1'000'001'000)) == 1'000'000'000 + 1'000'000'000 + 1000);
   CHECK(rtc.adjust_delta(1'000'000) == 1'000'001);
