@@ -120,6 +120,10 @@ const std::map<std::string, LongOption>& long_options() {
                 [](Options& o, V v) { o.heap_bytes = parse_number<std::size_t>("--heap", *v); }}},
       {"idle-grace", {LongOption::required,
                       [](Options& o, V v) { o.idle_grace_ms = parse_seconds("--idle-grace", *v); }}},
+      {"epoch", {LongOption::required, [](Options& o, V v) {
+                   if (*v == "now") o.epoch_now = true;
+                   else o.epoch_seconds = parse_seconds("--epoch", *v);
+                 }}},
       {"firmware", {LongOption::required, [](Options& o, V v) {
                       if (*v == "2") o.firmware = 2;
                       else if (*v == "3") o.firmware = 3;
@@ -264,6 +268,10 @@ the device:
   --trace[=FILE|json|json:FILE]
                      one line per socket/timer event with clock timestamps (stderr by
                      default; json, or a FILE ending in .json/.jsonl, gives JSON lines)
+  --epoch SECONDS|now
+                     the RTC's time of day at power-on (rtctime.get, sntp), in seconds
+                     since 1970, or now: the host's time; it then moves with the clock
+                     (default: unset, 0, as on the chip until rtctime.set or sntp.sync)
   --heap BYTES       the heap node.heap() starts from; when given, Lua allocation fails
                      past it as on the device (default: 45056 reported, not enforced)
 
@@ -278,6 +286,8 @@ net:
   --bind ADDR        the device's address (default 127.0.0.1)
   --port-map P=H     serve device port P on host port H (repeatable)
   --hosts FILE       hosts-file names resolved without DNS
+                     (sntp's servers too; map a name to 127.0.0.1 and its port 123 with
+                     --port-map 123=H to reach a local NTP server on port H)
 
 peripherals:
   --wifi MODE        the AP the station finds: ok (default: connected at boot),

@@ -13,3 +13,9 @@ Micros RealClock::now() const {
 void RealClock::busy_wait(Micros duration) { std::this_thread::sleep_for(duration); }
 
 }  // namespace nodemcu_emu::core
+
+namespace nodemcu_emu::core {
+Micros host_calendar_time() {
+  return std::chrono::duration_cast<Micros>(std::chrono::system_clock::now().time_since_epoch());
+}
+}  // namespace nodemcu_emu::core

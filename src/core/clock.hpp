@@ -47,3 +47,10 @@ class VirtualClock final : public Clock {
 };
 
 }  // namespace nodemcu_emu::core
+
+namespace nodemcu_emu::core {
+// The host's calendar time (microseconds since 1970). The one place the emulator looks at the
+// system clock: `--epoch now` reads it once, at power-on; the device's time then moves with the
+// Clock alone, so virtual time stays repeatable.
+Micros host_calendar_time();
+}  // namespace nodemcu_emu::core

@@ -104,7 +104,13 @@ int fs_dofile(lua_State* L) {
 }  // namespace
 
 Device::Device(EventLoop& loop, const Options& options, Trace& trace, ModuleOpener open_modules)
-    : loop_(loop), options_(options), open_modules_(open_modules), trace_(trace), tasks_(loop) {}
+    : loop_(loop), options_(options), open_modules_(open_modules), trace_(trace), tasks_(loop) {
+  // --epoch: the chip comes up with its RTC already set (as after an earlier sync and a reset).
+  if (options.epoch_now)
+    rtc_.set_epoch_us(loop.now(), static_cast<std::uint64_t>(host_calendar_time().count()));
+  else if (options.epoch_seconds)
+    rtc_.set_epoch_us(loop.now(), static_cast<std::uint64_t>(*options.epoch_seconds * 1e6 + 0.5));
+}
 
 Device::~Device() { close_state(); }
 

@@ -10,6 +10,7 @@
 #include "core/console.hpp"
 #include "core/function_ref.hpp"
 #include "core/serial_port.hpp"
+#include "core/rtc.hpp"
 #include "core/event_loop.hpp"
 #include "core/task_queue.hpp"
 #include "core/trace.hpp"
@@ -116,6 +117,9 @@ class Device {
   void set_station_probe(std::function<bool()> probe) { station_probe_ = std::move(probe); }
   bool station_online() const { return !station_probe_ || station_probe_(); }
 
+  // The RTC (rtctime's time of day, rtcmem's words): it survives restart and deep sleep.
+  Rtc& rtc() { return rtc_; }
+
   // Native objects (sockets, servers) alive on this device, for leak tests (emu.live_objects).
   void native_created() { ++live_natives_; }
   void native_destroyed() { --live_natives_; }
@@ -161,6 +165,7 @@ class Device {
     return count++;
   }
   std::vector<std::shared_ptr<void>> module_states_;
+  Rtc rtc_;
   Lifetime lifetime_;  // reboots and wake-ups pending on the loop do nothing once this is gone
 };
 

@@ -12,7 +12,10 @@ int open_file(lua_State* L);
 int open_gpio(lua_State* L);
 int open_net(lua_State* L);
 int open_node(lua_State* L);
+int open_rtcmem(lua_State* L);
+int open_rtctime(lua_State* L);
 int open_sjson(lua_State* L);
+int open_sntp(lua_State* L);
 int open_tmr(lua_State* L);
 int open_uart(lua_State* L);
 int open_wifi(lua_State* L);
@@ -34,7 +37,10 @@ constexpr Module k_modules[] = {
     {"gpio", open_gpio},
     {"net", open_net},
     {"node", open_node},
+    {"rtcmem", open_rtcmem},
+    {"rtctime", open_rtctime},
     {"sjson", open_sjson},
+    {"sntp", open_sntp},
     {"tmr", open_tmr},
     {"uart", open_uart},
     {"wifi", open_wifi},
