@@ -14,6 +14,9 @@
 #include "lua/protected_push.hpp"
 #include "lua/userdata.hpp"
 #include "modules/file/flash_fs.hpp"
+#include "modules/file/file_errors.hpp"
+
+namespace errors = nodemcu_emu::modules::file::errors;
 
 namespace nodemcu_emu::modules {
 
@@ -87,7 +90,7 @@ Target target(lua_State* L) {
 }
 
 FlashFile* require_open(lua_State* L, const Target& t) {
-  if (t.file == nullptr) luaL_error(L, "open a file first");
+  if (t.file == nullptr) luaL_error(L, errors::k_open_a_file_first);
   return t.file;
 }
 
@@ -176,7 +179,7 @@ int file_read(lua_State* L) {
   } else if (lua_isstring(L, t.argpos)) {
     std::size_t len = 0;
     const char* end = luaL_checklstring(L, t.argpos, &len);
-    if (len != 1) return luaL_error(L, "wrong arg range");
+    if (len != 1) return luaL_error(L, errors::k_wrong_arg_range);
     end_char = static_cast<unsigned char>(end[0]);
   }
   return read_into_lua(L, n, end_char, require_open(L, t));
@@ -381,7 +384,7 @@ int file_fsinfo(lua_State* L) {
   std::uint64_t total = dir.total_bytes();
   std::uint64_t used = dir.used_bytes();
   if (total > 0x7FFFFFFF || used > 0x7FFFFFFF || used > total)
-    return luaL_error(L, "file system error");
+    return luaL_error(L, errors::k_file_system_error);
   lua_pushinteger(L, static_cast<lua_Integer>(total - used));
   lua_pushinteger(L, static_cast<lua_Integer>(used));
   lua_pushinteger(L, static_cast<lua_Integer>(total));
@@ -401,7 +404,7 @@ int file_format(lua_State* L) {
     core::Console::diagnostic(
         "nodemcu-emu: file.format() refused: the flash directory is the working directory "
         "(or missing); give the device its own folder with --fs DIR");
-    return luaL_error(L, "Failed to format file system");
+    return luaL_error(L, errors::k_failed_to_format_file_system);
   }
   d.console().write("format done.\n");
   return 0;
@@ -419,7 +422,7 @@ int file_on(lua_State* L) {
       lua_pushnil(L);
       break;
     default:
-      return luaL_error(L, "Callback should be function or nil");
+      return luaL_error(L, errors::k_callback_should_be_function_or_nil);
   }
   lua_setfield(L, LUA_REGISTRYINDEX, k_rtc_key);
   return 0;

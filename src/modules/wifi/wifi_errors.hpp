@@ -1,0 +1,24 @@
+// The wifi module's error texts, worded as the firmware words them, in one place.
+#pragma once
+
+namespace nodemcu_emu::modules::wifi::errors {
+
+constexpr const char* k_wrong_arg_type = "wrong arg type";
+constexpr const char* k_country_must_be_string = "country: must be string";
+constexpr const char* k_table_not_found = "Table not found!";
+constexpr const char* k_wifi_suspend_is_unavailable = "wifi.suspend is unavailable";
+constexpr const char* k_ap_ssid_required = "ssid: required";
+constexpr const char* k_ssid_not_string = "ssid: not string";
+constexpr const char* k_pwd_not_string = "pwd: not string";
+constexpr const char* k_hidden_not_boolean = "hidden: not boolean";
+constexpr const char* k_save_not_boolean = "save: not boolean";
+constexpr const char* k_can_t_list_clients_in_station = "Can't list clients in STATION mode";
+constexpr const char* k_valid_wifi_events_0 = "valid wifi events:0-%d";
+constexpr const char* k_config_table_not_found = "config table not found!";
+constexpr const char* k_sta_ssid_required = "ssid required";
+constexpr const char* k_ssid_32 = "ssid:<32";
+constexpr const char* k_channel_0_or_1_13 = "channel: 0 or 1-13";
+constexpr const char* k_show_hidden_0_or_1 = "show_hidden: 0 or 1";
+constexpr const char* k_can_t_list_ap_in_softap = "Can't list ap in SOFTAP mode";
+
+}  // namespace nodemcu_emu::modules::wifi::errors
