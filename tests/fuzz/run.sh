@@ -43,6 +43,7 @@ fi
 if [ -z "$reason" ]; then
   done_line=$(grep -a "^FUZZ: done" "$work/out" | tail -n 1)
   echo "fuzz: seed $seed ok in ${elapsed} s -- ${done_line#FUZZ: done: }"
+  grep -a "^FUZZ: note" "$work/out" | sed "s/^FUZZ: /fuzz: seed $seed: /"
   exit 0
 fi
 
