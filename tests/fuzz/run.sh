@@ -18,9 +18,13 @@ shift 3
 [ $# -gt 0 ] && [ "$1" != "--" ] && shift
 [ $# -gt 0 ] && [ "$1" = "--" ] && shift
 here=$(cd "$(dirname "$0")" && pwd)
+case $emu in /*) ;; *) emu=$(pwd)/$emu ;; esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/nodemcu-fuzz.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/fs"
+# The working directory is the temporary folder too: a host-relative path the emulator should
+# not have used (a bug to find) lands there, not in the source tree.
+cd "$work" || exit 2
 start=$(date +%s)
 timeout -k 10 "$limit" "$emu" --virtual-time --on-error continue --hosts "$here/hosts" \
   --fs "$work/fs" "$here/fuzz.lua" --seed "$seed" --calls "$calls" "$@" \
