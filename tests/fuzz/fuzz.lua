@@ -105,6 +105,7 @@ local cb_depth = 0
 
 local classes, class_list = {}, {}          -- metatable -> class
 local targets = {}                           -- module functions: {label, fn, group, name}
+local by_module, module_names = {}, {}       -- the same, per group (module or "scenario")
 local own = setmetatable({}, { __mode = "k" }) -- the driver's own userdata (never tracked)
 local fn_kind = setmetatable({}, { __mode = "k" })
 local MAX_LIVE, MAX_DEAD = 6, 6
@@ -743,7 +744,8 @@ function random_target()
     table.insert(args, 1, self)
     return m, args, n + 1
   end
-  local t = pick(targets)
+  -- A module first, then one of its functions: wifi's 50 functions do not crowd out net's 8.
+  local t = pick(by_module[pick(module_names)])
   local args, n = gen_args(t)
   return t, args, n
 end
@@ -841,9 +843,16 @@ do
   for k in pairs(SCENARIOS) do names[#names + 1] = k end
   table.sort(names)
   for _, k in ipairs(names) do
-    -- Three times each: a scenario is worth more than one plain call.
-    for _ = 1, 3 do targets[#targets + 1] = { label = "scenario." .. k, fn = SCENARIOS[k], name = k, group = "scenario" } end
+    targets[#targets + 1] = { label = "scenario." .. k, fn = SCENARIOS[k], name = k, group = "scenario" }
   end
+end
+
+for _, t in ipairs(targets) do
+  if not by_module[t.group] then
+    by_module[t.group] = {}
+    module_names[#module_names + 1] = t.group
+  end
+  table.insert(by_module[t.group], t)
 end
 
 -- Constants of the modules join the numbers and strings drawn.
@@ -924,8 +933,9 @@ local function report_failure(why)
   end
 end
 
-say(string.format("seed %s, calls %d, %d module functions in %d modules: %s", tostring(opts.seed), opts.calls,
-  #targets, #modules, table.concat(modules, " ")))
+say(string.format("seed %s, calls %d, %d module functions in %d modules: %s (and %d scenarios)",
+  tostring(opts.seed), opts.calls, #targets - #by_module.scenario, #modules, table.concat(modules, " "),
+  #by_module.scenario))
 local missing = {}
 for _, name in ipairs(EXPECTED) do
   if type(rawget(_G, name)) ~= "table" then missing[#missing + 1] = name end

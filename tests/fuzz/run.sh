@@ -5,8 +5,8 @@
 # tests/fuzz/hosts only (--hosts: no DNS query leaves the machine), virtual time, and callback
 # errors printed rather than rebooting the device (--on-error continue). Stdin is /dev/null
 # (uart.on("data") reads it). The run fails on: a non-zero exit (crash, sanitizer abort), a
-# sanitizer report, no "FUZZ: done" line (the driver found a failure), or the time limit (a
-# hang). On failure it prints the seed, the driver's last lines and how to replay.
+# sanitizer report, no "FUZZ: done" line (the driver found a failure), the time limit (a
+# hang), or a file the emulator wrote into its working directory instead of the flash. On failure it prints the seed, the driver's last lines and how to replay.
 set -u
 if [ $# -lt 3 ]; then
   echo "usage: $0 EMULATOR SEED CALLS [TIME_LIMIT_SECONDS] [-- fuzz.lua options]" >&2
@@ -42,6 +42,8 @@ elif [ $status -ne 0 ]; then
   reason="exit status $status"
 elif ! grep -aq "^FUZZ: done" "$work/out"; then
   reason="the driver did not finish"
+elif [ -n "$(ls -A "$work" | grep -v -e '^fs$' -e '^out$')" ]; then
+  reason="files written outside the flash, in the working directory: $(ls -A "$work" | grep -v -e '^fs$' -e '^out$' | tr '\n' ' ')"
 fi
 
 if [ -z "$reason" ]; then
