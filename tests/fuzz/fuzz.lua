@@ -434,10 +434,11 @@ local CARE = {
   end,
   -- Erases the flash (a temporary folder): rarely, it is slow and noisy.
   ["file.format"] = function(a, n) return chance(1, 40) and n or nil end,
-  -- gpio.serout runs synchronously delays x cycles: cycles 0 means 2^32 of them.
+  -- gpio.serout runs synchronously delays x cycles: cycles 0 means 2^32 of them, and so does
+  -- NaN (or "nan": it converts to 0). Only 1..4 pass (a non-number still raises).
   ["gpio.serout"] = function(a, n)
     local cycles = tonumber(a[4])
-    if a[4] ~= nil and (cycles == nil or cycles < 1 or cycles > 4) then a[4] = 2 end
+    if a[4] ~= nil and not (cycles and cycles >= 1 and cycles < 5) then a[4] = 2 end
     return math.max(n, 4)
   end,
   -- The watchdog reboots the device when virtual time jumps past it: disarmed right after
@@ -931,6 +932,8 @@ local function report_failure(why)
     local e = ring[i % RING_SIZE]
     if e then say("  " .. call_text(e)) end
   end
+  -- End the run now (without "FUZZ: done", run.sh reports the failure).
+  if node and node.dsleep then pcall(node.dsleep, 1) end
 end
 
 say(string.format("seed %s, calls %d, %d module functions in %d modules: %s (and %d scenarios)",
