@@ -7,10 +7,16 @@
 #   make stress  the CTest suite 5 times while two busy loops load the cores (tests/stress.sh)
 #   make soak    SOAK_MINUTES (10) of mixed hostile load on an echo server: RSS/fd slopes,
 #                latency percentiles, every byte checked (tests/soak/load.py)
+#   make fuzz    tests/fuzz/fuzz.lua on the ASan+UBSan build: FUZZ_SEEDS seeds from FUZZ_SEED,
+#                FUZZ_CALLS calls each (default 8 x 125000 = 1 000 000), JOBS at a time
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 SOAK_MINUTES ?= 10
+FUZZ_SEED    ?= 1
+FUZZ_SEEDS   ?= 8
+FUZZ_CALLS   ?= 125000
+FUZZ_TIMEOUT ?= 1800
 # g++/cmake build the emulator; liblua5.1-0-dev, libboost-dev, catch2 are the fixed stack;
 # libssl-dev gives crypto its hashes (OpenSSL libcrypto); rapidjson-dev parses for sjson;
 # pkg-config finds Lua; curl and python3 are the real clients the end-to-end tests drive.
@@ -52,6 +58,19 @@ test-asan:
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) --timeout 240
 
+# Each seed is one run of tests/fuzz/run.sh (its own temporary flash, a time limit per run);
+# a crash, a sanitizer report, a hang or a driver failure fails the target with the seed to replay.
+fuzz: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DNODEMCU_EMU_SANITIZE=ON
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target nodemcu-emu
+	@start=$$(date +%s); \
+	seq $(FUZZ_SEED) $$(( $(FUZZ_SEED) + $(FUZZ_SEEDS) - 1 )) | \
+	  ASAN_OPTIONS=detect_leaks=1 xargs -P $(JOBS) -I SEED \
+	    tests/fuzz/run.sh $(ASAN_BUILD)/nodemcu-emu SEED $(FUZZ_CALLS) $(FUZZ_TIMEOUT); \
+	status=$$?; \
+	echo "make fuzz: $(FUZZ_SEEDS) seeds from $(FUZZ_SEED) x $(FUZZ_CALLS) calls = $$(( $(FUZZ_SEEDS) * $(FUZZ_CALLS) )) calls in $$(( $$(date +%s) - start )) s: $$([ $$status -eq 0 ] && echo ok || echo FAILED)"; \
+	exit $$status
+
 bench: deps build
 	bench/run.sh
 
@@ -64,4 +83,4 @@ soak: build
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
 
-.PHONY: all deps build emulator run test test-asan bench stress soak clean
+.PHONY: all deps build emulator run test test-asan fuzz bench stress soak clean

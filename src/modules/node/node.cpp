@@ -445,6 +445,10 @@ CompileResult write_lc(lua_State* L, std::string_view lua_path) {
 int node_compile(lua_State* L) {
   size_t len = 0;
   const char* name = luaL_checklstring(L, 1, &len);
+  // Extra arguments are ignored (node.c): without this, the path pushed below would not be
+  // at index 2, and whatever a script passed second (a host path, or a table: NULL, stdin)
+  // would be compiled and written outside the flash.
+  lua_settop(L, 1);
   switch (check_compile_name(std::string_view(name, len))) {
     case CompileName::invalid:
       return luaL_argerror(L, 1, errors::k_filename_invalid);
