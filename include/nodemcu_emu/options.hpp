@@ -57,6 +57,9 @@ struct Options {
   std::string trace_file;  // empty: stderr
   std::optional<std::size_t> heap_bytes;
   double idle_grace_ms = 2.0;  // virtual time: how long real I/O may be awaited before time jumps
+  // --host-libs: io, os, package.loadlib and the host's require searchers, which the device
+  // does not have (docs/security.md). For test code that drives the host.
+  bool host_libs = false;
 
   // --- net ---
   int firmware = 2;

@@ -1,4 +1,4 @@
--- args: --port-map 5683=45683
+-- args: --port-map 5683=45683 --host-libs
 -- --port-map: device port 5683 is served on host port 45683 (spec net.md 0.6, ARCHITECTURE
 -- "Addresses"). The script only ever sees device ports.
 local emu = require "emu"
