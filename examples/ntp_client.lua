@@ -15,11 +15,16 @@ local function be32(n)
     math.floor(n / 256) % 256, n % 256)
 end
 
--- The "time server": answers mode-3 requests with mode 4, stratum 2, the host's clock.
+-- The device has no os library (no os.time): the "time server" counts from a fixed instant,
+-- 2024-01-01 00:00:00 UTC, plus the seconds since boot.
+local SERVER_EPOCH_UNIX = 1704067200
+local function server_now() return SERVER_EPOCH_UNIX + tmr.time() end
+
+-- The "time server": answers mode-3 requests with mode 4, stratum 2, its clock.
 local server = net.createUDPSocket()
 server:on("receive", function(sck, request, port, ip)
   if #request ~= 48 or request:byte(1) % 8 ~= 3 then return end  -- not a client request
-  local now = os.time() + NTP_UNIX_OFFSET
+  local now = server_now() + NTP_UNIX_OFFSET
   local reply = string.char(0x24, 2, 6, 0xEC)   -- LI 0, VN 4, mode 4; stratum 2; poll; precision
       .. string.rep("\0", 8)                     -- root delay, root dispersion
       .. "EMU\0"                                 -- reference id
@@ -41,13 +46,13 @@ client:on("receive", function(sck, reply)
   give_up:unregister()
   local rtt_ms = (tmr.now() - asked_at) / 1000
   local seconds = u32(reply, 41) - NTP_UNIX_OFFSET
-  print(string.format("stratum %d, server time %s UTC, round trip %.3f ms",
-    reply:byte(2), os.date("!%Y-%m-%d %H:%M:%S", seconds), rtt_ms))
+  print(string.format("stratum %d, server time %d (Unix seconds), round trip %.3f ms",
+    reply:byte(2), seconds, rtt_ms))
   sck:close()
   server:close()
 end)
 -- LI 0, VN 4, mode 3 (client), the rest zero but for our transmit timestamp.
-local request = string.char(0x23) .. string.rep("\0", 39) .. be32(os.time() + NTP_UNIX_OFFSET) .. be32(0)
+local request = string.char(0x23) .. string.rep("\0", 39) .. be32(NTP_UNIX_OFFSET) .. be32(0)
 asked_at = tmr.now()
 client:send(server_port, "127.0.0.1", request)
 -- UDP may lose the answer: a device script gives up (or retries) after a while.

@@ -14,6 +14,12 @@
 -- emu.contains / emu.lacks (substrings), emu.check (inside callbacks).
 -- Other devices: emu.run{script=..., args={...}} runs a second emulator (stdout, stderr,
 -- status); emu.tmpdir() gives a scratch --fs flash; emu.write / emu.read whole files.
+-- emu.exit(status) ends the test run at once (scripts have no os.exit without --host-libs).
+-- The helper drives the host (files, child emulators) with the host's io and os, which the
+-- emulator hands to it even when scripts do not get them (docs/security.md).
+local _, host = ...
+local io, os = host.io, host.os
+
 local emu = {}
 
 local cases, current, passed, failed, skipped, todo = {}, 0, 0, 0, 0, 0
@@ -75,7 +81,7 @@ end
 
 local function read_file(path)
   local f = io.open(path, "rb")
-  if not f then return "" end
+  if not f then return nil end
   local text = f:read("*a")
   f:close()
   return text
@@ -97,7 +103,13 @@ function emu.tmpdir()
   return path
 end
 
--- emu.write(path, text) / emu.read(path): whole files, for fixtures and results.
+-- emu.mkdir(path): a directory (and its parents) on the host.
+function emu.mkdir(path)
+  assert(os.execute("mkdir -p " .. shell_quote(path)) == 0, "cannot create directory " .. path)
+end
+
+-- emu.write(path, text) / emu.read(path): whole host files, for fixtures and results; read
+-- gives nil for a file that cannot be read.
 emu.write = write_file
 emu.read = read_file
 
@@ -109,11 +121,14 @@ emu.read = read_file
 --   opts.script_args  list of arguments after the script
 --   opts.stdin   text for the child's stdin (default: none)
 --   opts.cwd     the child's working directory
+--   opts.env     table of environment variables for the child (e.g. LUA_INIT)
 -- Returns stdout, stderr, exit status.
 function emu.run(opts)
   local exe = os.getenv("NODEMCU_EMU")
   if not exe or exe == "" then error("emu.run needs NODEMCU_EMU (the emulator's path)", 2) end
-  local words = { shell_quote(exe) }
+  local words = {}
+  for name, value in pairs(opts.env or {}) do words[#words + 1] = name .. "=" .. shell_quote(value) end
+  words[#words + 1] = shell_quote(exe)
   if not opts.real_time then words[#words + 1] = "--virtual-time" end
   for _, a in ipairs(opts.args or {}) do words[#words + 1] = shell_quote(a) end
   local temps = {}
@@ -133,7 +148,7 @@ function emu.run(opts)
   local pipe = assert(io.popen(cmd, "r"))
   local status = tonumber(pipe:read("*a"):match("%d+"))
   pipe:close()
-  local stdout, stderr = read_file(out), read_file(err)
+  local stdout, stderr = read_file(out) or "", read_file(err) or ""
   for _, path in ipairs(temps) do os.remove(path) end
   return stdout, stderr, status
 end
@@ -160,6 +175,31 @@ local function finish()
   if failed == 0 and passed == 0 and skipped > 0 then os.exit(77) end  -- CTest: Skipped
   os.exit(failed == 0 and 0 or 1)
 end
+
+-- emu.exit(status): ends the process with `status` (true/nil 0, false 1, or a number).
+function emu.exit(status)
+  os.exit(status)
+end
+
+-- emu.free_port([kind]): a port number the kernel gives out on 127.0.0.1 ("udp" or "tcp",
+-- default udp), for a child emulator's --port-map: a device's own port 0 takes the lowest
+-- free port from 4097, the same number in every run, so runs side by side would collide.
+function emu.free_port(kind)
+  local family = kind == "tcp" and "SOCK_STREAM" or "SOCK_DGRAM"
+  local pipe = assert(io.popen("python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket." ..
+    family .. "); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])'"))
+  local port = tonumber(pipe:read("*a"))
+  pipe:close()
+  return port
+end
+
+-- emu.tmpname(): a fresh host file name (os.tmpname).
+emu.tmpname = function() return os.tmpname() end
+-- emu.remove(path): removes a host file (os.remove).
+emu.remove = function(path) return os.remove(path) end
+
+-- emu.getenv(name): the host's environment variable (os.getenv), for tests that run children.
+emu.getenv = function(name) return os.getenv(name) end
 
 local run_next
 

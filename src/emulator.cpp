@@ -8,6 +8,7 @@
 #include "core/console.hpp"
 #include "core/device.hpp"
 #include "core/event_loop.hpp"
+#include "core/interrupt.hpp"
 #include "core/trace.hpp"
 #include "lua/call.hpp"
 #include "core/repl.hpp"
@@ -32,6 +33,7 @@ bool run_protected(lua_State* L, int nargs) {
 
 bool load_and_run(lua_State* L, int status, int nargs = 0) {
   if (status != 0) {
+    lua::collect_after_memory_error(L, status);
     report(lua::error_text(L, -1));
     lua_pop(L, 1);
     return false;
@@ -136,25 +138,33 @@ struct Emulator::Impl {
             !options.interactive && !::isatty(STDIN_FILENO));
   }
 
-  // Power-on: the command line's chunks, or init.lua from the flash under --boot.
+  // Power-on: LUA_INIT and the command line's -e/-l first (at every boot: each one starts a fresh
+  // state, and a test sets its pin levels or globals there), then init.lua under --boot, or the
+  // script otherwise.
   bool boot_program(Device& d) {
     lua_State* L = d.L();
-    if (options.boot) {
-      std::string init = options.fs_dir + "/init.lua";
-      if (::access(init.c_str(), R_OK) != 0) {
-        d.console().write("lua: cannot open init.lua\n");
-        return true;
-      }
-      // The device reports an init.lua error and carries on with its prompt; under
-      // --on-error=panic CI wants it to fail instead.
-      return d.run_file(init) || options.on_error != OnError::panic;
-    }
     if (!handle_luainit(L)) return false;
     if (!run_prelude(L, options)) return false;
+    if (options.boot) return run_init(d);
     if (options.script || stdin_is_script()) {
       if (!run_script(L, options)) return false;
     }
     return true;
+  }
+
+  bool run_init(Device& d) {
+    if (!d.flash_has("init.lua")) {
+      // The device says so and carries on at its prompt; without a console to carry on at, a
+      // run that was meant to boot an application has failed (a CI job must not pass).
+      d.console().write("lua: cannot open init.lua\n");
+      if (wants_console()) return true;
+      Console::diagnostic("nodemcu-emu: --boot: no init.lua in the flash (" + options.fs_dir +
+                          "); -i keeps the prompt open");
+      return false;
+    }
+    // The device reports an init.lua error and carries on with its prompt; under
+    // --on-error=panic CI wants it to fail instead.
+    return d.run_file("init.lua") || options.on_error != OnError::panic;
   }
 
   // The device's console on stdin: the serial port hands it complete lines.
@@ -170,7 +180,8 @@ struct Emulator::Impl {
       return 2;
     }
     loop.stop_on_signals();
-    if (!device.power_on([this](Device& d) { return boot_program(d); })) return 1;
+    if (!device.power_on([this](Device& d) { return boot_program(d); }))
+      return core::interrupt::pending() ? core::interrupt::exit_status() : 1;
     if (wants_console()) start_console();
     std::optional<core::Micros> limit;
     if (options.run_for_seconds)

@@ -61,6 +61,9 @@ struct Options {
   // unless given; epoch_now takes the host's calendar time instead.
   std::optional<double> epoch_seconds;
   bool epoch_now = false;
+  // --host-libs: io, os, package.loadlib and the host's require searchers, which the device
+  // does not have (docs/security.md). For test code that drives the host.
+  bool host_libs = false;
 
   // --- net ---
   int firmware = 2;

@@ -106,6 +106,7 @@ const std::map<std::string, LongOption>& long_options() {
   static const std::map<std::string, LongOption> table = {
       {"fs", {LongOption::required, [](Options& o, V v) { o.fs_dir = *v; }}},
       {"boot", {LongOption::none, [](Options& o, V) { o.boot = true; }}},
+      {"host-libs", {LongOption::none, [](Options& o, V) { o.host_libs = true; }}},
       {"virtual-time", {LongOption::none, [](Options& o, V) { o.virtual_time = true; }}},
       {"run-for", {LongOption::required,
                    [](Options& o, V v) { o.run_for_seconds = parse_seconds("--run-for", *v); }}},
@@ -257,7 +258,11 @@ lua-compatible options:
 
 the device:
   --fs DIR           the device's flash (default: .); require, dofile, loadfile look there
-  --boot             run init.lua from --fs, as the device does at power-on
+                     and nowhere else
+  --boot             run init.lua from --fs, as the device does at power-on (after LUA_INIT,
+                     -e and -l); no init.lua is an error unless -i keeps the prompt open
+  --host-libs        give scripts the host's io, os, package.loadlib and require searchers,
+                     which the device lacks (for test code that drives the host)
   --virtual-time     virtual clock: time jumps to the next timer when nothing else can
                      happen, so long timeouts take milliseconds and runs are repeatable
   --idle-grace MS    virtual time: real milliseconds to wait for I/O in flight before the

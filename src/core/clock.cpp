@@ -1,5 +1,7 @@
 #include "core/clock.hpp"
 
+#include "core/interrupt.hpp"
+
 #include <thread>
 
 namespace nodemcu_emu::core {
@@ -10,7 +12,8 @@ Micros RealClock::now() const {
   return std::chrono::duration_cast<Micros>(std::chrono::steady_clock::now() - start_);
 }
 
-void RealClock::busy_wait(Micros duration) { std::this_thread::sleep_for(duration); }
+// tmr.delay blocks the loop as it blocks the chip, but a signal must still end it promptly.
+void RealClock::busy_wait(Micros duration) { interrupt::sleep_unless_interrupted(duration.count()); }
 
 }  // namespace nodemcu_emu::core
 

@@ -3,6 +3,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/flash_fs.hpp"
+#include "core/flash_loader.hpp"
+#include "core/interrupt.hpp"
 #include "lua/call.hpp"
 #include "lua/embedded.hpp"
 
@@ -10,13 +13,25 @@ namespace nodemcu_emu::core {
 
 // The counting allocator behind node.heap(). The budget is enforced only when --heap is given:
 // host Lua objects are about twice the size of the device's (64-bit pointers, no ROM tables), so
-// a device-sized limit by default would fail scripts that fit on the chip.
+// a device-sized limit by default would fail scripts that fit on the chip. Without --heap a hard
+// ceiling still applies: a corrupt .lc asks the loader for a string of SIZE_MAX bytes, and no
+// such request may reach the real allocator (it aborts under ASan, or overcommits the host).
 struct Device::Heap {
+  static constexpr std::size_t k_hard_ceiling = std::size_t{1} << 30;  // 1 GiB, docs/node.md
+
   Device* device;
   std::size_t used = 0;
   std::size_t baseline = 0;  // what the libraries take before the script runs
   std::size_t budget = 0;
   bool enforce = false;
+
+  std::size_t limit() const { return enforce ? baseline + budget : k_hard_ceiling; }
+
+  // Written so that a huge `growth` cannot wrap around the sum.
+  bool fits(std::size_t growth) const {
+    std::size_t cap = limit();
+    return used <= cap && growth <= cap - used;
+  }
 
   static void* alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) {
     auto* h = static_cast<Heap*>(ud);
@@ -25,7 +40,7 @@ struct Device::Heap {
       h->used -= osize;
       return nullptr;
     }
-    if (h->enforce && nsize > osize && h->used + (nsize - osize) > h->baseline + h->budget)
+    if (nsize > osize && !h->fits(nsize - osize))
       return nullptr;  // Lua raises "not enough memory", as on the chip
     void* p = std::realloc(ptr, nsize);
     if (p) h->used = h->used - osize + nsize;
@@ -60,46 +75,23 @@ int console_print(lua_State* L) {
   return 0;
 }
 
-// Replaces the file name at `index` by its path in the device's flash (--fs). The path is
-// built as a Lua string: luaL_loadfile may raise (out of memory), and a std::string alive
-// then would be skipped by the longjmp.
-const char* to_fs_path(lua_State* L, int index) {
-  const char* name = lua_tostring(L, index);
-  const std::string& dir = Device::from(L).options().fs_dir;
-  if (name[0] != '/' && !dir.empty() && dir != ".") {
-    lua_pushlstring(L, dir.data(), dir.size());
-    lua_pushliteral(L, "/");
-    lua_pushvalue(L, index);
-    lua_concat(L, 3);
-    lua_replace(L, index);
-  }
-  return lua_tostring(L, index);
-}
-
-// dofile/loadfile resolve names in the device's flash (--fs), as on the chip.
-int fs_loadfile(lua_State* L) {
-  const char* path = nullptr;
-  if (!lua_isnoneornil(L, 1)) {
-    luaL_checkstring(L, 1);
-    lua_settop(L, 1);
-    path = to_fs_path(L, 1);
-  }
-  if (luaL_loadfile(L, path) != 0) {
+// NodeMCU's Lua has no io, no os and no C modules: without --host-libs a script gets the
+// device's globals only. package.loaded loses them too, or require "io" would bring io back.
+void remove_host_libs(lua_State* L) {
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "loaded");
+  for (const char* lib : {"io", "os"}) {
     lua_pushnil(L);
-    lua_insert(L, -2);
-    return 2;
+    lua_setglobal(L, lib);
+    lua_pushnil(L);
+    lua_setfield(L, -2, lib);
   }
-  return 1;
-}
-
-int fs_dofile(lua_State* L) {
-  const char* name = luaL_optstring(L, 1, nullptr);
-  lua_settop(L, 1);
-  if (name != nullptr) name = to_fs_path(L, 1);
-  int n = lua_gettop(L);
-  if (luaL_loadfile(L, name) != 0) lua_error(L);
-  lua_call(L, 0, LUA_MULTRET);
-  return lua_gettop(L) - n;
+  lua_pop(L, 1);
+  for (const char* field : {"loadlib", "cpath"}) {
+    lua_pushnil(L);
+    lua_setfield(L, -2, field);
+  }
+  lua_pop(L, 1);
 }
 }  // namespace
 
@@ -134,6 +126,7 @@ void Device::open_state() {
   heap_->budget = options_.heap_bytes.value_or(k_default_heap);
   L_ = lua_newstate(&Heap::alloc, heap_.get());
   if (L_ == nullptr) throw std::bad_alloc();
+  interrupt::watch(L_);
   lua_token_ = std::make_shared<int>(0);
   lua::install_state_token(L_, &lua_token_);
   lua_atpanic(L_, [](lua_State* L) -> int {
@@ -142,20 +135,11 @@ void Device::open_state() {
     std::exit(1);
   });
   luaL_openlibs(L_);
+  lua::install_protected_calls(L_);
   lua::preload_embedded(L_);
   lua_register(L_, "print", console_print);
-  lua_register(L_, "dofile", fs_dofile);
-  lua_register(L_, "loadfile", fs_loadfile);
-  // require searches the flash first (compiled .lc before .lua, as the firmware does).
-  lua_getglobal(L_, "package");
-  const std::string& dir = options_.fs_dir;
-  std::string prefix = dir.empty() || dir == "." ? "./" : dir + "/";
-  lua_getfield(L_, -1, "path");
-  std::string path = prefix + "?.lc;" + prefix + "?.lua;" + lua_tostring(L_, -1);
-  lua_pop(L_, 1);
-  lua_pushstring(L_, path.c_str());
-  lua_setfield(L_, -2, "path");
-  lua_pop(L_, 1);
+  install_flash_loaders(L_, options_.host_libs);
+  if (!options_.host_libs) remove_host_libs(L_);
   open_modules_(L_);
   heap_->baseline = heap_->used;
   heap_->enforce = options_.heap_bytes.has_value();
@@ -176,6 +160,7 @@ void Device::close_state() {
   tasks_.clear();
   console_.restore();
   repl_.reset();
+  interrupt::forget(L_);
   lua_close(L_);  // runs every __gc: sockets close, timers stop, refs are released
   L_ = nullptr;
   lua_token_.reset();  // Refs still held by pending handlers now release nothing
@@ -256,8 +241,21 @@ void Device::schedule_reboot(Micros delay, RebootCause cause, int reason) {
     loop_.call_after(delay, reboot);
 }
 
-bool Device::run_file(const std::string& path) {
-  if (luaL_loadfile(L_, path.c_str()) != 0) {
+bool Device::flash_has(const std::string& name) { return flash::flash_of(*this).exists(name); }
+
+namespace {
+// Loads the flash file named by the argument, raising its load error (no traceback: nothing ran).
+int load_for_run(lua_State* L) {
+  if (load_flash_chunk(L, luaL_checkstring(L, 1)) != 0) return lua_error(L);
+  return 1;
+}
+}  // namespace
+
+bool Device::run_file(const std::string& name) {
+  lua_pushcfunction(L_, load_for_run);
+  lua_pushlstring(L_, name.data(), name.size());
+  if (int status = lua_pcall(L_, 1, 1, 0); status != 0) {
+    lua::collect_after_memory_error(L_, status);
     Console::diagnostic(lua::error_text(L_, -1));
     lua_pop(L_, 1);
     return false;

@@ -125,8 +125,10 @@ class Device {
   void native_destroyed() { --live_natives_; }
   long live_natives() const { return live_natives_; }
 
-  // Runs `chunk_name` from the fs (init.lua at boot). Errors are reported; returns success.
-  bool run_file(const std::string& path);
+  // Runs the flash file `name` (init.lua at boot). Errors are reported; returns success.
+  bool run_file(const std::string& name);
+  // Whether the flash holds a file `name`.
+  bool flash_has(const std::string& name);
 
  private:
   struct Heap;

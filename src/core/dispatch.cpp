@@ -77,10 +77,8 @@ int Device::run_protected(PushCall push, std::string& error) {
   if (status != 0) {
     // A memory error skips the message handler: its value is the bare "not enough memory".
     error = lua::error_text(L, -1);
-    // The emergency collection of the firmware's allocator, at the first point where it is
-    // safe (stock Lua 5.1 cannot collect inside a failing allocation): what the failed
-    // callback built is garbage now, and the next callback must not fail for it.
-    if (status == LUA_ERRMEM) lua_gc(L, LUA_GCCOLLECT, 0);
+    // What the failed callback built is garbage now: the next callback must not fail for it.
+    lua::collect_after_memory_error(L, status);
   }
   lua_settop(L, base);
   return status;

@@ -1,7 +1,11 @@
 #include "core/event_loop.hpp"
 
 #include <boost/asio/post.hpp>
-#include <csignal>
+#include <unistd.h>
+
+#include <boost/asio/buffer.hpp>
+
+#include "core/interrupt.hpp"
 
 namespace nodemcu_emu::core {
 
@@ -26,14 +30,21 @@ void EventLoop::stop(int exit_status) {
 }
 
 void EventLoop::stop_on_signals() {
-  signals_.emplace(io_, SIGINT, SIGTERM);
-  signals_->async_wait([this](const boost::system::error_code& ec, int) {
-    if (!ec) stop(0);
-  });
+  int fd = interrupt::install();
+  if (fd < 0) return;
+  // The descriptor is the process's: this loop watches a duplicate it may close.
+  signal_pipe_.emplace(io_, ::dup(fd));
+  signal_pipe_->async_read_some(asio::buffer(&signal_byte_, 1),
+                                [this](const boost::system::error_code& ec, std::size_t) {
+                                  if (!ec) stop(interrupt::exit_status());
+                                });
 }
 
 int EventLoop::run(std::optional<Micros> limit) {
   while (!stopping_) {
+    // A signal interrupted the Lua call that just returned: stop before anything else runs.
+    if (interrupt::pending()) stop(interrupt::exit_status());
+    if (stopping_) break;
     // One ready handler, then the due timers, then the next handler: a chain of posted tasks
     // cannot starve a timer (on the chip the SDK's timer task runs between two Lua tasks).
     // Time moves only once nothing at all is ready.

@@ -3,7 +3,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
 #include <memory>
@@ -92,7 +92,8 @@ class EventLoop {
     io_.poll();
   }
 
-  // SIGINT/SIGTERM end the loop cleanly (exit status 0) once installed.
+  // SIGINT/SIGTERM end the loop once installed: status 0 when it was idle, 128 + the signal
+  // when Lua code was running and got interrupted (core/interrupt.hpp).
   void stop_on_signals();
 
  private:
@@ -106,7 +107,8 @@ class EventLoop {
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::unique_ptr<Clock> clock_;
   TimerService timers_;
-  std::optional<asio::signal_set> signals_;
+  std::optional<asio::posix::stream_descriptor> signal_pipe_;
+  char signal_byte_ = 0;
   std::chrono::microseconds idle_grace_;
   int keepalives_ = 0;
   bool stopping_ = false;

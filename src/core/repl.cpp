@@ -50,6 +50,7 @@ Repl::Result Repl::feed(lua_State* L, const std::string& line) {
   pending_.clear();
   std::string error;
   if (status != 0) {
+    lua::collect_after_memory_error(L, status);
     error = lua::error_text(L, -1);
     lua_pop(L, 1);
   } else if (lua::pcall_traceback(L, 0, LUA_MULTRET, error)) {

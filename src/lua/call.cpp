@@ -1,5 +1,7 @@
 #include "lua/call.hpp"
 
+#include "core/interrupt.hpp"
+
 namespace nodemcu_emu::lua {
 
 // Adds debug.traceback to the error, skipping this handler's own level.
@@ -26,6 +28,47 @@ int traceback_handler(lua_State* L) {
   return 1;
 }
 
+namespace {
+
+// What follows a failed call made for a script: collect the garbage of an out-of-memory error,
+// and keep an interruption going past the script's own pcall.
+void after_script_call(lua_State* L, int status) {
+  collect_after_memory_error(L, status);
+  core::interrupt::rearm(L);
+}
+
+// lbaselib.c's luaB_pcall, plus after_script_call.
+int collecting_pcall(lua_State* L) {
+  luaL_checkany(L, 1);
+  int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+  if (status != 0) after_script_call(L, status);
+  lua_pushboolean(L, status == 0);
+  lua_insert(L, 1);
+  return lua_gettop(L);
+}
+
+// lbaselib.c's luaB_xpcall, plus after_script_call.
+int collecting_xpcall(lua_State* L) {
+  luaL_checkany(L, 2);
+  lua_settop(L, 2);
+  lua_insert(L, 1);  // the message handler goes below the function
+  int status = lua_pcall(L, 0, LUA_MULTRET, 1);
+  if (status != 0) after_script_call(L, status);
+  lua_pushboolean(L, status == 0);
+  lua_replace(L, 1);
+  return lua_gettop(L);
+}
+}  // namespace
+
+void collect_after_memory_error(lua_State* L, int status) {
+  if (status == LUA_ERRMEM) lua_gc(L, LUA_GCCOLLECT, 0);
+}
+
+void install_protected_calls(lua_State* L) {
+  lua_register(L, "pcall", collecting_pcall);
+  lua_register(L, "xpcall", collecting_xpcall);
+}
+
 std::string error_text(lua_State* L, int index) {
   size_t len = 0;
   const char* s = lua_tolstring(L, index, &len);
@@ -40,6 +83,7 @@ bool pcall_traceback(lua_State* L, int nargs, int nresults, std::string& error) 
   int status = lua_pcall(L, nargs, nresults, base);
   lua_remove(L, base);
   if (status == 0) return true;
+  collect_after_memory_error(L, status);
   error = error_text(L, -1);
   lua_pop(L, 1);
   return false;

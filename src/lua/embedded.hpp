@@ -13,7 +13,8 @@ struct EmbeddedChunk {
 };
 const std::vector<EmbeddedChunk>& embedded_chunks();
 
-// Registers every embedded chunk in package.preload.
+// Registers every embedded chunk in package.preload. Call it while the globals io and os still
+// exist: the chunks keep them.
 void preload_embedded(lua_State* L);
 
 }  // namespace nodemcu_emu::lua

@@ -5,7 +5,9 @@
 namespace nodemcu_emu::lua {
 
 namespace {
-// No C++ string here: the chunk may raise, and its longjmp would skip the destructor.
+// No C++ string here: the chunk may raise, and its longjmp would skip the destructor. The chunk
+// gets its module name and the host's io/os ({io=, os=}) as its varargs: the emulator's own
+// helpers drive the host even when scripts have no io/os (docs/security.md).
 int load_embedded(lua_State* L) {
   const auto* chunk = static_cast<const EmbeddedChunk*>(lua_touserdata(L, lua_upvalueindex(1)));
   lua_settop(L, 1);
@@ -13,7 +15,8 @@ int load_embedded(lua_State* L) {
   if (luaL_loadbuffer(L, chunk->source, std::strlen(chunk->source), chunkname) != 0)
     return lua_error(L);
   lua_pushvalue(L, 1);
-  lua_call(L, 1, 1);
+  lua_pushvalue(L, lua_upvalueindex(2));
+  lua_call(L, 2, 1);
   return 1;
 }
 }  // namespace
@@ -21,12 +24,20 @@ int load_embedded(lua_State* L) {
 void preload_embedded(lua_State* L) {
   lua_getfield(L, LUA_GLOBALSINDEX, "package");
   lua_getfield(L, -1, "preload");
+  int preload = lua_gettop(L);
+  lua_createtable(L, 0, 2);
+  int host = lua_gettop(L);
+  for (const char* lib : {"io", "os"}) {
+    lua_getglobal(L, lib);
+    lua_setfield(L, host, lib);
+  }
   for (const auto& chunk : embedded_chunks()) {
     lua_pushlightuserdata(L, const_cast<EmbeddedChunk*>(&chunk));
-    lua_pushcclosure(L, load_embedded, 1);
-    lua_setfield(L, -2, chunk.name);
+    lua_pushvalue(L, host);
+    lua_pushcclosure(L, load_embedded, 2);
+    lua_setfield(L, preload, chunk.name);
   }
-  lua_pop(L, 2);
+  lua_pop(L, 3);
 }
 
 }  // namespace nodemcu_emu::lua

@@ -193,8 +193,8 @@ else
   fail "a failing -e stops the later ones"
 fi
 
-run -e 'os.exit(7)' </dev/null
-check "os.exit(n) exits with n" 7 ""
+run --host-libs -e 'os.exit(7)' </dev/null
+check "os.exit(n) exits with n (os with --host-libs)" 7 ""
 
 run --bogus </dev/null
 if [[ $status == 2 ]] && contains "$ERR" "nodemcu-emu: unrecognized option '--bogus'" &&
@@ -314,7 +314,7 @@ EOF
   done
   echo 'print(count >= 50)'
   echo 'os.exit(0)'
-} | timeout 20 "$EMU" -i console_app.lua >"$OUT" 2>"$ERR"
+} | timeout 20 "$EMU" --host-libs -i console_app.lua >"$OUT" 2>"$ERR"
 status=$?
 if [[ $status == 0 ]] && contains "$OUT" "start" && contains "$OUT" "true"; then
   pass "-i after a script: the script's timers run while the console waits for input"
@@ -332,11 +332,8 @@ run --boot --fs flash </dev/null
 check "--boot runs init.lua from the --fs flash" 0 "init.lua, boot reason 0"
 
 cat >flash/init.lua <<'EOF'
-local f = io.open("boots.txt", "r")
-local n = f and tonumber(f:read("*a")) or 0
-if f then f:close() end
-n = n + 1
-f = io.open("boots.txt", "w") f:write(n) f:close()
+local n = tonumber(file.getcontents("boots.txt") or "0") + 1
+file.putcontents("boots.txt", tostring(n))
 print("boot " .. n)
 if n < 3 then tmr.create():alarm(100, tmr.ALARM_SINGLE, function() node.restart() end) end
 EOF

@@ -3,19 +3,9 @@
 local dir = require("fixtures.fs.sandbox").enter()
 local emu = require "emu"
 
-local function host_read(name)
-  local f = io.open(dir .. "/" .. name, "rb")
-  if not f then return nil end
-  local s = f:read("*a")
-  f:close()
-  return s
-end
+local function host_read(name) return emu.read(dir .. "/" .. name) end
 
-local function host_write(name, text)
-  local f = assert(io.open(dir .. "/" .. name, "wb"))
-  f:write(text)
-  f:close()
-end
+local function host_write(name, text) emu.write(dir .. "/" .. name, text) end
 
 local function count(t)
   local n = 0
@@ -312,7 +302,7 @@ emu.test("a name with '/' is stored in a subfolder and listed flat", function()
   emu.same(file.list(), { ["http/index.html"] = 11 })
   emu.eq(file.getcontents("http/index.html"), "<h1>hi</h1>")
   file.remove("http/index.html")
-  emu.eq(io.open(dir .. "/http"), nil, "the emptied subfolder is removed")
+  emu.eq(emu.read(dir .. "/http"), nil, "the emptied subfolder is removed")
 end)
 
 emu.test("/FLASH/name is the same file as name; other drives are not there", function()

@@ -132,7 +132,7 @@ end
 local function all_objects()
   return {
     tmr.create(), crypto.new_hash("MD5"), sjson.encoder({}), sjson.decoder(),
-    net.createUDPSocket(), net.createConnection(), net.createServer(), io.stdout, proxy,
+    net.createUDPSocket(), net.createConnection(), net.createServer(), proxy,
   }
 end
 

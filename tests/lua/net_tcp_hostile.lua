@@ -1,3 +1,4 @@
+-- args: --host-libs
 -- net TCP against hostile peers, in process under virtual time (the peer is another socket of
 -- this device, so it keeps pace with the clock exactly): a peer that never reads, a slowloris,
 -- a peer that resets while the device is sending. Real peers (10 000 connects past the limit,

@@ -1,3 +1,4 @@
+-- args: --host-libs
 -- --port-map: device port 5683 is served on another host port (spec net.md 0.6, ARCHITECTURE
 -- "Addresses"). The script only ever sees device ports. The host port is a free one: this file
 -- runs itself again as a child with --port-map 5683=PORT and PORT as its argument (a fixed host
@@ -8,12 +9,9 @@ local host_port = tonumber(arg and arg[1])
 if not host_port then
   -- A free host port from the kernel (the device's own port 0 takes the lowest free from 4097,
   -- the same number in every run).
-  local pipe = io.popen("python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
-    .. "s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])'")
-  local port = tonumber(pipe:read("*a"))
-  pipe:close()
+  local port = emu.free_port("udp")
   emu.test("the cases below, in a child run with --port-map 5683=" .. port, function()
-    local out, err, status = emu.run({ file = arg[0], args = { "--port-map", "5683=" .. port },
+    local out, err, status = emu.run({ file = arg[0], args = { "--port-map", "5683=" .. port, "--host-libs" },
                                        script_args = { tostring(port) } })
     io.write(out)
     emu.eq(status, 0, "the child's status (stderr: " .. err .. ")")

@@ -1,3 +1,4 @@
+-- args: --host-libs
 -- net.udpsocket traffic: send, "sent", "receive", auto-bind, datagram sizes, broadcast
 -- (spec net.md 5.2, 5.3, 9; checklist N14, N15, N16).
 local emu = require "emu"

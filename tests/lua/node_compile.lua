@@ -15,11 +15,21 @@ emu.test("node.compile('x.lua') writes x.lc into the --fs flash, loadable with d
   emu.eq(lc:sub(1, 4), "\27Lua", "bytecode signature")
 end)
 
-emu.test("node.compile with a path outside the default flash works too", function()
+-- Runs `script` as a device whose flash holds `files`; returns its stdout, stderr, status.
+local function in_flash(files, script)
+  local flash = emu.tmpdir()
+  for name, text in pairs(files) do emu.write(flash .. "/" .. name, text) end
+  local out, err, status = emu.run { args = { "--fs", flash }, script = script }
+  return out, err, status, flash
+end
+
+emu.test("node.compile reads and writes the flash only: a host path outside it is not there", function()
   local dir = emu.tmpdir()
   emu.write(dir .. "/m.lua", "return 'compiled'\n")
-  node.compile(dir .. "/m.lua")
-  emu.eq(dofile(dir .. "/m.lc"), "compiled")
+  local ok, e = pcall(node.compile, dir .. "/m.lua")
+  emu.eq(ok, false)
+  emu.contains(e, "cannot open " .. dir .. "/m.lua")
+  emu.eq(emu.read(dir .. "/m.lc"), nil, "nothing written outside the flash")
 end)
 
 emu.test("node.compile of a name not ending in .lua raises not a .lua file", function()
@@ -33,27 +43,27 @@ emu.test("node.compile of a basename longer than 31 characters raises filename i
 end)
 
 emu.test("node.compile of a file with a syntax error raises the compiler's message", function()
-  local dir = emu.tmpdir()
-  emu.write(dir .. "/bad.lua", "x = = 1\n")
-  local ok, err = pcall(node.compile, dir .. "/bad.lua")
-  emu.eq(ok, false)
-  emu.contains(err, "bad.lua:1: unexpected symbol near '='")
-  local f = io.open(dir .. "/bad.lc")
-  emu.eq(f, nil, "no .lc written")
+  local out, err, status, flash = in_flash({ ["bad.lua"] = "x = = 1\n" }, "print(pcall(node.compile, 'bad.lua'))")
+  emu.eq(status, 0, "stderr: " .. err)
+  emu.contains(out, "false\t")
+  emu.contains(out, "bad.lua:1: unexpected symbol near '='")
+  emu.eq(emu.read(flash .. "/bad.lc"), nil, "no .lc written")
 end)
 
 emu.test("node.compile of a missing file raises cannot open", function()
-  local dir = emu.tmpdir()
-  local ok, err = pcall(node.compile, dir .. "/missing.lua")
-  emu.eq(ok, false)
-  emu.contains(err, "cannot open")
+  local out, err, status = in_flash({}, "print(pcall(node.compile, 'missing.lua'))")
+  emu.eq(status, 0, "stderr: " .. err)
+  emu.contains(out, "false\t")
+  emu.contains(out, "cannot open missing.lua")
 end)
 
 emu.test("node.compile into a directory that cannot be written raises cannot open/write to file", function()
-  local dir = emu.tmpdir()
-  emu.write(dir .. "/ok.lua", "return 1\n")
-  os.execute("mkdir '" .. dir .. "/ok.lc'")  -- a directory where the .lc should go
-  emu.raises("cannot open/write to file", node.compile, dir .. "/ok.lua")
+  local flash = emu.tmpdir()
+  emu.write(flash .. "/ok.lua", "return 1\n")
+  emu.mkdir(flash .. "/ok.lc")  -- a directory where the .lc should go
+  local out, err, status = emu.run { args = { "--fs", flash }, script = "print(pcall(node.compile, 'ok.lua'))" }
+  emu.eq(status, 0, "stderr: " .. err)
+  emu.contains(out, "cannot open/write to file")
 end)
 
 emu.test("node.compile needs a string", function()

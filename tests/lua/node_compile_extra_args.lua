@@ -17,8 +17,8 @@ emu.test("node.compile(name, extra) compiles name into the flash and touches not
   ]] }
   emu.eq(status, 0, "stderr: " .. err)
   emu.eq(out, string.rep("true\n42\n", 4))
-  -- (emu.read gives "" for a file that is not there)
-  emu.eq(emu.read(cwd .. "/.lc"), "", "nothing compiled from stdin into the working directory")
-  emu.eq(emu.read(cwd .. "/other.lc"), "", "the second argument is not compiled")
-  emu.eq(emu.read(cwd .. "/5.lc"), "")
+  -- (emu.read gives nil for a file that is not there)
+  emu.eq(emu.read(cwd .. "/.lc"), nil, "nothing compiled from stdin into the working directory")
+  emu.eq(emu.read(cwd .. "/other.lc"), nil, "the second argument is not compiled")
+  emu.eq(emu.read(cwd .. "/5.lc"), nil)
 end)

@@ -53,11 +53,20 @@ emu.test("node.restart() in the main chunk lets the chunk finish, then reboots",
   emu.eq(out, "boot 0\nafter restart\nboot 4\n")
 end)
 
-emu.test("--boot without init.lua reports it like the firmware and exits", function()
+emu.test("--boot without init.lua reports it like the firmware and fails (exit status 1)", function()
   local flash = emu.tmpdir()
-  local out, _, status = emu.run { args = { "--boot", "--fs", flash } }
-  emu.eq(status, 0)
+  local out, err, status = emu.run { args = { "--boot", "--fs", flash } }
+  emu.eq(status, 1)
   emu.eq(out, "lua: cannot open init.lua\n")
+  emu.contains(err, "nodemcu-emu: --boot: no init.lua in the flash")
+end)
+
+emu.test("--boot -i without init.lua stays at the prompt, as the device does", function()
+  local flash = emu.tmpdir()
+  local out, _, status = emu.run { args = { "--boot", "-i", "--fs", flash }, stdin = "print('at the prompt')\n" }
+  emu.eq(status, 0)
+  emu.contains(out, "lua: cannot open init.lua\n")
+  emu.contains(out, "at the prompt\n")
 end)
 
 emu.test("node.dsleep(us) under --boot wakes the device after us with reason 5", function()

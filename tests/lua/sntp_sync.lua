@@ -3,14 +3,9 @@
 -- --port-map sends to a free host port; names resolve only through --hosts.
 local emu = require "emu"
 
-local function free_port()
-  local pipe = assert(io.popen([[python3 -c "import socket;s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.bind(('127.0.0.1',0));print(s.getsockname()[1])"]]))
-  local port = tonumber(pipe:read("*a"))
-  pipe:close()
-  return port
-end
+local free_port = emu.free_port
 
-local hosts = os.tmpname()
+local hosts = emu.tmpname()
 emu.write(hosts, "127.0.0.1 ntp.test 0.nodemcu.pool.ntp.org 1.nodemcu.pool.ntp.org\n" ..
   "127.0.0.1 2.nodemcu.pool.ntp.org 3.nodemcu.pool.ntp.org\n")
 
@@ -147,4 +142,4 @@ emu.test("a callback error is a panic at 2.x (lua_call) and goes to the error ha
   emu.contains(out3, "handled\tboom")
 end)
 
-emu.test("os.remove the hosts file", function() os.remove(hosts) end)
+emu.test("remove the hosts file", function() emu.remove(hosts) end)

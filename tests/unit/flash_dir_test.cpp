@@ -1,6 +1,6 @@
-// flash::FlashDir: SPIFFS names over a host folder, the device's limits, and that no name or
+// core::flash::FlashDir: SPIFFS names over a host folder, the device's limits, and that no name or
 // link ever reaches a file outside the folder (with both resolvers).
-#include "modules/file/flash_dir.hpp"
+#include "core/flash_dir.hpp"
 
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -17,11 +17,11 @@
 #include <string>
 
 namespace fs = std::filesystem;
-using nodemcu_emu::flash::FlashDir;
-using nodemcu_emu::flash::FlashFile;
-using nodemcu_emu::flash::host_safe;
-using nodemcu_emu::flash::Resolver;
-using nodemcu_emu::flash::spiffs_name;
+using nodemcu_emu::core::flash::FlashDir;
+using nodemcu_emu::core::flash::FlashFile;
+using nodemcu_emu::core::flash::host_safe;
+using nodemcu_emu::core::flash::Resolver;
+using nodemcu_emu::core::flash::spiffs_name;
 
 namespace {
 

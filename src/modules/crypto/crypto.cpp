@@ -17,7 +17,7 @@
 #include "core/device.hpp"
 #include "lua/protected_push.hpp"
 #include "lua/userdata.hpp"
-#include "modules/file/flash_fs.hpp"
+#include "core/flash_fs.hpp"
 #include "modules/crypto/crypto_errors.hpp"
 
 namespace errors = nodemcu_emu::modules::crypto::errors;
@@ -173,7 +173,7 @@ int crypto_sha1(lua_State* L) {
 // The digest of a flash file, read in blocks of the hash's block size; false when it cannot be
 // opened. The open file and the Digest are gone when this returns.
 bool file_digest(core::Device& d, const HashMech* mech, const char* name, DigestBytes& out) {
-  auto file = flash::flash_of(d).open(name, "r");
+  auto file = core::flash::flash_of(d).open(name, "r");
   if (!file) return false;
   Digest digest(mech, {}, false);
   std::array<char, k_max_block> block;

@@ -13,7 +13,7 @@
 #include "core/device.hpp"
 #include "lua/protected_push.hpp"
 #include "lua/userdata.hpp"
-#include "modules/file/flash_fs.hpp"
+#include "core/flash_fs.hpp"
 #include "modules/file/file_errors.hpp"
 
 namespace errors = nodemcu_emu::modules::file::errors;
@@ -23,7 +23,7 @@ namespace nodemcu_emu::modules {
 namespace {
 
 using core::Device;
-using flash::FlashFile;
+using core::flash::FlashFile;
 
 constexpr const char* k_file_class = "file.obj";
 // The registry slot of the last opened file object (the firmware's file_fd_ref): it keeps that
@@ -45,8 +45,8 @@ struct FileState {
   std::shared_ptr<FlashFile> last;
 };
 
-flash::FlashDir& flash_dir(lua_State* L) {
-  return flash::flash_of(Device::from(L));
+core::flash::FlashDir& flash_dir(lua_State* L) {
+  return core::flash::flash_of(Device::from(L));
 }
 FileState& state(lua_State* L) {
   return Device::from(L).module_state<FileState>();
@@ -69,7 +69,7 @@ std::string_view check_name(lua_State* L, int arg, bool whole_name = false) {
   std::size_t len = 0;
   const char* name = luaL_checklstring(L, arg, &len);
   const char* checked = whole_name ? name : basename_of(name);
-  luaL_argcheck(L, std::strlen(checked) <= flash::k_name_max && std::strlen(name) == len, arg,
+  luaL_argcheck(L, std::strlen(checked) <= core::flash::k_name_max && std::strlen(name) == len, arg,
                 "filename invalid");
   return {name, len};
 }
@@ -279,7 +279,7 @@ void push_string_match(lua_State* L, int string_index) {
 
 // Runs under lua::protected_build: {name = size} for every entry.
 void build_listing(lua_State* L, void* data) {
-  const auto& entries = *static_cast<const std::vector<flash::FlashDir::Entry>*>(data);
+  const auto& entries = *static_cast<const std::vector<core::flash::FlashDir::Entry>*>(data);
   lua_createtable(L, 0, static_cast<int>(entries.size()));
   for (const auto& e : entries) {
     lua_pushinteger(L, static_cast<lua_Integer>(e.size));
@@ -362,7 +362,7 @@ int file_stat(lua_State* L) {
   }
   lua_createtable(L, 0, 8);
   set_integer(L, "size", static_cast<lua_Integer>(size));
-  auto spiffs = flash::spiffs_name(name);
+  auto spiffs = core::flash::spiffs_name(name);
   lua_pushlstring(L, spiffs->data(), spiffs->size());
   lua_setfield(L, -2, "name");
   for (const char* flag : {"is_dir", "is_rdonly", "is_hidden", "is_sys", "is_arch"})
@@ -392,7 +392,7 @@ int file_fsinfo(lua_State* L) {
 }
 
 int file_fscfg(lua_State* L) {
-  lua_pushinteger(L, flash::k_partition_address);
+  lua_pushinteger(L, core::flash::k_partition_address);
   lua_pushinteger(L, static_cast<lua_Integer>(flash_dir(L).total_bytes()));
   return 2;
 }

@@ -7,6 +7,8 @@
 #include <string_view>
 
 #include "core/device.hpp"
+#include "core/flash_fs.hpp"
+#include "core/flash_loader.hpp"
 #include "lua/call.hpp"
 #include "lua/protected_push.hpp"
 #include "modules/node/node_errors.hpp"
@@ -402,7 +404,8 @@ int node_setonerror(lua_State* L) {
 
 // node.compile("x.lua") writes x.lc (bytecode) next to it in the flash.
 int dump_writer(lua_State*, const void* p, size_t size, void* ud) {
-  return std::fwrite(p, 1, size, static_cast<std::FILE*>(ud)) == size ? 0 : 1;
+  auto* file = static_cast<core::flash::FlashFile*>(ud);
+  return file->write(std::string_view(static_cast<const char*>(p), size)) ? 0 : 1;
 }
 
 enum class CompileResult { ok, cannot_open, write_failed };
@@ -418,28 +421,16 @@ CompileName check_compile_name(std::string_view file) {
   return CompileName::ok;
 }
 
-// Pushes the host path of a flash file name (as Lua strings: building it may raise).
-void push_flash_path(lua_State* L, const char* name, std::size_t len) {
-  const std::string& dir = Device::from(L).options().fs_dir;
-  if (dir.empty() || dir == "." || name[0] == '/') {
-    lua_pushlstring(L, name, len);
-    return;
-  }
-  lua_pushlstring(L, dir.data(), dir.size());
-  lua_pushliteral(L, "/");
-  lua_pushlstring(L, name, len);
-  lua_concat(L, 3);
-}
-
-// Writes the function on top of the stack as bytecode next to `lua_path` (x.lua -> x.lc).
-// Raises nothing: the string and the file handle must not be skipped by a longjmp.
-CompileResult write_lc(lua_State* L, std::string_view lua_path) {
-  std::string out = std::string(lua_path.substr(0, lua_path.size() - 4)) + ".lc";
-  std::FILE* f = std::fopen(out.c_str(), "wb");
-  if (!f) return CompileResult::cannot_open;
-  int status = lua_dump(L, dump_writer, f);
-  bool closed = std::fclose(f) == 0;
-  return status == 0 && closed ? CompileResult::ok : CompileResult::write_failed;
+// Writes the function on top of the stack as bytecode next to `lua_name` in the flash (x.lua ->
+// x.lc). Raises nothing: the string and the open file must not be skipped by a longjmp.
+CompileResult write_lc(lua_State* L, std::string_view lua_name) {
+  std::string out = std::string(lua_name.substr(0, lua_name.size() - 4)) + ".lc";
+  auto file = core::flash::flash_of(Device::from(L)).open(out, "w");
+  if (!file) return CompileResult::cannot_open;
+  int status = lua_dump(L, dump_writer, file.get());
+  bool flushed = file->flush();
+  file->close();
+  return status == 0 && flushed ? CompileResult::ok : CompileResult::write_failed;
 }
 
 int node_compile(lua_State* L) {
@@ -457,12 +448,10 @@ int node_compile(lua_State* L) {
     case CompileName::ok:
       break;
   }
-  push_flash_path(L, name, len);  // [2]
-  std::size_t path_len = 0;
-  const char* path = lua_tolstring(L, 2, &path_len);
-  // node.c re-raises a load error with luaL_error, which puts the caller's position in front.
-  if (luaL_loadfile(L, path) != 0) return luaL_error(L, "%s", lua_tostring(L, -1));
-  switch (write_lc(L, std::string_view(path, path_len))) {
+  // Read through the flash, as dofile reads it: a name outside --fs is not there. node.c
+  // re-raises a load error with luaL_error, which puts the caller's position in front.
+  if (core::load_flash_chunk(L, name) != 0) return luaL_error(L, "%s", lua_tostring(L, -1));
+  switch (write_lc(L, std::string_view(name, len))) {
     case CompileResult::ok:
       return 0;
     case CompileResult::cannot_open:

@@ -6,7 +6,7 @@
 // DIR (openat2 RESOLVE_BENEATH; without openat2, symlinks are not followed at all). A refused
 // name gets the device's outcome for a file that cannot be opened (open fails, exists is false).
 //
-// This is the file module's interface to the flash; crypto.fhash reads through it too.
+// The file module, crypto.fhash and the loaders (dofile, loadfile, require) all go through it.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-namespace nodemcu_emu::flash {
+namespace nodemcu_emu::core::flash {
 
 constexpr std::size_t k_name_max = 31;  // FS_OBJ_NAME_LEN (user_config.h): SPIFFS names
 constexpr int k_max_open_files = 4;     // SPIFFS_MAX_OPEN_FILES (user_config.h)
@@ -127,4 +127,4 @@ class FlashDir : public std::enable_shared_from_this<FlashDir> {
   std::vector<std::weak_ptr<FlashFile>> files_;
 };
 
-}  // namespace nodemcu_emu::flash
+}  // namespace nodemcu_emu::core::flash

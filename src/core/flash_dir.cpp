@@ -1,4 +1,4 @@
-#include "modules/file/flash_dir.hpp"
+#include "core/flash_dir.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <cstdlib>
 #include <limits>
 
-namespace nodemcu_emu::flash {
+namespace nodemcu_emu::core::flash {
 
 namespace {
 
@@ -387,4 +387,4 @@ bool FlashDir::format() {
   return true;
 }
 
-}  // namespace nodemcu_emu::flash
+}  // namespace nodemcu_emu::core::flash

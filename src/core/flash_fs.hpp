@@ -5,9 +5,9 @@
 #include <memory>
 
 #include "core/device.hpp"
-#include "modules/file/flash_dir.hpp"
+#include "core/flash_dir.hpp"
 
-namespace nodemcu_emu::flash {
+namespace nodemcu_emu::core::flash {
 
 struct FlashFs {
   explicit FlashFs(core::Device& d) : dir(std::make_shared<FlashDir>(d.options().fs_dir)) {}
@@ -18,4 +18,4 @@ inline FlashDir& flash_of(core::Device& d) {
   return *d.module_state<FlashFs>().dir;
 }
 
-}  // namespace nodemcu_emu::flash
+}  // namespace nodemcu_emu::core::flash
