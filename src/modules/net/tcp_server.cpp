@@ -138,22 +138,16 @@ void TcpServer::collected() { stop_listening(); }
 // --- Lua bindings ---
 
 namespace {
-TcpServer& self(lua_State* L) { return check_object<TcpServer>(L, k_tcpserver_class); }
-int l_listen(lua_State* L) { return self(L).listen(L); }
-int l_close(lua_State* L) { return self(L).close(L); }
-int l_getaddr(lua_State* L) { return self(L).getaddr(L); }
-int l_tostring(lua_State* L) {
-  lua_pushfstring(L, "net.tcpserver: %s", self(L).name().c_str());
-  return 1;
-}
+template <auto Method>
+constexpr lua_CFunction server_method = method<k_tcpserver_class, Method>;
 }  // namespace
 
 void register_tcp_server_class(lua_State* L) {
-  static const luaL_Reg methods[] = {{"listen", l_listen},
-                                     {"close", l_close},
-                                     {"getaddr", l_getaddr},
+  static const luaL_Reg methods[] = {{"listen", server_method<&TcpServer::listen>},
+                                     {"close", server_method<&TcpServer::close>},
+                                     {"getaddr", server_method<&TcpServer::getaddr>},
                                      {"__gc", lua::destroy_userdata<Handle<TcpServer>>},
-                                     {"__tostring", l_tostring},
+                                     {"__tostring", to_string<k_tcpserver_class, TcpServer>},
                                      {nullptr, nullptr}};
   lua::new_class(L, k_tcpserver_class, methods);
 }

@@ -508,30 +508,25 @@ void TcpSocket::collected() {
 // --- Lua bindings ---
 
 namespace {
-TcpSocket& self(lua_State* L) { return check_object<TcpSocket>(L, k_tcpsocket_class); }
-int l_connect(lua_State* L) { return self(L).connect(L); }
-int l_close(lua_State* L) { return self(L).close(L); }
-int l_on(lua_State* L) { return self(L).on(L); }
-int l_send(lua_State* L) { return self(L).send(L); }
-int l_hold(lua_State* L) { return self(L).hold(L); }
-int l_unhold(lua_State* L) { return self(L).unhold(L); }
-int l_dns(lua_State* L) { return self(L).dns(L); }
-int l_ttl(lua_State* L) { return self(L).ttl(L); }
-int l_getpeer(lua_State* L) { return self(L).getpeer(L); }
-int l_getaddr(lua_State* L) { return self(L).getaddr(L); }
-int l_tostring(lua_State* L) {
-  lua_pushfstring(L, "net.tcpsocket: %s", self(L).name().c_str());
-  return 1;
-}
+template <auto Method>
+constexpr lua_CFunction tcp_method = method<k_tcpsocket_class, Method>;
 }  // namespace
 
 void register_tcp_socket_class(lua_State* L) {
   static const luaL_Reg methods[] = {
-      {"connect", l_connect}, {"close", l_close},     {"on", l_on},
-      {"send", l_send},       {"hold", l_hold},       {"unhold", l_unhold},
-      {"dns", l_dns},         {"ttl", l_ttl},         {"getpeer", l_getpeer},
-      {"getaddr", l_getaddr}, {"__gc", lua::destroy_userdata<Handle<TcpSocket>>},
-      {"__tostring", l_tostring}, {nullptr, nullptr}};
+      {"connect", tcp_method<&TcpSocket::connect>},
+      {"close", tcp_method<&TcpSocket::close>},
+      {"on", tcp_method<&TcpSocket::on>},
+      {"send", tcp_method<&TcpSocket::send>},
+      {"hold", tcp_method<&TcpSocket::hold>},
+      {"unhold", tcp_method<&TcpSocket::unhold>},
+      {"dns", tcp_method<&TcpSocket::dns>},
+      {"ttl", tcp_method<&TcpSocket::ttl>},
+      {"getpeer", tcp_method<&TcpSocket::getpeer>},
+      {"getaddr", tcp_method<&TcpSocket::getaddr>},
+      {"__gc", lua::destroy_userdata<Handle<TcpSocket>>},
+      {"__tostring", to_string<k_tcpsocket_class, TcpSocket>},
+      {nullptr, nullptr}};
   lua::new_class(L, k_tcpsocket_class, methods);
 }
 

@@ -528,34 +528,9 @@ UdpRegistry& udp_registry(core::Device& d) {
 // --- Lua bindings ---
 
 namespace {
-UdpSocket& self(lua_State* L) {
-  return check_object<UdpSocket>(L, k_udpsocket_class);
-}
-int l_listen(lua_State* L) {
-  return self(L).listen(L);
-}
-int l_close(lua_State* L) {
-  return self(L).close(L);
-}
-int l_on(lua_State* L) {
-  return self(L).on(L);
-}
-int l_send(lua_State* L) {
-  return self(L).send(L);
-}
-int l_dns(lua_State* L) {
-  return self(L).dns(L);
-}
-int l_ttl(lua_State* L) {
-  return self(L).ttl(L);
-}
-int l_getaddr(lua_State* L) {
-  return self(L).getaddr(L);
-}
-int l_tostring(lua_State* L) {
-  lua_pushfstring(L, "net.udpsocket: %s", self(L).name().c_str());
-  return 1;
-}
+template <auto Method>
+constexpr lua_CFunction udp_method = method<k_udpsocket_class, Method>;
+
 // net.createUDPSocket(): arguments ignored.
 int l_create(lua_State* L) {
   return push_new_udp_socket(L);
@@ -574,15 +549,15 @@ int push_new_udp_socket(lua_State* L) {
 }
 
 void open_udp(lua_State* L) {
-  static const luaL_Reg methods[] = {{"listen", l_listen},
-                                     {"close", l_close},
-                                     {"on", l_on},
-                                     {"send", l_send},
-                                     {"dns", l_dns},
-                                     {"ttl", l_ttl},
-                                     {"getaddr", l_getaddr},
+  static const luaL_Reg methods[] = {{"listen", udp_method<&UdpSocket::listen>},
+                                     {"close", udp_method<&UdpSocket::close>},
+                                     {"on", udp_method<&UdpSocket::on>},
+                                     {"send", udp_method<&UdpSocket::send>},
+                                     {"dns", udp_method<&UdpSocket::dns>},
+                                     {"ttl", udp_method<&UdpSocket::ttl>},
+                                     {"getaddr", udp_method<&UdpSocket::getaddr>},
                                      {"__gc", lua::destroy_userdata<Handle<UdpSocket>>},
-                                     {"__tostring", l_tostring},
+                                     {"__tostring", to_string<k_udpsocket_class, UdpSocket>},
                                      {nullptr, nullptr}};
   lua::new_class(L, k_udpsocket_class, methods);
   lua_pushcfunction(L, l_create);
