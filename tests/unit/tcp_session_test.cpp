@@ -1,6 +1,8 @@
 // net::TcpSession, the Lua-free core of a device TCP connection: receive framing, the send
 // model, hold, the inactivity timeout and the close sequence, on a real loop with virtual time
 // and a loopback peer (a plain blocking socket driven from the test between loop runs).
+#include "modules/net/tcp_session.hpp"
+
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
@@ -14,7 +16,6 @@
 #include "core/event_loop.hpp"
 #include "core/trace.hpp"
 #include "modules/net/lwip_errors.hpp"
-#include "modules/net/tcp_session.hpp"
 
 using nodemcu_emu::core::EventLoop;
 using nodemcu_emu::core::Micros;
@@ -61,7 +62,7 @@ struct Recorder : TcpSessionEvents {
 // A session adopted from a loopback accept, and its peer.
 struct Loopback {
   EventLoop loop{true};
-  Trace trace;  // off
+  Trace trace;                                    // off
   EventLoop::KeepAlive keep = loop.keep_alive();  // the loop waits for I/O, as a device does
   tcp::acceptor acceptor{loop.io(), tcp::endpoint(asio::ip::address_v4::loopback(), 0)};
   tcp::socket peer{loop.io()};
@@ -82,7 +83,9 @@ struct Loopback {
   // Runs the loop until `d` of virtual time has passed.
   void run_for(Micros d) { loop.run(loop.now() + d); }
 
-  void peer_writes(std::size_t n, char c = 'x') { asio::write(peer, asio::buffer(std::string(n, c))); }
+  void peer_writes(std::size_t n, char c = 'x') {
+    asio::write(peer, asio::buffer(std::string(n, c)));
+  }
 
   // What the peer reads until the session's side ends (FIN), or the error that ended it.
   std::string peer_reads_to_end(boost::system::error_code& ec) {
@@ -214,7 +217,8 @@ TEST_CASE("an aborting close drops what was queued and resets the peer", "[tcp_s
   CHECK(ec == asio::error::connection_reset);
 }
 
-TEST_CASE("the peer's FIN is a disconnection with err 0 after the data before it", "[tcp_session]") {
+TEST_CASE("the peer's FIN is a disconnection with err 0 after the data before it",
+          "[tcp_session]") {
   Loopback t;
   t.session->start();
   t.peer_writes(3);

@@ -161,7 +161,8 @@ void TcpSession::schedule_flush() {
   });
 }
 
-void TcpSession::on_written(const boost::system::error_code& ec, std::size_t sends, std::size_t bytes) {
+void TcpSession::on_written(const boost::system::error_code& ec, std::size_t sends,
+                            std::size_t bytes) {
   if (state_ != State::connected) return;
   if (ec) return ended(lwip_error_from(ec), false);
   note_activity();
@@ -180,7 +181,9 @@ void TcpSession::on_written(const boost::system::error_code& ec, std::size_t sen
 
 // --- the end ---
 
-void TcpSession::close(bool abort) { release(!abort); }
+void TcpSession::close(bool abort) {
+  release(!abort);
+}
 
 void TcpSession::release(bool graceful) {
   if (conn_) {

@@ -93,7 +93,8 @@ class TcpSession : public TcpConnection::Owner, public std::enable_shared_from_t
 
  private:
   void on_read(const boost::system::error_code& ec, const char* data, std::size_t n) override;
-  void on_written(const boost::system::error_code& ec, std::size_t sends, std::size_t bytes) override;
+  void on_written(const boost::system::error_code& ec, std::size_t sends,
+                  std::size_t bytes) override;
   void connected();
   void schedule_flush();
   void ended(int err, bool graceful);
@@ -111,14 +112,14 @@ class TcpSession : public TcpConnection::Owner, public std::enable_shared_from_t
   std::weak_ptr<TcpSessionEvents> events_;
   State state_ = State::idle;
   std::shared_ptr<TcpConnection> conn_;
-  bool counted_ = false;       // holds an established-connection slot
+  bool counted_ = false;  // holds an established-connection slot
   bool held_ = false;
-  bool delivering_ = false;    // inside the frames of one read
-  bool in_receive_ = false;    // inside an on_receive
+  bool delivering_ = false;  // inside the frames of one read
+  bool in_receive_ = false;  // inside an on_receive
   bool flush_posted_ = false;
-  int callback_depth_ = 0;     // inside this session's events: a flush follows them
-  std::size_t outstanding_ = 0;   // bytes sent but not yet taken by the host
-  std::size_t awaiting_sent_ = 0; // sends whose on_sent has not been reported
+  int callback_depth_ = 0;         // inside this session's events: a flush follows them
+  std::size_t outstanding_ = 0;    // bytes sent but not yet taken by the host
+  std::size_t awaiting_sent_ = 0;  // sends whose on_sent has not been reported
   int timeout_s_ = 0;
   core::Micros last_activity_{0};
   core::TimerHandle idle_timer_;  // the inactivity timeout, or the SYN retries giving up

@@ -185,7 +185,8 @@ bool TcpSocket::on_receive(const char* data, std::size_t n) {
 void TcpSocket::on_sent() { fire(Event::sent); }
 
 void TcpSocket::on_disconnected(int err) {
-  Event e = (err != 0 && slot(callbacks_, Event::reconnection)) ? Event::reconnection : Event::disconnection;
+  Event e = (err != 0 && slot(callbacks_, Event::reconnection)) ? Event::reconnection
+                                                                 : Event::disconnection;
   // The handler still gets the userdata after the pcb is released (net.c pushes it first):
   // the anchor is held here until the call returns (kept while DNS is pending).
   lua::Ref self_ref = dns_pending_ == 0 ? std::move(anchor_) : lua::Ref();

@@ -107,15 +107,16 @@ void UdpHost::close() {
 }
 
 void UdpHost::start_receive(const std::shared_ptr<Receiver>& r, const ListenerPtr& listener) {
-  r->socket.async_receive_from(
-      asio::buffer(r->buffer.get(), Receiver::k_buffer_size), r->from,
-      [r, listener](const boost::system::error_code& ec, std::size_t n) {
-        if (ec == asio::error::operation_aborted || !r->socket.is_open()) return;
-        // Other errors (an ICMP report queued on the socket) lose no datagram: read on.
-        if (!ec) listener->on_datagram(r->buffer.get(), n, r->from);
-        // The listener may have closed this socket or left the group.
-        if (r->socket.is_open()) start_receive(r, listener);
-      });
+  r->socket.async_receive_from(asio::buffer(r->buffer.get(), Receiver::k_buffer_size), r->from,
+                               [r, listener](const boost::system::error_code& ec, std::size_t n) {
+                                 if (ec == asio::error::operation_aborted || !r->socket.is_open())
+                                   return;
+                                 // Other errors (an ICMP report queued on the socket) lose no
+                                 // datagram: read on.
+                                 if (!ec) listener->on_datagram(r->buffer.get(), n, r->from);
+                                 // The listener may have closed this socket or left the group.
+                                 if (r->socket.is_open()) start_receive(r, listener);
+                               });
 }
 
 }  // namespace nodemcu_emu::net

@@ -24,7 +24,8 @@ class UdpHost {
   // Pending receives hold their listener: it lives while the sockets are open.
   using ListenerPtr = std::shared_ptr<Listener>;
 
-  UdpHost(boost::asio::io_context& io, boost::asio::ip::address own) : io_(io), own_(std::move(own)) {}
+  UdpHost(boost::asio::io_context& io, boost::asio::ip::address own)
+      : io_(io), own_(std::move(own)) {}
   UdpHost(const UdpHost&) = delete;
   UdpHost& operator=(const UdpHost&) = delete;
   ~UdpHost() { close(); }

@@ -18,7 +18,9 @@ class UdpSocket;
 constexpr std::uint16_t k_udp_port_first = 4096;
 constexpr std::uint16_t k_udp_port_last = 0x7fff;
 
-inline bool is_multicast(std::uint32_t ip) { return (ip & 0xF0000000u) == 0xE0000000u; }
+inline bool is_multicast(std::uint32_t ip) {
+  return (ip & 0xF0000000u) == 0xE0000000u;
+}
 
 class UdpRegistry {
  public:

@@ -290,8 +290,9 @@ void UdpSocket::add_group_receiver(std::uint32_t group) {
   // The device joined (net.c ignores igmp_joingroup's result either way); only this host
   // cannot deliver the group here.
   if (udp_registry(device_).warn_once(group))
-    NetState::warn("the host refused multicast group " + asio::ip::address_v4(group).to_string() + " on " +
-                   host_.own().to_string() + " (" + ec.message() + "): datagrams to it will not arrive");
+    NetState::warn("the host refused multicast group " + asio::ip::address_v4(group).to_string() +
+                   " on " + host_.own().to_string() + " (" + ec.message() +
+                   "): datagrams to it will not arrive");
 }
 
 // --- send ---
@@ -326,8 +327,8 @@ int UdpSocket::send_to(std::uint32_t ip, std::uint16_t port, std::string_view da
     if (tracing()) trace("drop", {{"to", endpoint_text(target)}, {"bytes", data.size()}});
     if (udp_registry(device_).warn_once(ip))
       NetState::warn(name_ + ": UDP datagrams to " + format_ipv4(ip) +
-                     " cannot leave this machine from " + host_.own().to_string() + " (" + ec.message() +
-                     "); they are dropped");
+                     " cannot leave this machine from " + host_.own().to_string() + " (" +
+                     ec.message() + "); they are dropped");
     return k_ok;
   }
   if (tracing()) trace("send", {{"to", endpoint_text(target)}, {"bytes", data.size()}});

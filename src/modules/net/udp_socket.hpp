@@ -62,7 +62,8 @@ class UdpSocket : public UdpHost::Listener, public std::enable_shared_from_this<
   bool bind_host(std::uint16_t device_port, int& err);
   void add_group_receiver(std::uint32_t group);
   // net_udp_recv_cb: one datagram from the host sockets.
-  void on_datagram(const char* data, std::size_t n, const boost::asio::ip::udp::endpoint& from) override;
+  void on_datagram(const char* data, std::size_t n,
+                   const boost::asio::ip::udp::endpoint& from) override;
   // net_dns_cb: "dns"(sck, ip|nil), then the anchor goes if nothing else needs it. Returns the
   // status of a synchronous call (its error is then on the Lua stack).
   int dns_answer(std::optional<std::uint32_t> ip, bool sync);
