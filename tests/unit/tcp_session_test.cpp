@@ -229,3 +229,75 @@ TEST_CASE("the peer's FIN is a disconnection with err 0 after the data before it
   CHECK(*t.events->disconnected == 0);
   CHECK(t.events->slots == 0);
 }
+
+namespace {
+// An outgoing session, not yet connected, and a listener to connect it to.
+struct Outgoing {
+  EventLoop loop{true};
+  Trace trace;
+  EventLoop::KeepAlive keep = loop.keep_alive();
+  tcp::acceptor acceptor{loop.io(), tcp::endpoint(asio::ip::address_v4::loopback(), 0)};
+  std::shared_ptr<Recorder> events = std::make_shared<Recorder>(loop);
+  std::shared_ptr<TcpSession> session = std::make_shared<TcpSession>(
+      loop, trace, "tcp#2", std::make_shared<std::vector<char>>(16384), TcpSession::Config{});
+
+  Outgoing() {
+    session->attach(events);
+    session->start_connecting();
+    session->host_socket()->open(tcp::v4());
+  }
+  void run_for(Micros d) { loop.run(loop.now() + d); }
+};
+}  // namespace
+
+TEST_CASE("sends made while connecting leave once connected, each reported sent", "[tcp_session]") {
+  Outgoing t;
+  CHECK(t.session->state() == TcpSession::State::connecting);
+  CHECK(t.session->can_send());
+  t.session->send("early,", 6);
+  t.session->send("bird", 4);
+  t.session->connect(t.acceptor.local_endpoint());
+  t.run_for(1s);
+  CHECK(t.session->state() == TcpSession::State::connected);
+  CHECK(t.events->connected == 1);
+  CHECK(t.events->sent == 2);
+  CHECK(t.events->slots == 1);
+  tcp::socket peer(t.loop.io());
+  t.acceptor.accept(peer);
+  std::string got(10, '\0');
+  asio::read(peer, asio::buffer(got));
+  CHECK(got == "early,bird");
+}
+
+TEST_CASE("a refused connect is a disconnection with ERR_RST and takes no slot", "[tcp_session]") {
+  Outgoing t;
+  auto target = t.acceptor.local_endpoint();
+  t.acceptor.close();  // nothing listens there any more
+  t.session->connect(target);
+  t.run_for(1s);
+  REQUIRE(t.events->disconnected.has_value());
+  CHECK(*t.events->disconnected == nodemcu_emu::net::k_err_rst);
+  CHECK(t.events->connected == 0);
+  CHECK(t.events->slots == 0);
+  CHECK(t.session->state() == TcpSession::State::idle);
+}
+
+TEST_CASE("a connect nothing answers fails with ERR_ABRT when the SYN retries give up",
+          "[tcp_session]") {
+  Outgoing t;
+  t.session->give_up_after(21s);
+  t.run_for(100s);
+  REQUIRE(t.events->disconnected.has_value());
+  CHECK(*t.events->disconnected == nodemcu_emu::net::k_err_abrt);
+  CHECK(t.events->disconnected_at == Micros(21s));
+}
+
+TEST_CASE("a close while connecting cancels the connect: no event follows", "[tcp_session]") {
+  Outgoing t;
+  t.session->connect(t.acceptor.local_endpoint());
+  t.session->close(false);
+  t.run_for(1s);
+  CHECK(t.events->connected == 0);
+  CHECK_FALSE(t.events->disconnected.has_value());
+  CHECK(t.session->state() == TcpSession::State::idle);
+}
