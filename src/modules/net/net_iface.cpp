@@ -7,7 +7,7 @@
 #include "modules/net/address.hpp"
 #include "modules/net/net_parts.hpp"
 #include "core/station.hpp"
-#include "modules/net/udp_socket.hpp"
+#include "modules/net/udp_registry.hpp"
 
 namespace nodemcu_emu::net {
 

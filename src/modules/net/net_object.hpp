@@ -11,9 +11,10 @@
 
 namespace nodemcu_emu::net {
 
-constexpr const char* k_tcpsocket_class = "net.tcpsocket";
-constexpr const char* k_tcpserver_class = "net.tcpserver";
-constexpr const char* k_udpsocket_class = "net.udpsocket";
+// Arrays, not pointers: the names are template arguments of the method trampoline below.
+inline constexpr char k_tcpsocket_class[] = "net.tcpsocket";
+inline constexpr char k_tcpserver_class[] = "net.tcpserver";
+inline constexpr char k_udpsocket_class[] = "net.udpsocket";
 
 // The userdata: one shared reference to the native object; pending Asio handlers hold others.
 // When Lua collects it, the object is told (it aborts what is still open, releases its refs).
@@ -34,10 +35,30 @@ T& check_object(lua_State* L, const char* cls) {
   return *h->object;
 }
 
+namespace detail {
+template <class M>
+struct MethodOf;
 template <class T>
-T* test_object(lua_State* L, const char* cls) {
-  auto* h = lua::test_userdata<Handle<T>>(L, 1, cls);
-  return h ? h->object.get() : nullptr;
+struct MethodOf<int (T::*)(lua_State*)> {
+  using Object = T;
+};
+}  // namespace detail
+
+// The one trampoline from Lua to an object's methods (luv's check_tcp + call): the
+// lua_CFunction for `Method` of the objects of metatable `Class`. Arg 1 must be such an object
+// ("invalid user data" otherwise, as net.c's checks say); the member does the rest. Used as
+// {"send", method<k_tcpsocket_class, &TcpSocket::send>} in a class's luaL_Reg table.
+template <const char* Class, auto Method>
+int method(lua_State* L) {
+  using T = typename detail::MethodOf<decltype(Method)>::Object;
+  return (check_object<T>(L, Class).*Method)(L);
+}
+
+// __tostring of the same objects: "<class>: <name>" (net.tcpsocket: tcp#3).
+template <const char* Class, class T>
+int to_string(lua_State* L) {
+  lua_pushfstring(L, "%s: %s", Class, check_object<T>(L, Class).name().c_str());
+  return 1;
 }
 
 // Callback slots of a socket, indexed by event.

@@ -1,5 +1,5 @@
 // The host side of one TCP connection: the Asio socket, its read buffer and write queue.
-// A TcpSocket (what the script sees) owns one while it is connected; on close() it lets go and
+// A TcpSession (the core of a net.tcpsocket) owns one while connected; on close() it lets go and
 // the connection finishes on its own: flushes what was queued, sends FIN, drains, closes.
 #pragma once
 

@@ -1,20 +1,21 @@
 // net.tcpserver (spec net.md 3): listens, accepts, hands each connection to the listen callback.
+// The binding; the host acceptor and its accept loop are a TcpListener.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "core/device.hpp"
 #include "modules/net/net_object.hpp"
+#include "modules/net/tcp_listener.hpp"
 
 namespace nodemcu_emu::net {
 
-class TcpServer : public std::enable_shared_from_this<TcpServer> {
+class TcpServer : public TcpListener::Events, public std::enable_shared_from_this<TcpServer> {
  public:
   TcpServer(core::Device& d, int timeout_s);
-  ~TcpServer();
+  ~TcpServer() override;
 
   int listen(lua_State* L);
   int close(lua_State* L);
@@ -26,22 +27,21 @@ class TcpServer : public std::enable_shared_from_this<TcpServer> {
 
  private:
   int open_acceptor(std::uint16_t port, const char* ip);  // an err_t
-  void accept_next();
-  void accepted(boost::asio::ip::tcp::socket socket);
-  boost::asio::ip::tcp::endpoint peer_;  // filled by accept(2): no getpeername per connection
+  // TcpListener::Events
+  bool may_accept() override;
+  void on_accepted(boost::asio::ip::tcp::socket socket,
+                   const boost::asio::ip::tcp::endpoint& peer) override;
   void stop_listening();
 
   core::Device& device_;
   std::string name_;
   int timeout_s_;
-  std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
+  std::shared_ptr<TcpListener> listener_;
   lua::Ref listen_cb_;
   lua::Ref anchor_;
   core::EventLoop::KeepAlive keep_;
   std::uint16_t port_ = 0;       // as the device sees it
   std::string ip_;               // as the script gave it
-  bool accepting_ = false;
-  std::uint64_t generation_ = 0;
 };
 
 void register_tcp_server_class(lua_State* L);

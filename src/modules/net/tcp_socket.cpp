@@ -1,8 +1,5 @@
 #include "modules/net/tcp_socket.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
 #include <boost/asio/ip/unicast.hpp>
 
 #include "modules/net/address.hpp"
@@ -26,7 +23,11 @@ void set_host_ttl(tcp::socket& s, int ttl) {
 }
 }  // namespace
 
-TcpSocket::TcpSocket(core::Device& d) : device_(d), name_(net_state(d).next_name("tcp")) {
+TcpSocket::TcpSocket(core::Device& d)
+    : device_(d),
+      session_(std::make_shared<TcpSession>(d.loop(), d.trace(), net_state(d).next_name("tcp"),
+                                            net_state(d).read_buffer,
+                                            TcpSession::Config{d.options().frame_size})) {
   device_.native_created();
 }
 
@@ -36,7 +37,7 @@ TcpSocket::~TcpSocket() {
 
 void TcpSocket::trace(std::string_view event, std::initializer_list<core::Trace::Field> fields) {
   auto& t = device_.trace();
-  if (t.enabled()) t.emit(device_.loop().now(), name_, event, fields);
+  if (t.enabled()) t.emit(device_.loop().now(), name(), event, fields);
 }
 
 bool TcpSocket::fire(Event e, const lua::Ref& self, core::Device::PushArgs args) {
@@ -53,44 +54,15 @@ void TcpSocket::adopt(lua_State* L, int self_index, tcp::socket&& socket, const 
                       int timeout_s) {
   anchor_ = lua::Ref(L, self_index);
   keep_ = device_.loop().keep_alive();
-  state_ = State::connected;
-  counted_ = true;
-  net_state(device_).connection_opened();
-  boost::system::error_code ec;
   if (peer.address().is_v4()) {
     remote_ip_ = peer.address().to_v4().to_uint();
     remote_port_ = peer.port();
   }
-  conn_ = std::make_shared<TcpConnection>(device_.loop(), std::move(socket), net_state(device_).read_buffer);
-  conn_->attach(weak_from_this());
-  conn_->configure_socket();
-  timeout_s_ = timeout_s;
-  if (device_.options().timeout_model == TimeoutModel::keepalive) {
-    // lwIP literally (net.md 3.4): keepalive probes after `timeout` s, one probe, 10 s apart.
-    auto& s = conn_->socket();
-    s.set_option(asio::socket_base::keep_alive(true), ec);
-    if (timeout_s > 0) {
-      int idle = timeout_s, intvl = 10, cnt = 1;
-      ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
-      ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
-      ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
-    }
-    timeout_s_ = 0;
-  }
-  note_activity();
-  arm_idle_timer();
+  session_->attach(weak_from_this());
+  session_->adopt(std::move(socket), timeout_s,
+                  device_.options().timeout_model == TimeoutModel::keepalive);
   if (device_.trace().enabled())
     trace("accept", {{"peer", format_ipv4(remote_ip_) + ":" + std::to_string(remote_port_)}});
-}
-
-void TcpSocket::start_accepted() {
-  if (state_ != State::connected) return;  // the listen callback closed it
-  ++callback_depth_;
-  fire(Event::connection);
-  --callback_depth_;
-  if (state_ != State::connected) return;
-  conn_->flush();
-  if (state_ == State::connected && !held_) conn_->start_read();
 }
 
 // --- connect ---
@@ -98,7 +70,7 @@ void TcpSocket::start_accepted() {
 // Lua errors are longjmps that skip C++ destructors: the Lua-facing methods raise only where
 // no C++ object with a destructor is alive; the work that needs such objects is in helpers.
 int TcpSocket::connect(lua_State* L) {
-  if (state_ != State::idle) return luaL_error(L, "already connected");
+  if (open()) return luaL_error(L, "already connected");
   auto port = static_cast<std::uint16_t>(luaL_checkinteger(L, 2) & 0xFFFF);
   if (port == 0) return luaL_error(L, "specify port");
   if (lua_gettop(L) > 3 && !lua_isfunction(L, 4)) luaL_argerror(L, 4, "not a function");
@@ -132,8 +104,9 @@ int TcpSocket::start_resolving(lua_State* L, const char* host, std::size_t len, 
   keep_ = device_.loop().keep_alive();
   remote_port_ = static_cast<std::uint16_t>(lua_tointeger(L, 2) & 0xFFFF);
   remote_ip_ = 0;
-  state_ = State::resolving;
-  std::uint64_t generation = ++connect_generation_;
+  resolving_ = true;
+  session_->attach(weak_from_this());
+  std::uint64_t generation = ++resolve_generation_;
   std::weak_ptr<TcpSocket> weak = weak_from_this();
   std::string name(host, len);
   int err = dns_resolver(device_).lookup(name, ip, [weak, generation](std::optional<std::uint32_t> answer) {
@@ -143,7 +116,7 @@ int TcpSocket::start_resolving(lua_State* L, const char* host, std::size_t len, 
     ++dns_pending_;
     trace("resolve", {{"host", name}});
   } else if (err != k_ok) {
-    state_ = State::idle;
+    resolving_ = false;
     anchor_.reset();
     keep_.reset();
   }
@@ -152,16 +125,16 @@ int TcpSocket::start_resolving(lua_State* L, const char* host, std::size_t len, 
 
 void TcpSocket::connect_resolved(std::uint64_t generation, std::optional<std::uint32_t> answer) {
   --dns_pending_;
-  bool still_wanted = state_ == State::resolving && connect_generation_ == generation;
+  bool still_wanted = resolving_ && resolve_generation_ == generation;
   if (device_.trace().enabled()) trace("dns", {{"ip", answer ? format_ipv4(*answer) : "nil"}});
   // The "dns" handler hears the answer even when close() came first (net.md 4.7).
   fire(Event::dns, [answer](lua_State* L) {
     push_dns_answer(L, answer);
     return 1;
   });
-  if (still_wanted && state_ == State::resolving && connect_generation_ == generation) {
+  if (still_wanted && resolving_ && resolve_generation_ == generation) {
     begin_connect(answer.value_or(0xFFFFFFFFu));
-  } else if (state_ == State::idle && dns_pending_ == 0) {
+  } else if (!open() && dns_pending_ == 0) {
     anchor_.reset();
     keep_.reset();
   }
@@ -169,21 +142,13 @@ void TcpSocket::connect_resolved(std::uint64_t generation, std::optional<std::ui
 
 void TcpSocket::begin_connect(std::uint32_t ip) {
   remote_ip_ = ip;
-  state_ = State::connecting;
-  auto& io = device_.loop().io();
-  conn_ = std::make_shared<TcpConnection>(device_.loop(), tcp::socket(io), net_state(device_).read_buffer);
-  conn_->attach(weak_from_this());
-  std::uint64_t generation = connect_generation_;
-  std::weak_ptr<TcpSocket> weak = weak_from_this();
+  resolving_ = false;
+  session_->start_connecting();
   if (device_.trace().enabled())
     trace("connect", {{"to", format_ipv4(ip) + ":" + std::to_string(remote_port_)}});
   if (ip == 0xFFFFFFFFu) {
     // Nothing answers a SYN to the broadcast address: the retries run out.
-    idle_timer_.start_after(device_.loop(), k_syn_give_up, [weak, generation] {
-      auto self = weak.lock();
-      if (!self || self->connect_generation_ != generation || self->state_ != State::connecting) return;
-      self->ended(k_err_abrt, false);
-    });
+    session_->give_up_after(k_syn_give_up);
     return;
   }
   if (!device_.station_online()) {
@@ -195,158 +160,92 @@ void TcpSocket::begin_connect(std::uint32_t ip) {
     keep_.reset();
     return;
   }
-  auto& s = conn_->socket();
+  auto& s = *session_->host_socket();
   boost::system::error_code ec;
   s.open(tcp::v4(), ec);
   // Bound to the device's address so that peers see its IP (distinct per device in a fleet).
   if (!ec) s.bind(tcp::endpoint(bind_address(device_), 0), ec);
   set_host_ttl(s, ttl_);
-  s.async_connect(connect_target(device_, ip, remote_port_),
-                  [weak, generation](const boost::system::error_code& error) {
-                    auto self = weak.lock();
-                    if (!self || self->connect_generation_ != generation ||
-                        self->state_ != State::connecting)
-                      return;
-                    if (error)
-                      self->ended(lwip_error_from(error), false);
-                    else
-                      self->connected();
-                  });
+  session_->connect(connect_target(device_, ip, remote_port_));
 }
 
-void TcpSocket::connected() {
-  state_ = State::connected;
-  counted_ = true;
-  net_state(device_).connection_opened();
-  conn_->configure_socket();
-  note_activity();
-  trace("connected");
-  ++callback_depth_;
-  fire(Event::connection);
-  --callback_depth_;
-  if (state_ != State::connected) return;
-  conn_->flush();  // what send() queued while the SYN was out ("sent" may close the socket)
-  if (state_ == State::connected && !held_) conn_->start_read();
+// --- the session's events ---
+
+void TcpSocket::on_connected() { fire(Event::connection); }
+
+bool TcpSocket::on_receive(const char* data, std::size_t n) {
+  // No handler: the device discards the data (still acknowledged).
+  fire(Event::receive, [data, n](lua_State* L) {
+    lua_pushlstring(L, data, n);
+    return 1;
+  });
+  return !device_.halted();
 }
 
-// --- receive ---
+void TcpSocket::on_sent() { fire(Event::sent); }
 
-void TcpSocket::on_read(const boost::system::error_code& ec, const char* data, std::size_t n) {
-  if (state_ != State::connected) return;
-  if (ec) {
-    if (ec == asio::error::eof)
-      ended(k_ok, true);
-    else
-      ended(lwip_error_from(ec), false);
-    return;
-  }
-  note_activity();
-  trace("recv", {{"n", n}});
-  auto self = shared_from_this();  // a callback may drop the last reference
-  std::size_t frame = device_.options().frame_size;
-  delivering_ = true;
-  ++callback_depth_;
-  // One callback per frame (the device's pbuf), never merged across reads.
-  for (std::size_t off = 0; off < n && state_ == State::connected; off += frame) {
-    // No handler: the device discards the data (still acknowledged).
-    std::size_t len = std::min(frame, n - off);
-    in_receive_ = true;
-    fire(Event::receive, [data, off, len](lua_State* L) {
-      lua_pushlstring(L, data + off, len);
-      return 1;
-    });
-    in_receive_ = false;
-    if (device_.halted()) break;
-  }
-  delivering_ = false;
-  --callback_depth_;
-  if (state_ != State::connected) return;
-  conn_->flush();  // what the callbacks sent leaves now ("sent" may close the socket)
-  if (state_ == State::connected && !held_) conn_->start_read();
+void TcpSocket::on_disconnected(int err) {
+  Event e = (err != 0 && slot(callbacks_, Event::reconnection)) ? Event::reconnection
+                                                                 : Event::disconnection;
+  // The handler still gets the userdata after the pcb is released (net.c pushes it first):
+  // the anchor is held here until the call returns (kept while DNS is pending).
+  lua::Ref self_ref = dns_pending_ == 0 ? std::move(anchor_) : lua::Ref();
+  let_go();
+  fire(e, self_ref ? self_ref : anchor_, [err](lua_State* L) {
+    lua_pushinteger(L, err);
+    return 1;
+  });
 }
+
+void TcpSocket::on_slot(bool taken) {
+  if (taken)
+    net_state(device_).connection_opened();
+  else
+    net_state(device_).connection_closed();
+}
+
+// --- Lua methods on a connection ---
 
 int TcpSocket::hold(lua_State*) {
-  if (state_ == State::idle) return 0;
-  held_ = true;
-  trace("hold");
+  if (open()) session_->hold();
   return 0;
 }
 
 int TcpSocket::unhold(lua_State*) {
-  if (state_ == State::idle) return 0;
-  held_ = false;
-  trace("unhold");
-  if (state_ == State::connected && !delivering_) conn_->start_read(true);
+  if (open()) session_->unhold();
   return 0;
 }
-
-// --- send ---
 
 int TcpSocket::send(lua_State* L) {
   size_t len = 0;
   const char* data = luaL_checklstring(L, 2, &len);
   if (len == 0) return luaL_error(L, "no data to send");
   if (lua_isfunction(L, 3)) slot(callbacks_, Event::sent) = lua::Ref(L, 3);
-  // A socket waiting for DNS has a pcb in CLOSED state: tcp_write says ERR_CONN.
-  if (state_ == State::idle || state_ == State::resolving) return luaL_error(L, "not connected");
+  // A socket waiting for DNS has a pcb in CLOSED state (no session yet): tcp_write says ERR_CONN.
+  if (!session_->can_send()) return luaL_error(L, "not connected");
   std::size_t n = len & 0xFFFF;  // tcp_write takes a u16 length
   if (n == 0) return 0;
-  if (outstanding_ + n > k_send_buffer) return luaL_error(L, "%s", lwip_error_text(k_err_mem));
-  if (device_.options().strict && awaiting_sent_ > 0) {
+  if (!session_->fits(n)) return luaL_error(L, "%s", lwip_error_text(k_err_mem));
+  if (device_.options().strict && session_->awaiting_sent() > 0) {
     luaL_where(L, 1);
     NetState::warn(std::string(lua_tostring(L, -1)) +
                    "send() before the previous send()'s \"sent\" callback: the documentation "
                    "says consecutive sends may fail on the device; send the next part from \"sent\"");
     lua_pop(L, 1);
   }
-  outstanding_ += n;
-  ++awaiting_sent_;
-  conn_->queue(std::string(data, n));
-  trace("send", {{"n", n}});
-  if (state_ == State::connected) schedule_flush();
+  session_->send(data, n);
   return 0;
 }
 
-// The device transmits after the current callback returns (lwIP output): so does the emulator,
-// which is what lets close() inside "receive" drop what that callback sent.
-void TcpSocket::schedule_flush() {
-  // Inside this socket's own callbacks the flush follows when they return: no extra turn.
-  if (flush_posted_ || callback_depth_ > 0) return;
-  flush_posted_ = true;
-  device_.loop().post([self = shared_from_this()] {
-    self->flush_posted_ = false;
-    if (self->state_ == State::connected) self->conn_->flush();
-  });
-}
-
-void TcpSocket::on_written(const boost::system::error_code& ec, std::size_t sends, std::size_t bytes) {
-  if (state_ != State::connected) return;
-  if (ec) return ended(lwip_error_from(ec), false);
-  note_activity();
-  outstanding_ -= bytes;
-  awaiting_sent_ -= sends;
-  auto self = shared_from_this();
-  // "sent" once per send(); a callback that closes the socket ends the series.
-  ++callback_depth_;  // the connection flushes again after this returns
-  for (std::size_t i = 0; i < sends && state_ == State::connected; ++i) {
-    trace("sent");
-    fire(Event::sent);
-  }
-  --callback_depth_;
-}
-
-// --- close and the end of a connection ---
-
 int TcpSocket::close(lua_State* L) {
-  if (state_ == State::idle) return luaL_error(L, "not connected");
+  if (!open()) return luaL_error(L, "not connected");
   trace("close");
-  if (state_ == State::resolving) {
+  if (resolving_) {
     // The pending answer still reaches the "dns" handler, then lets the socket go.
-    state_ = State::idle;
+    resolving_ = false;
     return 0;
   }
-  boost::system::error_code ec;
-  bool unread = in_receive_ || (held_ && conn_ && conn_->socket().available(ec) > 0);
+  bool unread = session_->has_unread();
   if (unread) {
     // lwIP's tcp_close sends RST while received data is unacknowledged (net.md 4.7, 0.3).
     luaL_where(L, 1);
@@ -356,65 +255,16 @@ int TcpSocket::close(lua_State* L) {
                    "close from the \"sent\" callback instead");
     lua_pop(L, 1);
   }
-  release_pcb(!unread, unread);
+  session_->close(unread);
+  let_go();
   return 0;
 }
 
-void TcpSocket::release_pcb(bool graceful, bool abort) {
-  if (conn_) {
-    if (abort || !graceful)
-      conn_->abort();
-    else
-      conn_->close_gracefully();
-    conn_.reset();
-  }
-  if (counted_) {
-    counted_ = false;
-    net_state(device_).connection_closed();
-  }
-  idle_timer_.cancel();
-  state_ = State::idle;
-  outstanding_ = 0;
-  awaiting_sent_ = 0;
-  ++connect_generation_;
+void TcpSocket::let_go() {
   if (dns_pending_ == 0) {
     anchor_.reset();
     keep_.reset();
   }
-}
-
-void TcpSocket::ended(int err, bool graceful) {
-  trace(err == 0 ? "disconnect" : "error", {{"err", err}});
-  Event e = (err != 0 && slot(callbacks_, Event::reconnection)) ? Event::reconnection : Event::disconnection;
-  auto self = shared_from_this();
-  // The handler still gets the userdata after the pcb is released (net.c pushes it first):
-  // the anchor is held here until the call returns (release_pcb keeps it while DNS is pending).
-  lua::Ref self_ref = dns_pending_ == 0 ? std::move(anchor_) : lua::Ref();
-  release_pcb(graceful, !graceful);
-  fire(e, self_ref ? self_ref : anchor_, [err](lua_State* L) {
-    lua_pushinteger(L, err);
-    return 1;
-  });
-}
-
-// --- the inactivity timeout (net.md 0.1: idle model) ---
-
-void TcpSocket::note_activity() { last_activity_ = device_.loop().now(); }
-
-void TcpSocket::arm_idle_timer() {
-  if (timeout_s_ <= 0) return;
-  auto deadline = last_activity_ + std::chrono::seconds(timeout_s_);
-  idle_timer_.start_at(device_.loop(), deadline, [weak = weak_from_this()] {
-    if (auto self = weak.lock()) self->idle_timer_fired();
-  });
-}
-
-void TcpSocket::idle_timer_fired() {
-  if (state_ != State::connected) return;
-  // Activity moves the deadline without touching the timer: re-arm for the new one if needed.
-  if (device_.loop().now() < last_activity_ + std::chrono::seconds(timeout_s_)) return arm_idle_timer();
-  trace("timeout", {{"after_s", timeout_s_}});
-  ended(k_err_abrt, false);  // aborted as lwIP aborts a keepalive failure: RST, -8
 }
 
 // --- dns, ttl, addresses ---
@@ -451,18 +301,18 @@ void TcpSocket::dns_answered(std::optional<std::uint32_t> answer) {
     return 1;
   });
   // A connect() waiting for DNS connects to the answer (net.md 4.11).
-  if (state_ == State::resolving && answer) begin_connect(*answer);
+  if (resolving_ && answer) begin_connect(*answer);
 }
 
 int TcpSocket::ttl(lua_State* L) {
-  return socket_ttl(L, state_ != State::idle, ttl_, [this](int n) {
+  return socket_ttl(L, open(), ttl_, [this](int n) {
     ttl_ = n & 0xFF;  // a u8 field on the device
-    if (conn_) set_host_ttl(conn_->socket(), ttl_);
+    if (tcp::socket* s = session_->host_socket()) set_host_ttl(*s, ttl_);
   });
 }
 
 int TcpSocket::getpeer(lua_State* L) {
-  if (state_ == State::idle || remote_port_ == 0) {
+  if (!open() || remote_port_ == 0) {
     lua_pushnil(L);
     lua_pushnil(L);
     return 2;
@@ -477,8 +327,9 @@ int TcpSocket::getpeer(lua_State* L) {
 int TcpSocket::getaddr(lua_State* L) {
   boost::system::error_code ec;
   tcp::endpoint local;
-  if (conn_ && conn_->socket().is_open()) local = conn_->socket().local_endpoint(ec);
-  if (state_ == State::idle || !conn_ || ec || local.port() == 0) {
+  tcp::socket* s = session_->host_socket();
+  if (s != nullptr && s->is_open()) local = s->local_endpoint(ec);
+  if (!open() || s == nullptr || ec || local.port() == 0) {
     lua_pushnil(L);
     lua_pushnil(L);
     return 2;
@@ -489,16 +340,8 @@ int TcpSocket::getaddr(lua_State* L) {
 }
 
 void TcpSocket::collected() {
-  if (conn_) {
-    conn_->abort();  // tcp_abort: RST, no callback
-    conn_.reset();
-  }
-  if (counted_) {
-    counted_ = false;
-    net_state(device_).connection_closed();
-  }
-  idle_timer_.cancel();
-  state_ = State::idle;
+  session_->abandon();  // tcp_abort: RST, no callback
+  resolving_ = false;
   for (auto& cb : callbacks_) cb.reset();
   anchor_.reset();
   dns_anchor_.reset();
@@ -508,30 +351,25 @@ void TcpSocket::collected() {
 // --- Lua bindings ---
 
 namespace {
-TcpSocket& self(lua_State* L) { return check_object<TcpSocket>(L, k_tcpsocket_class); }
-int l_connect(lua_State* L) { return self(L).connect(L); }
-int l_close(lua_State* L) { return self(L).close(L); }
-int l_on(lua_State* L) { return self(L).on(L); }
-int l_send(lua_State* L) { return self(L).send(L); }
-int l_hold(lua_State* L) { return self(L).hold(L); }
-int l_unhold(lua_State* L) { return self(L).unhold(L); }
-int l_dns(lua_State* L) { return self(L).dns(L); }
-int l_ttl(lua_State* L) { return self(L).ttl(L); }
-int l_getpeer(lua_State* L) { return self(L).getpeer(L); }
-int l_getaddr(lua_State* L) { return self(L).getaddr(L); }
-int l_tostring(lua_State* L) {
-  lua_pushfstring(L, "net.tcpsocket: %s", self(L).name().c_str());
-  return 1;
-}
+template <auto Method>
+constexpr lua_CFunction tcp_method = method<k_tcpsocket_class, Method>;
 }  // namespace
 
 void register_tcp_socket_class(lua_State* L) {
   static const luaL_Reg methods[] = {
-      {"connect", l_connect}, {"close", l_close},     {"on", l_on},
-      {"send", l_send},       {"hold", l_hold},       {"unhold", l_unhold},
-      {"dns", l_dns},         {"ttl", l_ttl},         {"getpeer", l_getpeer},
-      {"getaddr", l_getaddr}, {"__gc", lua::destroy_userdata<Handle<TcpSocket>>},
-      {"__tostring", l_tostring}, {nullptr, nullptr}};
+      {"connect", tcp_method<&TcpSocket::connect>},
+      {"close", tcp_method<&TcpSocket::close>},
+      {"on", tcp_method<&TcpSocket::on>},
+      {"send", tcp_method<&TcpSocket::send>},
+      {"hold", tcp_method<&TcpSocket::hold>},
+      {"unhold", tcp_method<&TcpSocket::unhold>},
+      {"dns", tcp_method<&TcpSocket::dns>},
+      {"ttl", tcp_method<&TcpSocket::ttl>},
+      {"getpeer", tcp_method<&TcpSocket::getpeer>},
+      {"getaddr", tcp_method<&TcpSocket::getaddr>},
+      {"__gc", lua::destroy_userdata<Handle<TcpSocket>>},
+      {"__tostring", to_string<k_tcpsocket_class, TcpSocket>},
+      {nullptr, nullptr}};
   lua::new_class(L, k_tcpsocket_class, methods);
 }
 

@@ -7,17 +7,16 @@
 #include <string>
 
 #include "core/device.hpp"
-#include "core/timer_handle.hpp"
 #include "modules/net/net_object.hpp"
-#include "modules/net/tcp_connection.hpp"
+#include "modules/net/tcp_session.hpp"
 
 namespace nodemcu_emu::net {
 
-class TcpSocket : public TcpConnection::Owner, public std::enable_shared_from_this<TcpSocket> {
+// The binding: Lua methods check their arguments (firmware wording) and act on the session;
+// the session's events become callbacks (fire → Device::dispatch). What needs the device (DNS,
+// addresses, the station, limits) is done here and handed to the session.
+class TcpSocket : public TcpSessionEvents, public std::enable_shared_from_this<TcpSocket> {
  public:
-  // The device's send buffer (TCP_SND_BUF = 2 * TCP_MSS, net.md 4.5).
-  static constexpr std::size_t k_send_buffer = 2920;
-
   explicit TcpSocket(core::Device& d);
   ~TcpSocket() override;
 
@@ -25,8 +24,8 @@ class TcpSocket : public TcpConnection::Owner, public std::enable_shared_from_th
   // server's inactivity timeout.
   void adopt(lua_State* L, int self_index, tcp::socket&& socket, const tcp::endpoint& peer, int timeout_s);
   // Registered listen callbacks and the "connection" callback run, then reading starts.
-  void start_accepted();
-  bool open() const { return state_ != State::idle; }
+  void start_accepted() { session_->start(); }
+  bool open() const { return resolving_ || session_->state() != TcpSession::State::idle; }
 
   // Lua methods (arg 1 is this socket).
   int connect(lua_State* L);
@@ -43,13 +42,15 @@ class TcpSocket : public TcpConnection::Owner, public std::enable_shared_from_th
   // The userdata was collected: abort what is open (RST, no callback), release every ref.
   void collected();
 
-  const std::string& name() const { return name_; }
+  const std::string& name() const { return session_->name(); }
 
  private:
-  enum class State { idle, resolving, connecting, connected };
-
-  void on_read(const boost::system::error_code& ec, const char* data, std::size_t n) override;
-  void on_written(const boost::system::error_code& ec, std::size_t sends, std::size_t bytes) override;
+  // TcpSessionEvents
+  void on_connected() override;
+  bool on_receive(const char* data, std::size_t n) override;
+  void on_sent() override;
+  void on_disconnected(int err) override;
+  void on_slot(bool taken) override;
 
   // connect()'s and dns()'s work with C++ objects, kept out of the frames that raise Lua errors.
   int start_resolving(lua_State* L, const char* host, std::size_t len, std::uint32_t& ip);
@@ -59,15 +60,8 @@ class TcpSocket : public TcpConnection::Owner, public std::enable_shared_from_th
   // Calls the "dns" handler inside the current Lua call (a dotted quad): errors propagate.
   void call_dns_now(lua_State* L, std::uint32_t ip);
   void begin_connect(std::uint32_t ip);
-  void connected();
-  void schedule_flush();
-  // The connection ended without a local close(): peer FIN (err 0), reset, timeout.
-  void ended(int err, bool graceful);
-  // The pcb is gone: state idle, anchor dropped, counters and timers released.
-  void release_pcb(bool graceful, bool abort);
-  void note_activity();
-  void arm_idle_timer();
-  void idle_timer_fired();
+  // The anchor and the loop's keep-alive go unless a DNS answer still needs the socket.
+  void let_go();
   void trace(std::string_view event, std::initializer_list<core::Trace::Field> fields = {});
   // Calls the handler for `e` with `self` (this socket's userdata) and what `args` pushes. Net
   // callbacks are unprotected on the device: an error in one is a PANIC. False when nothing ran
@@ -76,29 +70,17 @@ class TcpSocket : public TcpConnection::Owner, public std::enable_shared_from_th
   bool fire(Event e, core::Device::PushArgs args = {}) { return fire(e, anchor_, args); }
 
   core::Device& device_;
-  std::string name_;
-  State state_ = State::idle;
-  std::shared_ptr<TcpConnection> conn_;
+  std::shared_ptr<TcpSession> session_;
   Callbacks callbacks_;
   lua::Ref anchor_;
   core::EventLoop::KeepAlive keep_;
-  bool counted_ = false;       // counts against the established-connection limit
-  bool held_ = false;
-  bool delivering_ = false;    // inside the frames of one read
-  bool in_receive_ = false;    // inside a "receive" callback
-  bool flush_posted_ = false;
-  int callback_depth_ = 0;     // inside this socket's callbacks: a flush follows them
+  bool resolving_ = false;     // connect() waits for DNS (the pcb exists, in CLOSED state)
   int dns_pending_ = 0;
   lua::Ref dns_anchor_;
-  std::size_t outstanding_ = 0;   // bytes of send() not yet taken by the host
-  std::size_t awaiting_sent_ = 0; // send() calls whose "sent" has not fired
   std::uint16_t remote_port_ = 0;
   std::uint32_t remote_ip_ = 0;
   int ttl_ = 255;
-  int timeout_s_ = 0;
-  core::Micros last_activity_{0};
-  core::TimerHandle idle_timer_;  // the inactivity timeout, or the SYN retries giving up
-  std::uint64_t connect_generation_ = 0;
+  std::uint64_t resolve_generation_ = 0;  // a newer connect() ignores an older answer
 };
 
 // Registers net.tcpsocket's metatable.

@@ -1,9 +1,7 @@
-// net.udpsocket: the Lua methods (net.c net_listen/net_send/... for TYPE_UDP_SOCKET), the host
-// sockets standing in for the pcb, and the per-device pcb list (spec/net.md 5, 6, 8).
+// net.udpsocket: the Lua methods (net.c net_listen/net_send/... for TYPE_UDP_SOCKET) and the
+// pcb's bind/send/receive rules (spec/net.md 5, 6, 8) over its host sockets (UdpHost).
 #include "modules/net/udp_socket.hpp"
 
-#include <boost/asio/ip/multicast.hpp>
-#include <boost/asio/ip/unicast.hpp>
 #include <utility>
 
 #include "modules/net/address.hpp"
@@ -22,15 +20,7 @@ using asio::ip::udp;
 
 namespace {
 
-// lwIP's DNS client binds its pcb at boot (dns_init: udp_bind(any, 0)), so it holds the first
-// port of the range and a script's first port-0 socket gets 4097.
-constexpr std::uint16_t k_dns_client_port = k_udp_port_first;
 constexpr std::uint32_t k_broadcast = 0xFFFFFFFFu;
-constexpr std::uint32_t k_all_systems_group = 0xE0000001u;  // 224.0.0.1, owned by igmp_start
-
-bool is_multicast(std::uint32_t ip) {
-  return (ip & 0xF0000000u) == 0xE0000000u;
-}
 
 std::string endpoint_text(const udp::endpoint& e) {
   return e.address().to_string() + ":" + std::to_string(e.port());
@@ -58,19 +48,8 @@ udp::endpoint host_target(const core::Device& d, std::uint32_t ip, std::uint16_t
 
 }  // namespace
 
-// One host socket and its receive buffer, shared with the pending receive so that closing the
-// socket never frees memory an aborted operation still refers to.
-struct UdpSocket::Receiver {
-  static constexpr std::size_t k_buffer_size = 65536;
-  explicit Receiver(asio::io_context& io) : socket(io) {}
-  udp::socket socket;
-  udp::endpoint from;
-  // Bigger than the device could ever take, so an oversized datagram is seen whole and dropped.
-  std::unique_ptr<char[]> buffer = std::make_unique<char[]>(k_buffer_size);
-};
-
 UdpSocket::UdpSocket(core::Device& d)
-    : device_(d), name_(net_state(d).next_name("udp")), own_(bind_address(d)) {
+    : device_(d), name_(net_state(d).next_name("udp")), host_(d.loop().io(), bind_address(d)) {
   device_.native_created();
 }
 
@@ -259,20 +238,18 @@ int UdpSocket::bind(std::uint32_t ip, std::uint16_t port) {
   if (tracing()) trace("bind", {{"ip", format_ipv4(ip)}, {"port", static_cast<int>(port)}});
   // Broadcasts reach every pcb on the port (udp_input); on the host they come to a socket bound
   // to the broadcast address, shared with the other devices and programs on that port.
-  boost::system::error_code ec;
-  broadcast_ = open_receiver(asio::ip::address_v4(core::station_info(device_).broadcast()),
-                             host_port(device_, port), true, ec);
-  if (broadcast_) start_receive(broadcast_);
+  auto self = shared_from_this();
+  host_.listen_broadcast(asio::ip::address_v4(core::station_info(device_).broadcast()),
+                         host_port(device_, port), self);
   for (const auto& entry : registry.groups()) add_group_receiver(entry.first);
-  if (main_) start_receive(main_);
+  host_.receive(self);
   return k_ok;
 }
 
 bool UdpSocket::bind_host(std::uint16_t device_port, int& err) {
   boost::system::error_code ec;
   std::uint16_t hport = host_port(device_, device_port);
-  auto r = open_receiver(own_, hport, false, ec);
-  if (!r) {
+  if (!host_.open(hport, ttl_, ec)) {
     // Held by another program, or not bindable here: either way not the device's to have.
     err = k_err_use;
     if (ec != asio::error::address_in_use)
@@ -281,56 +258,18 @@ bool UdpSocket::bind_host(std::uint16_t device_port, int& err) {
                      "; --port-map " + std::to_string(device_port) + "=<port> may help");
     return false;
   }
-  main_ = std::move(r);
-  configure_sender();
   return true;
-}
-
-std::shared_ptr<UdpSocket::Receiver> UdpSocket::open_receiver(const asio::ip::address& address,
-                                                              std::uint16_t host_port, bool shared,
-                                                              boost::system::error_code& ec) {
-  auto r = std::make_shared<Receiver>(device_.loop().io());
-  r->socket.open(address.is_v6() ? udp::v6() : udp::v4(), ec);
-  // Only the broadcast/group sockets share their port (every device and peer on the port must
-  // hear them); the pcb's own socket is exclusive, as udp_bind is.
-  if (!ec && shared) r->socket.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) r->socket.bind(udp::endpoint(address, host_port), ec);
-  if (!ec) r->socket.non_blocking(true, ec);
-  if (ec) return nullptr;
-  return r;
-}
-
-// What the pcb's datagrams need on the host: broadcast allowed (lwIP has no SOF_BROADCAST
-// filter, IP_SOF_BROADCAST 0); multicast leaving through the device's own address (never a
-// real interface) and looped back so that peers on this machine hear it; the pcb's TTL.
-void UdpSocket::configure_sender() {
-  boost::system::error_code ec;
-  auto& s = main_->socket;
-  s.set_option(asio::socket_base::broadcast(true), ec);
-  if (own_.is_v4()) s.set_option(asio::ip::multicast::outbound_interface(own_.to_v4()), ec);
-  s.set_option(asio::ip::multicast::enable_loopback(true), ec);
-  set_ttl(ttl_);
 }
 
 void UdpSocket::set_ttl(int ttl) {
   ttl_ = static_cast<std::uint8_t>(ttl);
-  // The host refuses TTL 0; on a one-machine "network" the datagram arrives either way.
-  if (!main_ || ttl_ == 0) return;
-  boost::system::error_code ec;
-  main_->socket.set_option(asio::ip::unicast::hops(ttl_), ec);
-  main_->socket.set_option(asio::ip::multicast::hops(ttl_), ec);
+  host_.set_ttl(ttl_);
 }
 
 void UdpSocket::remove() {
   if (!bound_) return;
   bound_ = false;
-  boost::system::error_code ec;
-  if (main_) main_->socket.close(ec);
-  if (broadcast_) broadcast_->socket.close(ec);
-  for (auto& entry : groups_) entry.second->socket.close(ec);
-  main_.reset();
-  broadcast_.reset();
-  groups_.clear();
+  host_.close();
   local_ip_ = 0;
   local_port_ = 0;
   keep_.reset();
@@ -340,37 +279,20 @@ void UdpSocket::remove() {
 // --- multicast ---
 
 void UdpSocket::group_joined(std::uint32_t group) {
-  if (bound_ && groups_.find(group) == groups_.end()) add_group_receiver(group);
+  if (bound_ && !host_.joined(group)) add_group_receiver(group);
 }
 
-void UdpSocket::group_left(std::uint32_t group) {
-  auto it = groups_.find(group);
-  if (it == groups_.end()) return;
-  boost::system::error_code ec;
-  it->second->socket.close(ec);
-  groups_.erase(it);
-}
+void UdpSocket::group_left(std::uint32_t group) { host_.leave(group); }
 
 void UdpSocket::add_group_receiver(std::uint32_t group) {
   boost::system::error_code ec;
-  auto address = asio::ip::address_v4(group);
-  auto r = open_receiver(address, host_port(device_, local_port_), true, ec);
-  if (r) {
-    if (own_.is_v4())
-      r->socket.set_option(asio::ip::multicast::join_group(address, own_.to_v4()), ec);
-    else
-      r->socket.set_option(asio::ip::multicast::join_group(address), ec);
-  }
-  if (!r || ec) {
-    // The device joined (net.c ignores igmp_joingroup's result either way); only this host
-    // cannot deliver the group here.
-    if (udp_registry(device_).warn_once(group))
-      NetState::warn("the host refused multicast group " + address.to_string() + " on " +
-                     own_.to_string() + " (" + ec.message() + "): datagrams to it will not arrive");
-    return;
-  }
-  groups_.emplace(group, r);
-  start_receive(r);
+  if (host_.join(group, host_port(device_, local_port_), shared_from_this(), ec)) return;
+  // The device joined (net.c ignores igmp_joingroup's result either way); only this host
+  // cannot deliver the group here.
+  if (udp_registry(device_).warn_once(group))
+    NetState::warn("the host refused multicast group " + asio::ip::address_v4(group).to_string() +
+                   " on " + host_.own().to_string() + " (" + ec.message() +
+                   "): datagrams to it will not arrive");
 }
 
 // --- send ---
@@ -378,7 +300,7 @@ void UdpSocket::add_group_receiver(std::uint32_t group) {
 int UdpSocket::send_to(std::uint32_t ip, std::uint16_t port, std::string_view data) {
   if (!bound_) return k_err_conn;
   // udp_sendto_if: a pcb bound to an address that is not the interface's drops the datagram.
-  if (!main_) return k_err_val;
+  if (!host_.is_open()) return k_err_val;
   // Scripts mostly talk to one peer: remember the last translation.
   if (ip != last_ip_ || port != last_port_ || last_target_.port() == 0) {
     last_target_ = host_target(device_, ip, port);
@@ -397,7 +319,7 @@ int UdpSocket::send_to(std::uint32_t ip, std::uint16_t port, std::string_view da
     return k_ok;
   }
   boost::system::error_code ec;
-  main_->socket.send_to(asio::buffer(data.data(), data.size()), target, 0, ec);
+  host_.send_to(data, target, ec);
   if (ec == asio::error::would_block || ec == asio::error::no_buffer_space) return k_err_mem;
   if (ec) {
     // No host route from the emulated address (a device bound to loopback sending to the
@@ -405,8 +327,8 @@ int UdpSocket::send_to(std::uint32_t ip, std::uint16_t port, std::string_view da
     if (tracing()) trace("drop", {{"to", endpoint_text(target)}, {"bytes", data.size()}});
     if (udp_registry(device_).warn_once(ip))
       NetState::warn(name_ + ": UDP datagrams to " + format_ipv4(ip) +
-                     " cannot leave this machine from " + own_.to_string() + " (" + ec.message() +
-                     "); they are dropped");
+                     " cannot leave this machine from " + host_.own().to_string() + " (" +
+                     ec.message() + "); they are dropped");
     return k_ok;
   }
   if (tracing()) trace("send", {{"to", endpoint_text(target)}, {"bytes", data.size()}});
@@ -415,30 +337,14 @@ int UdpSocket::send_to(std::uint32_t ip, std::uint16_t port, std::string_view da
 
 // --- receive ---
 
-void UdpSocket::start_receive(const std::shared_ptr<Receiver>& r) {
-  r->socket.async_receive_from(
-      asio::buffer(r->buffer.get(), Receiver::k_buffer_size), r->from,
-      [self = shared_from_this(), r](const boost::system::error_code& ec, std::size_t n) {
-        self->on_datagram(r, ec, n);
-      });
-}
-
-void UdpSocket::on_datagram(const std::shared_ptr<Receiver>& r, const boost::system::error_code& ec,
-                            std::size_t n) {
-  if (ec == asio::error::operation_aborted || !r->socket.is_open()) return;
-  // Other errors (an ICMP report queued on the socket) lose no datagram: read on.
-  if (!ec) deliver(r->buffer.get(), n, r->from);
-  // The callback may have closed this socket or left the group.
-  if (r->socket.is_open()) start_receive(r);
-}
-
 // net_udp_recv_cb: "receive"(sck, data, port, ip) once per datagram, unprotected.
-void UdpSocket::deliver(const char* data, std::size_t n, const udp::endpoint& from) {
+void UdpSocket::on_datagram(const char* data, std::size_t n, const udp::endpoint& from) {
   if (device_.halted() || !bound_) return;
   std::uint32_t ip = from.address().is_v4() ? from.address().to_v4().to_uint() : 0;
   std::uint16_t port = from.port();
   // A datagram from this device's own sockets shows their device port, not the host one.
-  bool from_self = from.address() == own_ || (own_.is_loopback() && from.address().is_loopback());
+  const auto& own = host_.own();
+  bool from_self = from.address() == own || (own.is_loopback() && from.address().is_loopback());
   if (from_self) port = device_port(device_, port);
   if (n > k_max_udp_payload) {
     // More than one frame carries: it would arrive fragmented, and the device does not
@@ -462,100 +368,12 @@ void UdpSocket::deliver(const char* data, std::size_t n, const udp::endpoint& fr
                    });
 }
 
-// --- UdpRegistry ---
-
-UdpRegistry::UdpRegistry(core::Device& d) : device_(d) {}
-
-void UdpRegistry::add(const std::shared_ptr<UdpSocket>& s) {
-  std::erase_if(sockets_, [](const std::weak_ptr<UdpSocket>& w) { return w.expired(); });
-  sockets_.push_back(s);
-}
-
-template <class F>
-void UdpRegistry::for_each(F f) const {
-  for (const auto& w : sockets_)
-    if (auto s = w.lock(); s && s->has_pcb()) f(*s);
-}
-
-bool UdpRegistry::in_use(const UdpSocket* self, std::uint32_t ip, std::uint16_t port) const {
-  bool used = false;
-  for_each([&](const UdpSocket& s) {
-    if (&s != self && s.local_port() == port &&
-        (s.local_ip() == 0 || ip == 0 || s.local_ip() == ip))
-      used = true;
-  });
-  return used;
-}
-
-bool UdpRegistry::port_taken(std::uint16_t port) const {
-  bool taken = port == k_dns_client_port;
-  for_each([&](const UdpSocket& s) { taken = taken || s.local_port() == port; });
-  return taken;
-}
-
-bool UdpRegistry::join(std::uint32_t group) {
-  // igmp_joingroup refuses non-multicast addresses and the all-systems group it owns.
-  if (!is_multicast(group) || group == k_all_systems_group) return false;
-  if (auto it = groups_.find(group); it != groups_.end()) {
-    ++it->second;
-    return true;
-  }
-  int limit = device_.options().limits.igmp;
-  if (limit > 0 && static_cast<int>(groups_.size()) >= limit) {
-    NetState::warn("net.multicastJoin(" + format_ipv4(group) + ") ignored: the IGMP group " +
-                   "table is full (" + std::to_string(limit) + " groups, --limits igmp=N); " +
-                   "the device ignores it without a word");
-    return false;
-  }
-  groups_.emplace(group, 1);
-  for_each([&](UdpSocket& s) { s.group_joined(group); });
-  return true;
-}
-
-bool UdpRegistry::leave(std::uint32_t group) {
-  auto it = groups_.find(group);
-  if (it == groups_.end()) return false;
-  if (--it->second > 0) return true;
-  groups_.erase(it);
-  for_each([&](UdpSocket& s) { s.group_left(group); });
-  return true;
-}
-
-UdpRegistry& udp_registry(core::Device& d) {
-  return d.module_state<UdpRegistry>();
-}
-
 // --- Lua bindings ---
 
 namespace {
-UdpSocket& self(lua_State* L) {
-  return check_object<UdpSocket>(L, k_udpsocket_class);
-}
-int l_listen(lua_State* L) {
-  return self(L).listen(L);
-}
-int l_close(lua_State* L) {
-  return self(L).close(L);
-}
-int l_on(lua_State* L) {
-  return self(L).on(L);
-}
-int l_send(lua_State* L) {
-  return self(L).send(L);
-}
-int l_dns(lua_State* L) {
-  return self(L).dns(L);
-}
-int l_ttl(lua_State* L) {
-  return self(L).ttl(L);
-}
-int l_getaddr(lua_State* L) {
-  return self(L).getaddr(L);
-}
-int l_tostring(lua_State* L) {
-  lua_pushfstring(L, "net.udpsocket: %s", self(L).name().c_str());
-  return 1;
-}
+template <auto Method>
+constexpr lua_CFunction udp_method = method<k_udpsocket_class, Method>;
+
 // net.createUDPSocket(): arguments ignored.
 int l_create(lua_State* L) {
   return push_new_udp_socket(L);
@@ -574,15 +392,15 @@ int push_new_udp_socket(lua_State* L) {
 }
 
 void open_udp(lua_State* L) {
-  static const luaL_Reg methods[] = {{"listen", l_listen},
-                                     {"close", l_close},
-                                     {"on", l_on},
-                                     {"send", l_send},
-                                     {"dns", l_dns},
-                                     {"ttl", l_ttl},
-                                     {"getaddr", l_getaddr},
+  static const luaL_Reg methods[] = {{"listen", udp_method<&UdpSocket::listen>},
+                                     {"close", udp_method<&UdpSocket::close>},
+                                     {"on", udp_method<&UdpSocket::on>},
+                                     {"send", udp_method<&UdpSocket::send>},
+                                     {"dns", udp_method<&UdpSocket::dns>},
+                                     {"ttl", udp_method<&UdpSocket::ttl>},
+                                     {"getaddr", udp_method<&UdpSocket::getaddr>},
                                      {"__gc", lua::destroy_userdata<Handle<UdpSocket>>},
-                                     {"__tostring", l_tostring},
+                                     {"__tostring", to_string<k_udpsocket_class, UdpSocket>},
                                      {nullptr, nullptr}};
   lua::new_class(L, k_udpsocket_class, methods);
   lua_pushcfunction(L, l_create);

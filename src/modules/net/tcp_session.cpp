@@ -1,0 +1,233 @@
+#include "modules/net/tcp_session.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include "modules/net/lwip_errors.hpp"
+
+namespace nodemcu_emu::net {
+
+TcpSession::TcpSession(core::EventLoop& loop, core::Trace& trace, std::string name,
+                       TcpConnection::ReadBuffer buffer, Config config)
+    : loop_(loop), trace_(trace), name_(std::move(name)), rx_(std::move(buffer)), config_(config) {}
+
+void TcpSession::trace(std::string_view event, std::initializer_list<core::Trace::Field> fields) {
+  if (trace_.enabled()) trace_.emit(loop_.now(), name_, event, fields);
+}
+
+// --- establishing ---
+
+void TcpSession::adopt(tcp::socket&& socket, int timeout_s, bool host_keepalive) {
+  state_ = State::connected;
+  counted_ = true;
+  if (auto events = events_.lock()) events->on_slot(true);
+  conn_ = std::make_shared<TcpConnection>(loop_, std::move(socket), rx_);
+  conn_->attach(weak_from_this());
+  conn_->configure_socket();
+  timeout_s_ = timeout_s;
+  if (host_keepalive) {
+    // Keepalive probes after `timeout` s, one probe, 10 s apart.
+    auto& s = conn_->socket();
+    boost::system::error_code ec;
+    s.set_option(asio::socket_base::keep_alive(true), ec);
+    if (timeout_s > 0) {
+      int idle = timeout_s, intvl = 10, cnt = 1;
+      ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+      ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+      ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
+    }
+    timeout_s_ = 0;
+  }
+  note_activity();
+  arm_idle_timer();
+}
+
+void TcpSession::start() {
+  if (state_ != State::connected) return;  // the listen callback closed it
+  auto events = events_.lock();
+  ++callback_depth_;
+  if (events) events->on_connected();
+  --callback_depth_;
+  if (state_ != State::connected) return;
+  conn_->flush();  // what was sent before (or while the SYN was out); "sent" may close
+  if (state_ == State::connected && !held_) conn_->start_read();
+}
+
+void TcpSession::start_connecting() {
+  state_ = State::connecting;
+  conn_ = std::make_shared<TcpConnection>(loop_, tcp::socket(loop_.io()), rx_);
+  conn_->attach(weak_from_this());
+}
+
+void TcpSession::connect(const tcp::endpoint& target) {
+  conn_->socket().async_connect(target, [weak = weak_from_this(), generation = generation_](
+                                            const boost::system::error_code& error) {
+    auto self = weak.lock();
+    if (!self || self->generation_ != generation || self->state_ != State::connecting) return;
+    if (error)
+      self->ended(lwip_error_from(error), false);
+    else
+      self->connected();
+  });
+}
+
+void TcpSession::give_up_after(core::Micros delay) {
+  idle_timer_.start_after(loop_, delay, [weak = weak_from_this(), generation = generation_] {
+    auto self = weak.lock();
+    if (!self || self->generation_ != generation || self->state_ != State::connecting) return;
+    self->ended(k_err_abrt, false);
+  });
+}
+
+void TcpSession::connected() {
+  state_ = State::connected;
+  counted_ = true;
+  if (auto events = events_.lock()) events->on_slot(true);
+  conn_->configure_socket();
+  note_activity();
+  trace("connected");
+  start();
+}
+
+// --- receive ---
+
+void TcpSession::on_read(const boost::system::error_code& ec, const char* data, std::size_t n) {
+  if (state_ != State::connected) return;
+  if (ec) {
+    if (ec == asio::error::eof)
+      ended(k_ok, true);
+    else
+      ended(lwip_error_from(ec), false);
+    return;
+  }
+  note_activity();
+  trace("recv", {{"n", n}});
+  auto self = shared_from_this();  // an event may drop the last reference
+  auto events = events_.lock();
+  std::size_t frame = config_.frame_size;
+  delivering_ = true;
+  ++callback_depth_;
+  // One event per frame (the device's pbuf), never merged across reads. Without a listener
+  // the device discards the data (still acknowledged).
+  for (std::size_t off = 0; events && off < n && state_ == State::connected; off += frame) {
+    std::size_t len = std::min(frame, n - off);
+    in_receive_ = true;
+    bool go_on = events->on_receive(data + off, len);
+    in_receive_ = false;
+    if (!go_on) break;
+  }
+  delivering_ = false;
+  --callback_depth_;
+  if (state_ != State::connected) return;
+  conn_->flush();  // what the events sent leaves now ("sent" may close the session)
+  if (state_ == State::connected && !held_) conn_->start_read();
+}
+
+void TcpSession::hold() {
+  held_ = true;
+  trace("hold");
+}
+
+void TcpSession::unhold() {
+  held_ = false;
+  trace("unhold");
+  if (state_ == State::connected && !delivering_) conn_->start_read(true);
+}
+
+bool TcpSession::has_unread() {
+  boost::system::error_code ec;
+  return in_receive_ || (held_ && conn_ && conn_->socket().available(ec) > 0);
+}
+
+// --- send ---
+
+void TcpSession::send(const char* data, std::size_t n) {
+  outstanding_ += n;
+  ++awaiting_sent_;
+  conn_->queue(std::string(data, n));
+  trace("send", {{"n", n}});
+  if (state_ == State::connected) schedule_flush();
+}
+
+// The device transmits after the current callback returns (lwIP output): so does the emulator,
+// which is what lets close() inside "receive" drop what that callback sent.
+void TcpSession::schedule_flush() {
+  // Inside this session's own events the flush follows when they return: no extra turn.
+  if (flush_posted_ || callback_depth_ > 0) return;
+  flush_posted_ = true;
+  loop_.post([self = shared_from_this()] {
+    self->flush_posted_ = false;
+    if (self->state_ == State::connected) self->conn_->flush();
+  });
+}
+
+void TcpSession::on_written(const boost::system::error_code& ec, std::size_t sends,
+                            std::size_t bytes) {
+  if (state_ != State::connected) return;
+  if (ec) return ended(lwip_error_from(ec), false);
+  note_activity();
+  outstanding_ -= bytes;
+  awaiting_sent_ -= sends;
+  auto self = shared_from_this();
+  auto events = events_.lock();
+  // One on_sent per send; an event that closes the session ends the series.
+  ++callback_depth_;  // the connection flushes again after this returns
+  for (std::size_t i = 0; i < sends && state_ == State::connected; ++i) {
+    trace("sent");
+    if (events) events->on_sent();
+  }
+  --callback_depth_;
+}
+
+// --- the end ---
+
+void TcpSession::close(bool abort) {
+  release(!abort);
+}
+
+void TcpSession::release(bool graceful) {
+  if (conn_) {
+    if (graceful)
+      conn_->close_gracefully();
+    else
+      conn_->abort();
+    conn_.reset();
+  }
+  if (counted_) {
+    counted_ = false;
+    if (auto events = events_.lock()) events->on_slot(false);
+  }
+  idle_timer_.cancel();
+  state_ = State::idle;
+  outstanding_ = 0;
+  awaiting_sent_ = 0;
+  ++generation_;
+}
+
+void TcpSession::ended(int err, bool graceful) {
+  trace(err == 0 ? "disconnect" : "error", {{"err", err}});
+  auto self = shared_from_this();
+  auto events = events_.lock();
+  release(graceful);
+  if (events) events->on_disconnected(err);
+}
+
+// --- the inactivity timeout (net.md 0.1: idle model) ---
+
+void TcpSession::arm_idle_timer() {
+  if (timeout_s_ <= 0) return;
+  auto deadline = last_activity_ + std::chrono::seconds(timeout_s_);
+  idle_timer_.start_at(loop_, deadline, [weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->idle_timer_fired();
+  });
+}
+
+void TcpSession::idle_timer_fired() {
+  if (state_ != State::connected) return;
+  // Activity moves the deadline without touching the timer: re-arm for the new one if needed.
+  if (loop_.now() < last_activity_ + std::chrono::seconds(timeout_s_)) return arm_idle_timer();
+  trace("timeout", {{"after_s", timeout_s_}});
+  ended(k_err_abrt, false);  // aborted as lwIP aborts a keepalive failure: RST, -8
+}
+
+}  // namespace nodemcu_emu::net

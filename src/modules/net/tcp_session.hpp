@@ -1,0 +1,129 @@
+// The Lua-free core of a device TCP connection (spec net.md 4): the connect/connected/closed
+// state machine, the firmware's send model (queued sends, "sent" once per send, TCP_SND_BUF),
+// the receive framing (one event per frame, never merged across reads), hold/unhold, the
+// inactivity timeout and the close sequence. It owns the host connection (TcpConnection) and
+// reports what happens to a TcpSessionEvents; TcpSocket is the Lua binding that implements it.
+// Testable with a bare EventLoop and loopback sockets (tests/unit/tcp_session_test.cpp).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/event_loop.hpp"
+#include "core/timer_handle.hpp"
+#include "core/trace.hpp"
+#include "modules/net/tcp_connection.hpp"
+
+namespace nodemcu_emu::net {
+
+// What a session reports. One virtual call per event (never per byte).
+class TcpSessionEvents {
+ public:
+  virtual ~TcpSessionEvents() = default;
+  // The connection is established (connect() succeeded, or an accepted one starts).
+  virtual void on_connected() = 0;
+  // One frame of received data (at most the frame size). False stops delivering the rest of
+  // this read (the device halted).
+  virtual bool on_receive(const char* data, std::size_t n) = 0;
+  // One send() left the send buffer.
+  virtual void on_sent() = 0;
+  // The connection ended without a local close: peer FIN (err 0), reset, timeout, connect
+  // failure (an lwIP err_t). The session is already idle.
+  virtual void on_disconnected(int err) = 0;
+  // The session took (true) or gave back (false) one of the device's established-connection
+  // slots (MEMP_NUM_TCP_PCB).
+  virtual void on_slot(bool taken) = 0;
+};
+
+class TcpSession : public TcpConnection::Owner, public std::enable_shared_from_this<TcpSession> {
+ public:
+  // The device's send buffer (TCP_SND_BUF = 2 * TCP_MSS, net.md 4.5).
+  static constexpr std::size_t k_send_buffer = 2920;
+
+  enum class State { idle, connecting, connected };
+
+  struct Config {
+    std::size_t frame_size = 1460;  // the device's pbuf payload (--frame-size)
+  };
+
+  TcpSession(core::EventLoop& loop, core::Trace& trace, std::string name,
+             TcpConnection::ReadBuffer buffer, Config config);
+  void attach(std::weak_ptr<TcpSessionEvents> events) { events_ = std::move(events); }
+
+  State state() const { return state_; }
+  const std::string& name() const { return name_; }
+  // The host socket while there is a connection (nullptr when idle).
+  tcp::socket* host_socket() { return conn_ ? &conn_->socket() : nullptr; }
+
+  // --- establishing ---
+  // An accepted connection: connected at once; `timeout_s` > 0 arms the inactivity timeout, or
+  // with `host_keepalive` sets the host's TCP keepalive instead (lwIP literally, net.md 3.4).
+  void adopt(tcp::socket&& socket, int timeout_s, bool host_keepalive = false);
+  // Reports on_connected, then sends what was queued and starts reading.
+  void start();
+  // An outgoing connection: a host socket to open, bind and connect (see connect()); sends
+  // queue until it is established.
+  void start_connecting();
+  // Connects host_socket() (opened and bound by the caller) to `target`.
+  void connect(const tcp::endpoint& target);
+  // Nothing will answer: the connection fails with ERR_ABRT after `delay` (the SYN retries).
+  void give_up_after(core::Micros delay);
+
+  // --- send model ---
+  bool can_send() const { return state_ != State::idle; }
+  // Whether `n` more bytes fit into the send buffer (tcp_write's ERR_MEM otherwise).
+  bool fits(std::size_t n) const { return outstanding_ + n <= k_send_buffer; }
+  // send() calls whose on_sent has not been reported yet.
+  std::size_t awaiting_sent() const { return awaiting_sent_; }
+  // Queues one send (it must fit); it leaves after the current callback returns.
+  void send(const char* data, std::size_t n);
+
+  // --- receive ---
+  void hold();
+  void unhold();
+  // Received data is not acknowledged yet: inside on_receive, or held with data waiting.
+  bool has_unread();
+
+  // --- the end ---
+  // close(): graceful (queued data goes, then FIN) or, with `abort`, RST at once.
+  void close(bool abort);
+  // The script's object is gone: RST, no event.
+  void abandon() { release(false); }
+
+ private:
+  void on_read(const boost::system::error_code& ec, const char* data, std::size_t n) override;
+  void on_written(const boost::system::error_code& ec, std::size_t sends,
+                  std::size_t bytes) override;
+  void connected();
+  void schedule_flush();
+  void ended(int err, bool graceful);
+  void release(bool graceful);
+  void note_activity() { last_activity_ = loop_.now(); }
+  void arm_idle_timer();
+  void idle_timer_fired();
+  void trace(std::string_view event, std::initializer_list<core::Trace::Field> fields = {});
+
+  core::EventLoop& loop_;
+  core::Trace& trace_;
+  std::string name_;
+  TcpConnection::ReadBuffer rx_;
+  Config config_;
+  std::weak_ptr<TcpSessionEvents> events_;
+  State state_ = State::idle;
+  std::shared_ptr<TcpConnection> conn_;
+  bool counted_ = false;  // holds an established-connection slot
+  bool held_ = false;
+  bool delivering_ = false;  // inside the frames of one read
+  bool in_receive_ = false;  // inside an on_receive
+  bool flush_posted_ = false;
+  int callback_depth_ = 0;         // inside this session's events: a flush follows them
+  std::size_t outstanding_ = 0;    // bytes sent but not yet taken by the host
+  std::size_t awaiting_sent_ = 0;  // sends whose on_sent has not been reported
+  int timeout_s_ = 0;
+  core::Micros last_activity_{0};
+  core::TimerHandle idle_timer_;  // the inactivity timeout, or the SYN retries giving up
+  std::uint64_t generation_ = 0;  // bumped when the pcb goes: stale handlers do nothing
+};
+
+}  // namespace nodemcu_emu::net

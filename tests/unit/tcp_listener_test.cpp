@@ -1,0 +1,89 @@
+// net::TcpListener, the Lua-free core of net.tcpserver: the accept loop and its gate (the
+// device's established-connection limit).
+#include "modules/net/tcp_listener.hpp"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "core/event_loop.hpp"
+
+using nodemcu_emu::core::EventLoop;
+using nodemcu_emu::net::TcpListener;
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Gate : TcpListener::Events {
+  bool open = true;
+  int refused = 0;
+  std::vector<tcp::endpoint> peers;
+  bool may_accept() override {
+    if (!open) ++refused;
+    return open;
+  }
+  void on_accepted(tcp::socket, const tcp::endpoint& peer) override { peers.push_back(peer); }
+};
+
+struct Fixture {
+  EventLoop loop{true};
+  EventLoop::KeepAlive keep = loop.keep_alive();
+  std::shared_ptr<Gate> gate = std::make_shared<Gate>();
+  std::shared_ptr<TcpListener> listener = std::make_shared<TcpListener>(loop.io());
+  tcp::endpoint at;
+
+  Fixture() {
+    listener->attach(gate);
+    boost::system::error_code ec;
+    bool listen_failed = false;
+    REQUIRE(listener->open(tcp::endpoint(asio::ip::address_v4::loopback(), 0), ec, listen_failed));
+    at = tcp::endpoint(asio::ip::address_v4::loopback(), listener->port());
+  }
+  void run_for(nodemcu_emu::core::Micros d) { loop.run(loop.now() + d); }
+};
+
+}  // namespace
+
+TEST_CASE("a listener accepts each connection and reports its peer", "[tcp_listener]") {
+  Fixture t;
+  t.listener->resume();
+  tcp::socket a(t.loop.io()), b(t.loop.io());
+  a.connect(t.at);
+  b.connect(t.at);
+  t.run_for(1s);
+  REQUIRE(t.gate->peers.size() == 2);
+  CHECK(t.gate->peers[0] == a.local_endpoint());
+  CHECK(t.gate->peers[1] == b.local_endpoint());
+}
+
+TEST_CASE("while the gate is shut a connection waits in the backlog until resume",
+          "[tcp_listener]") {
+  Fixture t;
+  t.gate->open = false;
+  t.listener->resume();
+  CHECK(t.gate->refused == 1);
+  tcp::socket a(t.loop.io());
+  a.connect(t.at);
+  t.run_for(1s);
+  CHECK(t.gate->peers.empty());
+  t.gate->open = true;
+  t.listener->resume();
+  t.run_for(1s);
+  CHECK(t.gate->peers.size() == 1);
+}
+
+TEST_CASE("a closed listener accepts nothing more and frees its port", "[tcp_listener]") {
+  Fixture t;
+  t.listener->resume();
+  t.listener->close();
+  CHECK_FALSE(t.listener->listening());
+  t.run_for(1s);
+  tcp::socket a(t.loop.io());
+  boost::system::error_code ec;
+  a.connect(t.at, ec);
+  CHECK(ec == asio::error::connection_refused);
+  CHECK(t.gate->peers.empty());
+}
