@@ -45,6 +45,30 @@ void TcpConnection::wait_readable() {
   });
 }
 
+// An error condition alone (EPOLLERR/EPOLLHUP) completes Asio's wait_error, data does not:
+// the held data stays in the host's buffer, the window closes, and a reset still gets through.
+void TcpConnection::watch_errors() {
+  if (reading_ || watching_ || detached_ || !socket_.is_open()) return;
+  int err = 0;
+  socklen_t len = sizeof err;
+  // Epoll is edge-triggered: a reset that came before the wait starts would not wake it.
+  ::getsockopt(socket_.native_handle(), SOL_SOCKET, SO_ERROR, &err, &len);
+  if (err != 0) {
+    asio::post(socket_.get_executor(), [self = shared_from_this(), err] {
+      if (!self->reading_ && !self->detached_)
+        self->read_done(boost::system::error_code(err, boost::system::system_category()), 0);
+    });
+    return;
+  }
+  watching_ = true;
+  socket_.async_wait(tcp::socket::wait_error, [self = shared_from_this()](boost::system::error_code ec) {
+    self->watching_ = false;
+    // Closed, or reading again (the read sees the error itself).
+    if (ec || self->reading_ || self->detached_) return;
+    self->watch_errors();
+  });
+}
+
 void TcpConnection::read_now() {
   boost::system::error_code ec;
   std::size_t n = socket_.read_some(asio::buffer(*rx_), ec);

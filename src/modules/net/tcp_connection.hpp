@@ -41,6 +41,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // `data_may_wait`: data may have arrived while nobody was reading (after hold()).
   void start_read(bool data_may_wait = false);
   bool reading() const { return reading_; }
+  // While nothing reads (the owner holds the connection), still hear of a reset: lwIP reports a
+  // peer's RST at once whatever the receive window. It arrives as a read error.
+  void watch_errors();
   // Queues one send(); writing starts at flush().
   void queue(std::string data) { queued_.push_back(std::move(data)); }
   void flush();
@@ -70,6 +73,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   std::vector<std::string> queued_;  // vectors, not deques: an idle connection holds no block
   std::vector<std::string> writing_;
   bool reading_ = false;
+  bool watching_ = false;
   bool write_in_flight_ = false;
   bool detached_ = false;
   bool draining_ = false;

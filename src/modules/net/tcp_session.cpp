@@ -50,7 +50,7 @@ void TcpSession::start() {
   --callback_depth_;
   if (state_ != State::connected) return;
   conn_->flush();  // what was sent before (or while the SYN was out); "sent" may close
-  if (state_ == State::connected && !held_) conn_->start_read();
+  resume_reading();
 }
 
 void TcpSession::start_connecting() {
@@ -120,7 +120,16 @@ void TcpSession::on_read(const boost::system::error_code& ec, const char* data, 
   --callback_depth_;
   if (state_ != State::connected) return;
   conn_->flush();  // what the events sent leaves now ("sent" may close the session)
-  if (state_ == State::connected && !held_) conn_->start_read();
+  resume_reading();
+}
+
+// Reading goes on unless the script holds the connection; held, only a reset is heard.
+void TcpSession::resume_reading() {
+  if (state_ != State::connected) return;
+  if (held_)
+    conn_->watch_errors();
+  else
+    conn_->start_read();
 }
 
 void TcpSession::hold() {

@@ -97,6 +97,7 @@ class TcpSession : public TcpConnection::Owner, public std::enable_shared_from_t
                   std::size_t bytes) override;
   void connected();
   void schedule_flush();
+  void resume_reading();
   void ended(int err, bool graceful);
   void release(bool graceful);
   void note_activity() { last_activity_ = loop_.now(); }
