@@ -11,6 +11,7 @@
 #include "core/flash_loader.hpp"
 #include "lua/call.hpp"
 #include "lua/protected_push.hpp"
+#include "modules/node/node_console_pipe.hpp"
 #include "modules/node/node_errors.hpp"
 
 namespace errors = nodemcu_emu::modules::node::errors;
@@ -352,6 +353,7 @@ void flush_output(Device& d) {
 
 int node_output(lua_State* L) {
   Device& d = Device::from(L);
+  if (d.options().firmware >= 3) return node::output_pipe(L);
   if (lua_isfunction(L, 1)) {
     // serial_debug: the number 0 stops the UART copy; anything else (or nothing) keeps it.
     bool echo = !(lua_isnumber(L, 2) && lua_tointeger(L, 2) == 0);
@@ -378,6 +380,7 @@ int node_input(lua_State* L) {
   size_t len = 0;
   const char* s = luaL_checklstring(L, 1, &len);
   Device& d = Device::from(L);
+  if (d.options().firmware >= 3) return node::input_pipe(L);
   std::string text(s, len);
   // As if typed on the UART: run later, one line at a time, each followed by the prompt.
   d.tasks().post(core::TaskQueue::low, [&d, text] {
