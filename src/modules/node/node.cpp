@@ -13,6 +13,7 @@
 #include "lua/protected_push.hpp"
 #include "modules/node/node_console_pipe.hpp"
 #include "modules/node/node_errors.hpp"
+#include "modules/node/node_lfs.hpp"
 
 namespace errors = nodemcu_emu::modules::node::errors;
 
@@ -178,7 +179,7 @@ int node_info(lua_State* L) {
       return 1;
     case 3:
       lua_createtable(L, 0, 4);
-      lua_pushboolean(L, 1);
+      lua_pushboolean(L, 0);  // BUILDINFO_SSL: there is no tls module (no TLS) in the emulator
       lua_setfield(L, -2, "ssl");
       set_int(L, "lfs_size", 0);
       if (!push_module_list(L)) return lua_error(L);
@@ -542,8 +543,12 @@ int open_node(lua_State* L) {
   set_int(L, "ALWAYS", 4);
   lua_pop(L, 1);
 
-  static const luaL_Reg lfs[] = {{"get", lfs_get}, {nullptr, nullptr}};
-  add_subtable(L, "LFS", lfs);
+  if (Device::from(L).options().firmware >= 3) {
+    node::add_lfs_calls(L);  // node.LFS, flashreload, getpartitiontable as 3.0 has them
+  } else {
+    static const luaL_Reg lfs[] = {{"get", lfs_get}, {nullptr, nullptr}};
+    add_subtable(L, "LFS", lfs);
+  }
   return 1;
 }
 
