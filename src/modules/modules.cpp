@@ -1,5 +1,7 @@
 #include "modules/modules.hpp"
 
+#include "core/device.hpp"
+
 namespace nodemcu_emu::modules {
 
 // One luaopen-style function per module; each leaves its table in the global of its name.
@@ -12,6 +14,7 @@ int open_file(lua_State* L);
 int open_gpio(lua_State* L);
 int open_net(lua_State* L);
 int open_node(lua_State* L);
+int open_pipe(lua_State* L);  // 3.x only
 int open_rtcmem(lua_State* L);
 int open_rtctime(lua_State* L);
 int open_sjson(lua_State* L);
@@ -26,6 +29,7 @@ namespace {
 struct Module {
   const char* name;
   lua_CFunction open;
+  int since = 0;  // the first firmware profile (--firmware) that has the module
 };
 constexpr Module k_modules[] = {
     {"adc", open_adc},
@@ -37,6 +41,7 @@ constexpr Module k_modules[] = {
     {"gpio", open_gpio},
     {"net", open_net},
     {"node", open_node},
+    {"pipe", open_pipe, 3},  // app/modules/pipe.c appeared after 2.2.1
     {"rtcmem", open_rtcmem},
     {"rtctime", open_rtctime},
     {"sjson", open_sjson},
@@ -49,7 +54,9 @@ constexpr Module k_modules[] = {
 
 void open_all(lua_State* L) {
   preload_emu_native(L);
+  const int firmware = core::Device::from(L).options().firmware;
   for (const auto& m : k_modules) {
+    if (firmware < m.since) continue;
     lua_pushcfunction(L, m.open);
     lua_call(L, 0, 1);
     // Globals as on the device, and in package.loaded so `require "tmr"` works too.

@@ -11,7 +11,9 @@
 #include "core/flash_loader.hpp"
 #include "lua/call.hpp"
 #include "lua/protected_push.hpp"
+#include "modules/node/node_console_pipe.hpp"
 #include "modules/node/node_errors.hpp"
+#include "modules/node/node_lfs.hpp"
 
 namespace errors = nodemcu_emu::modules::node::errors;
 
@@ -177,7 +179,7 @@ int node_info(lua_State* L) {
       return 1;
     case 3:
       lua_createtable(L, 0, 4);
-      lua_pushboolean(L, 1);
+      lua_pushboolean(L, 0);  // BUILDINFO_SSL: there is no tls module (no TLS) in the emulator
       lua_setfield(L, -2, "ssl");
       set_int(L, "lfs_size", 0);
       if (!push_module_list(L)) return lua_error(L);
@@ -352,6 +354,7 @@ void flush_output(Device& d) {
 
 int node_output(lua_State* L) {
   Device& d = Device::from(L);
+  if (d.options().firmware >= 3) return node::output_pipe(L);
   if (lua_isfunction(L, 1)) {
     // serial_debug: the number 0 stops the UART copy; anything else (or nothing) keeps it.
     bool echo = !(lua_isnumber(L, 2) && lua_tointeger(L, 2) == 0);
@@ -378,6 +381,7 @@ int node_input(lua_State* L) {
   size_t len = 0;
   const char* s = luaL_checklstring(L, 1, &len);
   Device& d = Device::from(L);
+  if (d.options().firmware >= 3) return node::input_pipe(L);
   std::string text(s, len);
   // As if typed on the UART: run later, one line at a time, each followed by the prompt.
   d.tasks().post(core::TaskQueue::low, [&d, text] {
@@ -539,8 +543,12 @@ int open_node(lua_State* L) {
   set_int(L, "ALWAYS", 4);
   lua_pop(L, 1);
 
-  static const luaL_Reg lfs[] = {{"get", lfs_get}, {nullptr, nullptr}};
-  add_subtable(L, "LFS", lfs);
+  if (Device::from(L).options().firmware >= 3) {
+    node::add_lfs_calls(L);  // node.LFS, flashreload, getpartitiontable as 3.0 has them
+  } else {
+    static const luaL_Reg lfs[] = {{"get", lfs_get}, {nullptr, nullptr}};
+    add_subtable(L, "LFS", lfs);
+  }
   return 1;
 }
 
