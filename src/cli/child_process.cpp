@@ -122,8 +122,23 @@ std::size_t ChildPool::start(const ChildSpec& spec) {
 
 std::size_t ChildPool::running() const { return children_.size(); }
 
-std::optional<std::pair<std::size_t, ChildOutcome>> ChildPool::wait_one() {
+void ChildPool::kill_all() {
+  for (auto& c : children_) {
+    if (c.exited) continue;
+    ::kill(-c.pid, SIGKILL);
+    ::waitpid(c.pid, nullptr, 0);
+    if (c.out_fd >= 0) ::close(c.out_fd);
+    if (c.err_fd >= 0) ::close(c.err_fd);
+  }
+  children_.clear();
+}
+
+std::optional<std::pair<std::size_t, ChildOutcome>> ChildPool::wait_one(const volatile int* stop) {
   while (!children_.empty()) {
+    if (stop != nullptr && *stop != 0) {
+      kill_all();
+      return std::nullopt;
+    }
     for (auto it = children_.begin(); it != children_.end(); ++it) {
       if (!it->exited) continue;
       std::pair<std::size_t, ChildOutcome> done{it->index, std::move(it->outcome)};

@@ -33,8 +33,10 @@ class ChildPool {
  public:
   std::size_t start(const ChildSpec& spec);
   std::size_t running() const;
-  // The index and outcome of the next child to end; nullopt when none is running.
-  std::optional<std::pair<std::size_t, ChildOutcome>> wait_one();
+  // The index and outcome of the next child to end; nullopt when none is running, or when
+  // *stop (a signal handler's flag) became non-zero: then every child's group is killed.
+  std::optional<std::pair<std::size_t, ChildOutcome>> wait_one(const volatile int* stop = nullptr);
+  void kill_all();
 
  private:
   struct Child {

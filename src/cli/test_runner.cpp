@@ -3,6 +3,7 @@
 // file order whatever order they finish in, so -j changes the speed and never the report.
 #include "cli/test_runner.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +23,19 @@ namespace nodemcu_emu::cli {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Children run in process groups of their own (so that a timeout kills what they started), so a
+// Ctrl-C on the terminal reaches only the runner: it kills them and reports what finished.
+volatile int g_signal = 0;
+extern "C" void on_signal(int sig) { g_signal = sig; }
+
+void catch_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
 
 struct RunnerOptions {
   int jobs = 1;
@@ -201,7 +215,7 @@ int run(const RunnerOptions& o) {
       if (file_of.size() <= index) file_of.resize(index + 1);
       file_of[index] = next_start++;
     }
-    auto ended = pool.wait_one();
+    auto ended = pool.wait_one(&g_signal);
     if (!ended) break;
     std::size_t f = file_of[ended->first];
     results[f] = interpret(files[f], ended->second, o.timeout_seconds);
@@ -210,6 +224,9 @@ int run(const RunnerOptions& o) {
       totals.add(*results[next_print]);
     }
   }
+  if (g_signal != 0)
+    std::cout << "# interrupted by signal " << g_signal << ": " << next_print << " of " << files.size()
+              << " files reported\n";
   tap.finish(totals);
   if (!o.junit_file.empty()) {
     std::vector<FileResult> done;
@@ -222,6 +239,7 @@ int run(const RunnerOptions& o) {
       return 2;
     }
   }
+  if (g_signal != 0) return 128 + g_signal;
   return totals.failed > 0 ? 1 : 0;
 }
 
@@ -252,7 +270,9 @@ int run_tests(const std::vector<std::string>& argv) {
         return 0;
       }
     }
-    return run(parse(argv));
+    RunnerOptions options = parse(argv);
+    catch_signals();
+    return run(options);
   } catch (const Usage& u) {
     std::cerr << "nodemcu-emu: --test: " << u.message << "\nTry 'nodemcu-emu --help' for more information.\n";
     return 2;

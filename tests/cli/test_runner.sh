@@ -128,6 +128,29 @@ check "--shard K/N with K > N is a usage error (2)" test "$status" -eq 2
 runner --timeout=1 runner_fixtures/sub/test_plain.lua --run-for=5 --real-time-is-not-an-option
 check "an unknown emulator option fails the file, not the runner" bash -c "test $status -eq 1 && grep -q \"unrecognized option '--real-time-is-not-an-option'\" '$WORK/out'"
 
+# --- Ctrl-C: the children (in process groups of their own) die with the runner ---
+mkdir "$WORK/hang"
+# Named after this shell's pid: a run of this script beside another (make test's ASan build)
+# must not see the other's emulator. The [_] keeps pgrep from matching the command running it.
+HANG=hang_$$
+cat >"$WORK/hang/${HANG}_spec.lua" <<'LUA'
+-- args: --real-time
+local emu = require "emu"
+emu.async("waits an hour of real time", function(done) tmr.create():alarm(3600000, tmr.ALARM_SINGLE, done) end, 4000000)
+LUA
+cp runner_fixtures/pass_spec.lua "$WORK/hang/a_spec.lua"
+"$EMU" --test "$WORK/hang" >"$WORK/out" 2>"$WORK/err" &
+runner_pid=$!
+# Interrupt once the hanging file's emulator is running (whenever that is: no time threshold).
+for _ in $(seq 200); do pgrep -f "${HANG}[_]spec.lua" >/dev/null && break; sleep 0.05; done
+kill -INT "$runner_pid"
+wait "$runner_pid"
+status=$?
+check "SIGINT: exit status 130" test "$status" -eq 130
+check "SIGINT: the finished file is reported, then the totals" bash -c \
+  "grep -q '^ok 1 - .*a_spec.lua: adds' '$WORK/out' && grep -q '^# interrupted by signal 2' '$WORK/out' && tail -1 '$WORK/out' | grep -q 'passed, 0 failed'"
+check "SIGINT: no emulator left running" bash -c "! pgrep -f '${HANG}[_]spec.lua'"
+
 # --- emu.run without NODEMCU_EMU finds this emulator ---
 cat >"$WORK/run_child.lua" <<'LUA'
 local emu = require "emu"
