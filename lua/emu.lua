@@ -270,7 +270,7 @@ run_next = function()
   report("start", case.name)
   -- An error in any callback while the case runs (a PANIC in a net callback, a timer's error
   -- with no node.setonerror handler) fails this case instead of rebooting the device.
-  native.set_case_error_hook(function(message) done(message) end)
+  native.set_case_error_hook(done)
   local ok, err = xpcall(function() return case.fn(done) end, debug.traceback)
   if not ok then done(err)
   elseif not case.async then done() end
