@@ -197,6 +197,9 @@ ChildSpec child_for(const std::string& file, const std::string& exe, const Runne
 }
 
 int run(const RunnerOptions& o) {
+  // A report that cannot be written is a usage error now, not after the whole suite has run.
+  if (!o.junit_file.empty() && !std::ofstream(o.junit_file, std::ios::binary))
+    throw Usage{"cannot write the report " + o.junit_file};
   std::vector<std::string> all = discover(o.paths);
   std::vector<std::string> files;
   // Shard K of N: every file whose index in the sorted list is K-1 modulo N.

@@ -123,6 +123,9 @@ runner runner_fixtures/sub/helper.lua
 check "a file named on the command line runs whatever its name" bash -c "test $status -eq 1 && grep -q 'the runner must not run this file' '$WORK/out'"
 runner no_such_dir
 check "a missing path is a usage error (2)" bash -c "test $status -eq 2 && grep -q 'no such file or directory: no_such_dir' '$WORK/err'"
+runner --report=junit:"$WORK/no/such/dir/x.xml" runner_fixtures
+check "a report that cannot be written is a usage error (2), before any file runs" bash -c \
+  "test $status -eq 2 && grep -q 'cannot write the report' '$WORK/err' && ! test -s '$WORK/out'"
 runner --shard 4/3 runner_fixtures
 check "--shard K/N with K > N is a usage error (2)" test "$status" -eq 2
 runner --timeout=1 runner_fixtures/sub/test_plain.lua --run-for=5 --real-time-is-not-an-option
