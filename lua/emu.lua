@@ -15,10 +15,14 @@
 -- Other devices: emu.run{script=..., args={...}} runs a second emulator (stdout, stderr,
 -- status); emu.tmpdir() gives a scratch --fs flash; emu.write / emu.read whole files.
 -- emu.exit(status) ends the test run at once (scripts have no os.exit without --host-libs).
+-- While a case runs, an error in a callback that would reboot the device (a PANIC, or a pcallx
+-- error with no node.setonerror handler) fails that case instead, and the file goes on.
+-- `nodemcu-emu --test` reads the "# emu-case:" / "# emu-done:" lines (docs/testing.md).
 -- The helper drives the host (files, child emulators) with the host's io and os, which the
 -- emulator hands to it even when scripts do not get them (docs/security.md).
 local _, host = ...
 local io, os = host.io, host.os
+local native = require "emu.native"
 
 local emu = {}
 
@@ -114,7 +118,7 @@ emu.write = write_file
 emu.read = read_file
 
 -- emu.run(opts): runs another emulator process and waits for it (this one is blocked meanwhile,
--- like tmr.delay). The executable is $NODEMCU_EMU (CTest sets it).
+-- like tmr.delay). The executable is $NODEMCU_EMU when set, else this emulator's own binary.
 --   opts.script  Lua source for the child (written to a temp file), or
 --   opts.file    a script path; with neither, the child gets no script (e.g. with --boot)
 --   opts.args    list of options before the script; --virtual-time is added unless opts.real_time
@@ -125,7 +129,8 @@ emu.read = read_file
 -- Returns stdout, stderr, exit status.
 function emu.run(opts)
   local exe = os.getenv("NODEMCU_EMU")
-  if not exe or exe == "" then error("emu.run needs NODEMCU_EMU (the emulator's path)", 2) end
+  if not exe or exe == "" then exe = native.executable() end
+  if not exe then error("emu.run: set NODEMCU_EMU (the emulator's path)", 2) end
   local words = {}
   for name, value in pairs(opts.env or {}) do words[#words + 1] = name .. "=" .. shell_quote(value) end
   words[#words + 1] = shell_quote(exe)
@@ -167,8 +172,21 @@ function emu.lacks(text, part, what)
   end
 end
 
+-- One line per event for `nodemcu-emu --test` (src/cli/test_runner.cpp), beside the human
+-- lines: "# emu-case: STATUS<TAB>NAME<TAB>REASON<TAB>ERROR", each field with %, tab, CR and LF
+-- written as %25, %09, %0D, %0A, so that a name or a traceback never breaks the line and a
+-- script's own output never looks like a result.
+local escapes = { ["%"] = "%25", ["\t"] = "%09", ["\r"] = "%0D", ["\n"] = "%0A" }
+local function report(status, name, reason, err)
+  local fields = { status, name, reason or "", err and tostring(err) or "" }
+  for i, f in ipairs(fields) do fields[i] = (tostring(f):gsub("[%%\t\r\n]", escapes)) end
+  print("# emu-case: " .. table.concat(fields, "\t"))
+end
+
 local function finish()
   for _, path in ipairs(temp_dirs) do os.execute("rm -rf " .. shell_quote(path)) end
+  -- The runner's end marker: without it, the file ended early (a crash, a PANIC, os.exit).
+  print(string.format("# emu-done: %d passed, %d failed, %d skipped, %d todo", passed, failed, skipped, todo))
   if skipped > 0 then print(string.format("# %d skipped", skipped)) end
   if todo > 0 then print(string.format("# %d todo (known bugs, expected to fail)", todo)) end
   print(string.format("%d passed, %d failed", passed, failed))
@@ -207,6 +225,7 @@ local function settle(name, ok, err, todo_reason)
   if todo_reason then
     -- A known bug: its failure is expected and does not fail the file (TAP "# TODO").
     todo = todo + 1
+    report("todo", name, todo_reason, not ok and err or nil)
     if ok then
       print("ok - " .. name .. " # TODO " .. todo_reason .. " (it passes now: make it an ordinary case)")
     else
@@ -214,9 +233,11 @@ local function settle(name, ok, err, todo_reason)
     end
   elseif ok then
     passed = passed + 1
+    report("pass", name)
     print("ok - " .. name)
   else
     failed = failed + 1
+    report("fail", name, nil, err)
     print("not ok - " .. name .. "\n    " .. tostring(err):gsub("\n", "\n    "))
   end
   node.task.post(node.task.LOW_PRIORITY, run_next)
@@ -228,6 +249,7 @@ run_next = function()
   if not case then return finish() end
   if case.skip then
     skipped = skipped + 1
+    report("skip", case.name, case.skip)
     print("ok - " .. case.name .. " # SKIP " .. case.skip)
     return node.task.post(node.task.LOW_PRIORITY, run_next)
   end
@@ -236,6 +258,7 @@ run_next = function()
   local function done(err)
     if finished then return end
     finished = true
+    native.set_case_error_hook(nil)
     guard:unregister()
     settle(case.name, err == nil, err, case.todo)
   end
@@ -244,6 +267,10 @@ run_next = function()
     done("timed out after " .. case.timeout_ms .. " ms")
   end)
   emu.current_done = done
+  report("start", case.name)
+  -- An error in any callback while the case runs (a PANIC in a net callback, a timer's error
+  -- with no node.setonerror handler) fails this case instead of rebooting the device.
+  native.set_case_error_hook(done)
   local ok, err = xpcall(function() return case.fn(done) end, debug.traceback)
   if not ok then done(err)
   elseif not case.async then done() end
@@ -314,7 +341,6 @@ function emu.release_heap()
 end
 
 -- Facts about the emulator itself (not the device): native objects alive, the Clock.
-local native = require "emu.native"
 emu.live_objects = native.live_objects
 emu.clock = native.clock
 

@@ -157,6 +157,7 @@ void Device::open_state() {
 void Device::close_state() {
   if (L_ == nullptr) return;
   error_handler_.reset();
+  case_error_hook_.reset();
   tasks_.clear();
   console_.restore();
   repl_.reset();

@@ -91,6 +91,11 @@ class Device {
 
   // node.setonerror: the handler errors from pcallx callbacks are passed to (empty: default).
   void set_error_handler(lua::Ref handler) { error_handler_ = std::move(handler); }
+  // The `emu` test helper's hook, set while one of its cases runs (emu.native): an error in a
+  // callback that would reboot the device (a PANIC, or a pcallx error with no node.setonerror
+  // handler) is handed to hook(message) instead, so that the case fails with its traceback and
+  // the test file goes on to the next case. Empty: no hook, the device's behaviour.
+  void set_case_error_hook(lua::Ref hook) { case_error_hook_ = std::move(hook); }
 
   // Lua heap as node.heap() reports it: the budget less what the script allocated since boot.
   std::size_t heap_free() const;
@@ -162,6 +167,9 @@ class Device {
   std::function<bool()> station_probe_;
   int next_boot_reason_ = 0;
   lua::Ref error_handler_;
+  lua::Ref case_error_hook_;
+  bool hand_to_case_hook(const std::string& error);
+  int call_error_handler(const lua::Ref& handler, const std::string& error, std::string& failure);
   static std::size_t next_module_slot() {
     static std::size_t count = 0;  // type numbering only, the same for every device
     return count++;

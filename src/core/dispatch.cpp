@@ -98,14 +98,41 @@ bool Device::dispatch(const lua::Ref& fn, Protection protection, PushArgs args) 
   return false;
 }
 
+// Calls handler(error) protected; returns the status, the handler's own error in `failure`.
+int Device::call_error_handler(const lua::Ref& handler, const std::string& error, std::string& failure) {
+  return run_protected(
+      [&handler, &error](lua_State* L) {
+        handler.push(L);
+        lua_pushlstring(L, error.data(), error.size());
+        return 1;
+      },
+      failure);
+}
+
+// Calls the emu case hook with the error; false when the hook itself failed (then the device's
+// own handling goes on, so that the error is not lost).
+bool Device::hand_to_case_hook(const std::string& error) {
+  std::string hook_error;
+  if (call_error_handler(case_error_hook_, error, hook_error) == 0) return true;
+  Console::diagnostic("nodemcu-emu: the emu case error hook failed: " + hook_error);
+  return false;
+}
+
 void Device::report_callback_error(const std::string& error, Protection protection) {
   if (trace_.enabled()) trace_.emit(loop_.now(), "lua", "error", {{"error", first_line_of_error(error, nullptr)}});
   if (protection == Protection::unprotected) {
     std::string traceback;
     std::string message = first_line_of_error(error, &traceback);
-    Console::diagnostic("PANIC: unprotected error in call to Lua API (" + message + ")\n" +
-                        traceback);
+    std::string panic = "PANIC: unprotected error in call to Lua API (" + message + ")\n" + traceback;
+    // A running emu case takes the PANIC (it fails, the file goes on); a script's own
+    // node.setonerror never sees PANICs, on the chip either.
+    if (case_error_hook_ && hand_to_case_hook(panic)) return;
+    Console::diagnostic(panic);
     reboot_after_error();
+  } else if (!error_handler_ && case_error_hook_ && hand_to_case_hook(error)) {
+    // The default handler would reboot: the running emu case fails instead. A handler the
+    // script installed (node.setonerror) still gets its errors, as on the device.
+    return;
   } else {
     report_pcallx_error(error);
   }
@@ -118,14 +145,7 @@ void Device::report_pcallx_error(const std::string& error) {
     if (halted_ || L_ == nullptr) return;
     if (error_handler_) {
       std::string handler_error;
-      int status = run_protected(
-          [this, &error](lua_State* L) {
-            error_handler_.push(L);
-            lua_pushlstring(L, error.data(), error.size());
-            return 1;
-          },
-          handler_error);
-      if (status != 0) {
+      if (call_error_handler(error_handler_, error, handler_error) != 0) {
         Console::diagnostic(handler_error);
         reboot_after_error();
       }

@@ -1,4 +1,4 @@
--- args: --heap 262144
+-- args: --heap 294912
 -- node: the chip's identity, heap, info, random numbers and other small functions
 -- (spec/node.md O1, O6). The heap is enforced here (--heap) with room for this file and emu.
 local emu = require "emu"

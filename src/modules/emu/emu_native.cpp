@@ -1,6 +1,11 @@
 // The native half of the `emu` test helper (lua/emu.lua): facts about the emulator itself
 // that no firmware module reports. Not a device module: it is only reachable through require.
+#include <unistd.h>
+
+#include <climits>
+
 #include "core/device.hpp"
+#include "lua/ref.hpp"
 
 namespace nodemcu_emu::modules {
 
@@ -17,9 +22,32 @@ int clock_seconds(lua_State* L) {
   return 1;
 }
 
+// set_case_error_hook(fn | nil): while a case runs, errors in callbacks that would reboot the
+// device go to fn (core::Device::set_case_error_hook) and fail that case instead.
+int set_case_error_hook(lua_State* L) {
+  core::Device::from(L).set_case_error_hook(lua_isfunction(L, 1) ? lua::Ref(L, 1) : lua::Ref());
+  return 0;
+}
+
+// The emulator's own executable (/proc/self/exe), so that emu.run can start another device
+// without $NODEMCU_EMU; nil where the kernel does not say.
+int executable(lua_State* L) {
+  char path[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", path, sizeof path);
+  if (n <= 0 || static_cast<std::size_t>(n) >= sizeof path) {
+    lua_pushnil(L);
+  } else {
+    lua_pushlstring(L, path, static_cast<std::size_t>(n));
+  }
+  return 1;
+}
+
 int open_emu_native(lua_State* L) {
-  static const luaL_Reg functions[] = {
-      {"live_objects", live_objects}, {"clock", clock_seconds}, {nullptr, nullptr}};
+  static const luaL_Reg functions[] = {{"live_objects", live_objects},
+                                       {"clock", clock_seconds},
+                                       {"set_case_error_hook", set_case_error_hook},
+                                       {"executable", executable},
+                                       {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
   return 1;

@@ -1,0 +1,4 @@
+-- Fixture for tests/cli/test_runner.sh: one case fails, the next still runs.
+local emu = require "emu"
+emu.test("a # in a name & <xml>", function() emu.eq(2 + 2, 5, "sum") end)
+emu.test("runs after the failure", function() emu.truthy(true) end)
