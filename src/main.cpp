@@ -1,5 +1,6 @@
 // nodemcu-emu: the command line → Options → Emulator.
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -8,7 +9,7 @@
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
-  auto parsed = nodemcu_emu::cli::parse_args(args);
+  auto parsed = nodemcu_emu::cli::parse_args(args, std::getenv("NODEMCU_EMU_FIRMWARE"));
   switch (parsed.action) {
     case nodemcu_emu::cli::ParseResult::help:
       std::fputs(nodemcu_emu::cli::usage("nodemcu-emu").c_str(), stdout);
