@@ -1,10 +1,13 @@
 #include "modules/modules.hpp"
 
+#include "core/device.hpp"
+
 namespace nodemcu_emu::modules {
 
 // One luaopen-style function per module; each leaves its table in the global of its name.
 int open_adc(lua_State* L);
 int open_bit(lua_State* L);
+int open_cjson(lua_State* L);
 int open_crypto(lua_State* L);
 int open_emu_gpio(lua_State* L);  // emulator-only test hook (docs/gpio.md)
 int open_encoder(lua_State* L);
@@ -23,9 +26,13 @@ int open_wifi(lua_State* L);
 void preload_emu_native(lua_State* L);
 
 namespace {
+// Bit p set: the module exists under firmware profile p (1.5.4.1 had cjson, not sjson).
+constexpr unsigned k_all = 0b1110, k_v1_only = 0b0010, k_from_v2 = 0b1100;
+
 struct Module {
   const char* name;
   lua_CFunction open;
+  unsigned profiles = k_all;
 };
 constexpr Module k_modules[] = {
     {"adc", open_adc},
@@ -39,7 +46,8 @@ constexpr Module k_modules[] = {
     {"node", open_node},
     {"rtcmem", open_rtcmem},
     {"rtctime", open_rtctime},
-    {"sjson", open_sjson},
+    {"cjson", open_cjson, k_v1_only},
+    {"sjson", open_sjson, k_from_v2},
     {"sntp", open_sntp},
     {"tmr", open_tmr},
     {"uart", open_uart},
@@ -49,7 +57,9 @@ constexpr Module k_modules[] = {
 
 void open_all(lua_State* L) {
   preload_emu_native(L);
+  const unsigned profile = 1u << core::Device::from(L).options().firmware;
   for (const auto& m : k_modules) {
+    if (!(m.profiles & profile)) continue;
     lua_pushcfunction(L, m.open);
     lua_call(L, 0, 1);
     // Globals as on the device, and in package.loaded so `require "tmr"` works too.
