@@ -105,6 +105,7 @@ void Device::report_callback_error(const std::string& error, Protection protecti
     std::string message = first_line_of_error(error, &traceback);
     Console::diagnostic("PANIC: unprotected error in call to Lua API (" + message + ")\n" +
                         traceback);
+    print_hint(message);
     reboot_after_error();
   } else {
     report_pcallx_error(error);
@@ -132,6 +133,7 @@ void Device::report_pcallx_error(const std::string& error) {
       return;
     }
     Console::diagnostic(error);
+    print_hint(error);
     // node.c default_onerror: system_restart() 2 s later, a software restart (reason 4).
     reboot_after_error(std::chrono::seconds(2), 4);
   });
