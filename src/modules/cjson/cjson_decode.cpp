@@ -119,6 +119,8 @@ char escape_char(unsigned char c) {
 // json_next_string_token; on success the string is pushed.
 void string_token(lua_State* L, Parser& p, Lexeme& t) {
   ++p.ptr;
+  // Room for the buffer's pieces (it keeps them on the stack) however deep the nesting.
+  luaL_checkstack(L, LUA_MINSTACK, "string");
   luaL_Buffer b;
   luaL_buffinit(L, &b);
   char c;
