@@ -28,6 +28,7 @@ bool run_protected(lua_State* L, int nargs) {
   std::string error;
   if (lua::pcall_traceback(L, nargs, 0, error)) return true;
   report(error);
+  Device::from(L).print_hint(error);
   return false;
 }
 

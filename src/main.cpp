@@ -1,5 +1,6 @@
 // nodemcu-emu: the command line → Options → Emulator.
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   // --test makes this process a test runner that starts one emulator per test file.
   if (args.size() > 1 && args[1] == "--test") return nodemcu_emu::cli::run_tests(args);
-  auto parsed = nodemcu_emu::cli::parse_args(args);
+  auto parsed = nodemcu_emu::cli::parse_args(args, std::getenv("NODEMCU_EMU_FIRMWARE"));
   switch (parsed.action) {
     case nodemcu_emu::cli::ParseResult::help:
       std::fputs((nodemcu_emu::cli::usage("nodemcu-emu") + nodemcu_emu::cli::test_usage()).c_str(), stdout);

@@ -95,6 +95,14 @@ void set_trace(Options& o, const std::optional<std::string>& value) {
   }
 }
 
+// 1 = 1.5.4.1 (numbered timers, cjson), 2 = 2.2.1, 3 = 3.0 (docs/firmware-1.md).
+int parse_firmware(const std::string& source, const std::string& v) {
+  if (v == "1") return 1;
+  if (v == "2") return 2;
+  if (v == "3") return 3;
+  throw Failure{source + " must be 1, 2 or 3, not '" + v + "'"};
+}
+
 // A long option: does it take a value, and what does it do with it.
 struct LongOption {
   enum Arg { none, required, optional } arg;
@@ -125,11 +133,8 @@ const std::map<std::string, LongOption>& long_options() {
                    if (*v == "now") o.epoch_now = true;
                    else o.epoch_seconds = parse_seconds("--epoch", *v);
                  }}},
-      {"firmware", {LongOption::required, [](Options& o, V v) {
-                      if (*v == "2") o.firmware = 2;
-                      else if (*v == "3") o.firmware = 3;
-                      else throw Failure{"--firmware must be 2 or 3, not '" + *v + "'"};
-                    }}},
+      {"firmware", {LongOption::required,
+                    [](Options& o, V v) { o.firmware = parse_firmware("--firmware", *v); }}},
       {"timeout-model", {LongOption::required, [](Options& o, V v) {
                            if (*v == "idle") o.timeout_model = TimeoutModel::idle;
                            else if (*v == "keepalive") o.timeout_model = TimeoutModel::keepalive;
@@ -180,11 +185,14 @@ int parse_long(Options& o, const std::vector<std::string>& argv, std::size_t i) 
 
 }  // namespace
 
-ParseResult parse_args(const std::vector<std::string>& argv) {
+ParseResult parse_args(const std::vector<std::string>& argv, const char* firmware_env) {
   ParseResult r;
   Options& o = r.options;
   o.argv = argv;
   try {
+    // Read first so that --firmware, parsed below, wins. An empty variable counts as unset.
+    if (firmware_env && *firmware_env)
+      o.firmware = parse_firmware("NODEMCU_EMU_FIRMWARE", firmware_env);
     std::size_t i = 1;
     for (; i < argv.size(); ++i) {
       const std::string& a = argv[i];
@@ -281,7 +289,8 @@ the device:
                      past it as on the device (default: 45056 reported, not enforced)
 
 net:
-  --firmware=2|3     API profile: 2 = the documented 2.x API (default), 3 = current release
+  --firmware=1|2|3   API profile: 1 = 1.5.4.1 (numbered timers, cjson), 2 = 2.2.1 (default),
+                     3 = 3.0; also from the environment NODEMCU_EMU_FIRMWARE (the option wins)
   --timeout-model=idle|keepalive
                      server timeout: idle (default: drop a silent peer after `timeout` s)
                      or keepalive (lwIP literally: only a vanished peer is dropped)

@@ -14,7 +14,9 @@ struct ParseResult {
   std::string message;  // for `error`: what was wrong
 };
 
-ParseResult parse_args(const std::vector<std::string>& argv);
+// firmware_env: the value of NODEMCU_EMU_FIRMWARE (null when unset), a default --firmware
+// overrides; passed in so that parsing reads no environment of its own.
+ParseResult parse_args(const std::vector<std::string>& argv, const char* firmware_env = nullptr);
 
 // The --help text.
 std::string usage(const std::string& program);

@@ -75,6 +75,10 @@ class Device {
   bool dispatch(const lua::Ref& fn, Protection protection, PushArgs args = {});
   // True from a fatal error or restart until the next boot: no callback may run.
   bool halted() const { return halted_; }
+  // After an error is printed: one "nodemcu-emu: hint:" line on stderr when the error is a
+  // call or index of a name this profile lacks but another has, or a module the firmware has
+  // and the emulator not yet (core/hints.cpp).
+  void print_hint(const std::string& error) const;
 
   // node.restart(): reboot (--boot) or end the emulator with status 0.
   void restart();

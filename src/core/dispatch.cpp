@@ -128,6 +128,7 @@ void Device::report_callback_error(const std::string& error, Protection protecti
     // node.setonerror never sees PANICs, on the chip either.
     if (case_error_hook_ && hand_to_case_hook(panic)) return;
     Console::diagnostic(panic);
+    print_hint(message);
     reboot_after_error();
   } else if (!error_handler_ && case_error_hook_ && hand_to_case_hook(error)) {
     // The default handler would reboot: the running emu case fails instead. A handler the
@@ -152,6 +153,7 @@ void Device::report_pcallx_error(const std::string& error) {
       return;
     }
     Console::diagnostic(error);
+    print_hint(error);
     // node.c default_onerror: system_restart() 2 s later, a software restart (reason 4).
     reboot_after_error(std::chrono::seconds(2), 4);
   });

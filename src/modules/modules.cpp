@@ -7,6 +7,7 @@ namespace nodemcu_emu::modules {
 // One luaopen-style function per module; each leaves its table in the global of its name.
 int open_adc(lua_State* L);
 int open_bit(lua_State* L);
+int open_cjson(lua_State* L);
 int open_crypto(lua_State* L);
 int open_emu_gpio(lua_State* L);  // emulator-only test hook (docs/gpio.md)
 int open_encoder(lua_State* L);
@@ -26,10 +27,13 @@ int open_wifi(lua_State* L);
 void preload_emu_native(lua_State* L);
 
 namespace {
+// Bit p set: the module exists under firmware profile p (1.5.4.1 had cjson, not sjson).
+constexpr unsigned k_all = 0b1110, k_v1_only = 0b0010, k_from_v2 = 0b1100, k_from_v3 = 0b1000;
+
 struct Module {
   const char* name;
   lua_CFunction open;
-  int since = 0;  // the first firmware profile (--firmware) that has the module
+  unsigned profiles = k_all;
 };
 constexpr Module k_modules[] = {
     {"adc", open_adc},
@@ -41,10 +45,11 @@ constexpr Module k_modules[] = {
     {"gpio", open_gpio},
     {"net", open_net},
     {"node", open_node},
-    {"pipe", open_pipe, 3},  // app/modules/pipe.c appeared after 2.2.1
+    {"pipe", open_pipe, k_from_v3},  // app/modules/pipe.c appeared after 2.2.1
     {"rtcmem", open_rtcmem},
     {"rtctime", open_rtctime},
-    {"sjson", open_sjson},
+    {"cjson", open_cjson, k_v1_only},
+    {"sjson", open_sjson, k_from_v2},
     {"sntp", open_sntp},
     {"tmr", open_tmr},
     {"uart", open_uart},
@@ -54,9 +59,9 @@ constexpr Module k_modules[] = {
 
 void open_all(lua_State* L) {
   preload_emu_native(L);
-  const int firmware = core::Device::from(L).options().firmware;
+  const unsigned profile = 1u << core::Device::from(L).options().firmware;
   for (const auto& m : k_modules) {
-    if (firmware < m.since) continue;
+    if (!(m.profiles & profile)) continue;
     lua_pushcfunction(L, m.open);
     lua_call(L, 0, 1);
     // Globals as on the device, and in package.loaded so `require "tmr"` works too.

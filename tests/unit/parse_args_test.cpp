@@ -242,7 +242,7 @@ TEST_CASE("numeric option values are checked", "[cli]") {
   CHECK(error_of({"--run-for=-1"}) == "option '--run-for' needs a number of seconds, got '-1'");
   CHECK(error_of({"--run-for="}) == "option '--run-for' needs a number of seconds, got ''");
   CHECK(error_of({"--frame-size=0"}) == "--frame-size must be 1..65535");
-  CHECK(error_of({"--firmware=4"}) == "--firmware must be 2 or 3, not '4'");
+  CHECK(error_of({"--firmware=4"}) == "--firmware must be 1, 2 or 3, not '4'");
   CHECK(error_of({"--timeout-model=x"}) == "--timeout-model must be idle or keepalive, not 'x'");
   CHECK(error_of({"--port-map=80"}) == "--port-map needs P=H, got '80'");
   CHECK(error_of({"--port-map=0=80"}) == "option '--port-map': port out of range: 0");
@@ -261,4 +261,27 @@ TEST_CASE("argv is kept whole for the global arg", "[cli]") {
   auto o = ok({"-e", "x=1", "s.lua", "a", "b"});
   CHECK(o.argv == std::vector<std::string>{"nodemcu-emu", "-e", "x=1", "s.lua", "a", "b"});
   CHECK(o.script_index == 3);
+}
+
+TEST_CASE("--firmware=1 selects the 1.5.4.1 API", "[cli]") {
+  CHECK(ok({"--firmware=1"}).firmware == 1);
+  CHECK(ok({}).firmware == 2);
+}
+
+TEST_CASE("NODEMCU_EMU_FIRMWARE sets the profile and --firmware overrides it", "[cli]") {
+  using nodemcu_emu::cli::parse_args;
+  CHECK(parse_args({"nodemcu-emu"}, "1").options.firmware == 1);
+  CHECK(parse_args({"nodemcu-emu", "--firmware=3"}, "1").options.firmware == 3);
+  CHECK(parse_args({"nodemcu-emu"}, "").options.firmware == 2);
+  auto bad = parse_args({"nodemcu-emu"}, "9");
+  CHECK(bad.action == nodemcu_emu::cli::ParseResult::error);
+  CHECK(bad.message == "NODEMCU_EMU_FIRMWARE must be 1, 2 or 3, not '9'");
+}
+
+TEST_CASE("--help names the three firmware profiles", "[cli]") {
+  auto text = nodemcu_emu::cli::usage("nodemcu-emu");
+  CHECK(text.find("1 = 1.5.4.1") != std::string::npos);
+  CHECK(text.find("2 = 2.2.1 (default)") != std::string::npos);
+  CHECK(text.find("3 = 3.0") != std::string::npos);
+  CHECK(text.find("NODEMCU_EMU_FIRMWARE") != std::string::npos);
 }

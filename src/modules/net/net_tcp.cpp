@@ -31,7 +31,7 @@ void check_timeout_range(lua_Integer timeout) {
 int create_server(lua_State* L) {
   core::Device& d = core::Device::from(L);
   lua_Integer timeout = k_default_timeout;
-  if (d.options().firmware == 2) {
+  if (d.options().firmware <= 2) {
     lua_Integer type = luaL_optinteger(L, 1, k_type_tcp);
     if (type == k_type_udp) {
       d.console().deprecation_note("net.createServer with net.UDP type", "in next version");
@@ -46,14 +46,14 @@ int create_server(lua_State* L) {
                      ", ...) under --firmware=3: the first argument is the timeout, so this "
                      "server times out after " + std::to_string(timeout) + " s");
   }
-  if (!lua_isnoneornil(L, d.options().firmware == 2 ? 2 : 1)) check_timeout_range(timeout);
+  if (!lua_isnoneornil(L, d.options().firmware <= 2 ? 2 : 1)) check_timeout_range(timeout);
   push_new_tcp_server(L, static_cast<int>(timeout));
   return 1;
 }
 
 int create_connection(lua_State* L) {
   core::Device& d = core::Device::from(L);
-  if (d.options().firmware == 2) {
+  if (d.options().firmware <= 2) {
     lua_Integer type = luaL_optinteger(L, 1, k_type_tcp);
     if (type == k_type_udp) {
       d.console().deprecation_note("net.createConnection with net.UDP type", "in next version");

@@ -76,6 +76,10 @@ struct Version {
 };
 
 Version firmware_version(const Device& d) {
+  // app/include/user_version.h@1.5.4.1-master_20161201: NODE_VERSION 1.5.4 (internal 1).
+  if (d.options().firmware == 1)
+    return {1, 5, 4, "master", "81ec3665cb5fe68eb8596612485cc206b65659c9",
+            "1.5.4.1-master_20161201", "20161201000000"};
   if (d.options().firmware == 2)
     return {2, 2, 1, "master", "4905381c004bdeaf744a60bb940c1906c2e052d4", "2.2.1-master_20200610",
             "20200610000000"};

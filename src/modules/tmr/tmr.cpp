@@ -1,4 +1,7 @@
 // tmr: timer objects on the device's Clock (spec/tmr.md). Callbacks are pcallx-protected.
+// Under --firmware=1 the module-level register/alarm/... also take the numbered timers 0-6 of
+// 1.5.4.1 (tmr.c@1.5.4.1-master_20161201): one set of functions serves both, as there.
+#include <array>
 #include <climits>
 #include <cstdint>
 #include <string>
@@ -7,6 +10,7 @@
 #include "core/timer_handle.hpp"
 #include "lua/ref.hpp"
 #include "lua/userdata.hpp"
+#include "modules/tmr/tmr_errors.hpp"
 
 namespace nodemcu_emu::modules {
 
@@ -15,16 +19,24 @@ namespace {
 using core::Device;
 using core::Micros;
 
+namespace errors = tmr::errors;
+
 constexpr const char* k_timer_class = "tmr.timer";
-// The SDK's os_timer limit (tmr.c MAX_TIMEOUT); the firmware stringifies the hex literal.
+// The SDK's os_timer limit (tmr.c MAX_TIMEOUT).
 constexpr lua_Number k_max_interval = 0x68D7A3;
-constexpr const char* k_range_error = "Range: 1-0x68D7A3";
+// NUM_TMR of 1.5.4.1 (platform_tmr_exists: id < 7).
+constexpr int k_numbered_timers = 7;
+
+bool v1(lua_State* L) { return Device::from(L).options().firmware == 1; }
 
 enum Mode : int { k_single = 0, k_auto = 1, k_semi = 2, k_off = 3 };
 
 struct Timer {
   Device* device;
   int id;
+  // One of tmr 0-6 (profile 1): owned by the module, so it needs no anchor, and its callback
+  // gets the number (alarm_timer_common pushes the id when self_ref is LUA_REFNIL).
+  bool numbered = false;
   Mode mode = k_off;
   bool idle = false;  // registered but not running (the firmware's TIMER_IDLE_FLAG)
   std::uint32_t interval_ms = 0;
@@ -33,14 +45,16 @@ struct Timer {
   core::TimerHandle scheduled;
   Micros deadline{0};
 
-  Timer(Device* d, int n) : device(d), id(n) {}
+  Timer(Device* d, int n, bool is_numbered = false) : device(d), id(n), numbered(is_numbered) {}
   bool running() const { return mode != k_off && !idle; }
-  std::string name() const { return "tmr#" + std::to_string(id); }
+  std::string name() const {
+    return (numbered ? "tmr[" : "tmr#") + std::to_string(id) + (numbered ? "]" : "");
+  }
 
   void disarm() { scheduled.cancel(); }
   void arm(lua_State* L, int self_index) {
     disarm();
-    if (!anchor) anchor = lua::Ref(L, self_index);
+    if (!anchor && !numbered) anchor = lua::Ref(L, self_index);
     idle = false;
     deadline = device->loop().now() + std::chrono::milliseconds(interval_ms);
     schedule();
@@ -50,7 +64,10 @@ struct Timer {
 };
 
 struct TmrState {
-  explicit TmrState(Device& d) : device(d) {}
+  explicit TmrState(Device& d)
+      : device(d),
+        numbered{Timer(&d, 0, true), Timer(&d, 1, true), Timer(&d, 2, true), Timer(&d, 3, true),
+                 Timer(&d, 4, true), Timer(&d, 5, true), Timer(&d, 6, true)} {}
   TmrState(const TmrState&) = delete;
   TmrState& operator=(const TmrState&) = delete;
 
@@ -58,6 +75,7 @@ struct TmrState {
   int next_id = 1;
   int softwd_left = -1;
   core::TimerHandle softwd_timer;  // the chip's own timer: it does not survive a reboot
+  std::array<Timer, k_numbered_timers> numbered;  // used under profile 1 only
 };
 
 void Timer::schedule() {
@@ -95,28 +113,42 @@ void Timer::fire() {
   }
   const lua::Ref& function = fn ? fn : callback;
   const lua::Ref& timer = self ? self : anchor;
-  d.dispatch(function, core::Protection::pcallx, [&timer](lua_State* L) {
-    timer.push(L);
+  int number = numbered ? id : -1;
+  d.dispatch(function, core::Protection::pcallx, [&timer, number](lua_State* L) {
+    if (number >= 0) lua_pushinteger(L, number);
+    else timer.push(L);
     return 1;
   });
 }
 
+// tmr_get@1.5.4.1: a timer object or the number of one of the seven fixed timers. The number
+// is read as unsigned, so negative ones are "invalid timer index" too.
+Timer* numbered_or_object(lua_State* L) {
+  if (!lua_isuserdata(L, 1) && !lua_isnumber(L, 1)) luaL_argerror(L, 1, errors::k_timer_or_id);
+  if (lua_isuserdata(L, 1)) return static_cast<Timer*>(luaL_checkudata(L, 1, k_timer_class));
+  lua_Number id = lua_tonumber(L, 1);
+  if (!(id >= 0 && id < k_numbered_timers)) luaL_argerror(L, 1, errors::k_invalid_index);
+  return &Device::from(L).module_state<TmrState>().numbered[static_cast<std::size_t>(id)];
+}
+
 Timer* check_timer(lua_State* L) {
+  if (v1(L)) return numbered_or_object(L);
   return static_cast<Timer*>(luaL_checkudata(L, 1, k_timer_class));
 }
 
 std::uint32_t check_interval(lua_State* L, int index) {
   lua_Number n = luaL_checknumber(L, index);
   // Negative values wrap to huge u32 on the device, so they fail the same check.
-  if (!(n >= 1 && n <= k_max_interval)) luaL_argerror(L, index, k_range_error);
+  if (!(n >= 1 && n <= k_max_interval))
+    luaL_argerror(L, index, v1(L) ? errors::k_range_v1 : errors::k_range);
   return static_cast<std::uint32_t>(n);
 }
 
 void do_register(lua_State* L, Timer* t) {
   std::uint32_t interval = check_interval(L, 2);
   lua_Integer mode = luaL_checkinteger(L, 3);
-  if (mode != k_single && mode != k_auto && mode != k_semi) luaL_argerror(L, 3, "Invalid mode");
-  if (!lua_isfunction(L, 4)) luaL_argerror(L, 4, "Must be function");
+  if (mode != k_single && mode != k_auto && mode != k_semi) luaL_argerror(L, 3, errors::k_invalid_mode);
+  if (!lua_isfunction(L, 4)) luaL_argerror(L, 4, errors::k_must_be_function);
   t->disarm();
   t->anchor.reset();
   t->callback = lua::Ref(L, 4);
@@ -140,8 +172,10 @@ int timer_alarm(lua_State* L) {
 
 int timer_start(lua_State* L) {
   Timer* t = check_timer(L);
-  if (!lua_isnoneornil(L, 2) && !lua_isboolean(L, 2)) luaL_argerror(L, 2, "boolean expected");
-  bool restart = lua_toboolean(L, 2) != 0;
+  // 1.5.4.1's start has no restart argument and ignores anything after the timer.
+  if (!v1(L) && !lua_isnoneornil(L, 2) && !lua_isboolean(L, 2))
+    luaL_argerror(L, 2, errors::k_boolean_expected);
+  bool restart = !v1(L) && lua_toboolean(L, 2) != 0;
   bool started = false;
   if (t->mode != k_off && (t->idle || restart)) {
     t->arm(L, 1);
@@ -226,7 +260,11 @@ int tmr_ccount(lua_State* L) {
 
 int tmr_delay(lua_State* L) {
   lua_Integer us = luaL_checkinteger(L, 1);
-  if (us <= 0) luaL_argerror(L, 1, "wrong arg range");
+  if (us <= 0) {
+    // 1.5.4.1 raises a plain error (tmr.c tmr_delay: luaL_error), not an argument error.
+    if (v1(L)) luaL_error(L, errors::k_wrong_arg_range);
+    luaL_argerror(L, 1, errors::k_wrong_arg_range);
+  }
   // The device's integers are 32-bit (its conversion saturates): at most INT32_MAX us, which
   // also keeps the virtual clock far from overflowing however often it is called.
   if (us > INT32_MAX) us = INT32_MAX;
@@ -274,6 +312,18 @@ int open_tmr(lua_State* L) {
       {"softwd", tmr_softwd}, {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
+  if (v1(L)) {
+    // 1.5.4.1's tmr_map: the timer functions at module level too (they take a number or an
+    // object), and no ccount yet.
+    static const luaL_Reg numbered[] = {
+        {"register", timer_register}, {"alarm", timer_alarm},
+        {"start", timer_start},       {"stop", timer_stop},
+        {"unregister", timer_unregister}, {"interval", timer_interval},
+        {"state", timer_state},       {nullptr, nullptr}};
+    luaL_register(L, nullptr, numbered);
+    lua_pushnil(L);
+    lua_setfield(L, -2, "ccount");
+  }
   lua_pushinteger(L, k_single);
   lua_setfield(L, -2, "ALARM_SINGLE");
   lua_pushinteger(L, k_auto);

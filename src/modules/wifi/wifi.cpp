@@ -269,6 +269,13 @@ int open_wifi(lua_State* L) {
   push_eventmon_table(L);
   lua_setfield(L, -2, "eventmon");
   set_constants(L);
+  if (device.options().firmware == 1) {
+    // Not in 1.5.4.1's wifi_map (wifi.c@1.5.4.1-master_20161201): they came with 2.x.
+    for (const char* later : {"getcountry", "setcountry", "setmaxtxpower", "suspend", "resume"}) {
+      lua_pushnil(L);
+      lua_setfield(L, -2, later);
+    }
+  }
   // The radio starts with the chip, not with the first wifi call: --wifi's boot state holds
   // even for a script that only asks later.
   state(L);

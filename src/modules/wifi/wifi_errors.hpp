@@ -21,4 +21,14 @@ constexpr const char* k_channel_0_or_1_13 = "channel: 0 or 1-13";
 constexpr const char* k_show_hidden_0_or_1 = "show_hidden: 0 or 1";
 constexpr const char* k_can_t_list_ap_in_softap = "Can't list ap in SOFTAP mode";
 
+// 1.5.4.1 (wifi.c, wifi_eventmon.c@1.5.4.1-master_20161201): the positional sta.config, the
+// table form's stricter lengths, and the station status monitor.
+constexpr const char* k_v1_ssid_length = "length:1-32";
+constexpr const char* k_v1_pwd_length = "length:0 or 8-64";
+constexpr const char* k_v1_table_ssid_length = "ssid: length:1-32";
+constexpr const char* k_v1_table_pwd_length = "pwd: length:8-64";
+constexpr const char* k_v1_valid_status = "valid wifi status:0-5";
+constexpr const char* k_v1_monitor_softap = "Can't monitor in SOFTAP mode";
+constexpr const char* k_v1_no_callbacks = "No callbacks defined";
+
 }  // namespace nodemcu_emu::modules::wifi::errors

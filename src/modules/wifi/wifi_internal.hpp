@@ -58,6 +58,10 @@ void set_event_callback(lua_State* L, int id, int index);
 // A value that is neither nil nor a function raises `not_function` for argument 1.
 void callback_field(lua_State* L, const char* key, int event, const char* not_function);
 
+// A boolean field of the config table at arg 1: `fallback` when nil, else it must be a
+// boolean (raises `not_boolean` for argument 1).
+bool boolean_field(lua_State* L, const char* key, const char* not_boolean, bool fallback);
+
 // Table fields as wifi_add_int_field / wifi_add_sprintf_field set them.
 void set_int(lua_State* L, const char* key, lua_Integer value);
 void set_str(lua_State* L, const char* key, const std::string& value);
@@ -73,6 +77,8 @@ void uart_print(const std::string& text);
 void push_station_table(lua_State* L);
 void push_softap_table(lua_State* L);
 void push_eventmon_table(lua_State* L);
+// Under --firmware=1: turns the station table at -1 into 1.5.4.1's (wifi_sta_v1.cpp).
+void adapt_station_table_v1(lua_State* L);
 
 // The firmware's argument error for a MAC string that is not 17 characters.
 constexpr const char* k_invalid_mac = "MAC:FF:FF:FF:FF:FF:FF";

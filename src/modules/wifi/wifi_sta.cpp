@@ -34,17 +34,6 @@ bool string_field(lua_State* L, const char* key, const char* not_string, std::st
   return true;
 }
 
-bool boolean_field(lua_State* L, const char* key, const char* not_boolean, bool fallback) {
-  lua_getfield(L, 1, key);
-  bool value = fallback;
-  if (!lua_isnil(L, -1)) {
-    if (!lua_isboolean(L, -1)) luaL_argerror(L, 1, not_boolean);
-    value = lua_toboolean(L, -1) != 0;
-  }
-  lua_pop(L, 1);
-  return value;
-}
-
 // The documentation names connected_cb/disconnected_cb, but wifi.c reads connect_cb and
 // disconnect_cb (nodemcu-firmware issue 2275): the documented names are silently ignored.
 void warn_documented_names(lua_State* L) {
@@ -361,6 +350,17 @@ int sta_getap(lua_State* L) {
 
 }  // namespace
 
+bool boolean_field(lua_State* L, const char* key, const char* not_boolean, bool fallback) {
+  lua_getfield(L, 1, key);
+  bool value = fallback;
+  if (!lua_isnil(L, -1)) {
+    if (!lua_isboolean(L, -1)) luaL_argerror(L, 1, not_boolean);
+    value = lua_toboolean(L, -1) != 0;
+  }
+  lua_pop(L, 1);
+  return value;
+}
+
 int sleeptype(lua_State* L) {
   WifiState& s = state(L);
   if (lua_isnumber(L, 1)) {
@@ -398,6 +398,7 @@ void push_station_table(lua_State* L) {
                                        {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
+  if (core::Device::from(L).options().firmware == 1) adapt_station_table_v1(L);
 }
 
 }  // namespace nodemcu_emu::modules::wifi

@@ -1,0 +1,40 @@
+-- After an error, one "nodemcu-emu: hint:" line when the script used a name another firmware
+-- profile has (tmr.alarm under 2.x) or a firmware module the emulator lacks (mqtt).
+local emu = require "emu"
+
+emu.test("tmr.alarm(id, ...) under --firmware=2 is followed by a hint to --firmware=1", function()
+  local _, err, status = emu.run { script = "tmr.alarm(0, 100, tmr.ALARM_SINGLE, print)" }
+  emu.eq(status, 1, "exit status")
+  emu.contains(err, "attempt to call field 'alarm' (a nil value)")
+  emu.contains(err, "\nnodemcu-emu: hint: tmr.alarm(id, …) is the 1.x API — run with --firmware=1, or use tmr.create()\n")
+  local _, hints = err:gsub("hint:", "")
+  emu.eq(hints, 1, "one hint line")
+end)
+
+emu.test("the same call under --firmware=1 works and gives no hint", function()
+  local out, err, status = emu.run { args = { "--firmware=1" },
+    script = "tmr.alarm(0, 100, tmr.ALARM_SINGLE, function(id) print('fired', id) end)" }
+  emu.eq(status, 0)
+  emu.eq(out, "fired\t0\n")
+  emu.lacks(err, "hint:")
+end)
+
+emu.test("a firmware module the emulator lacks says so", function()
+  local _, err = emu.run { script = "m = mqtt.Client('id', 120)" }
+  emu.contains(err, "attempt to index global 'mqtt' (a nil value)")
+  emu.contains(err, "nodemcu-emu: hint: the mqtt module is not emulated yet\n")
+end)
+
+emu.test("an error in a timer callback gets its hint after the traceback", function()
+  local _, err = emu.run { script = "tmr.create():alarm(10, tmr.ALARM_SINGLE, function() cjson.encode({}) end)" }
+  emu.contains(err, "attempt to index global 'cjson' (a nil value)\nstack traceback:")
+  emu.contains(err, "nodemcu-emu: hint: cjson is the 1.x JSON module — run with --firmware=1, or use sjson\n")
+end)
+
+emu.test("a nil name unknown to the table, or present in this profile, gives no hint", function()
+  local _, err = emu.run { script = "local t = {} t.nothing()" }
+  emu.contains(err, "attempt to call field 'nothing' (a nil value)")
+  emu.lacks(err, "hint:")
+  _, err = emu.run { args = { "--firmware=1" }, script = "local t = {} t.alarm()" }
+  emu.lacks(err, "hint:")
+end)

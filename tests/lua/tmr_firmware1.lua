@@ -1,0 +1,75 @@
+-- args: --firmware=1
+-- tmr under the 1.5.4.1 profile: the numbered timers 0-6 beside timer objects
+-- (tmr.c@1.5.4.1-master_20161201), with that release's argument checks and texts.
+local emu = require "emu"
+
+emu.async("tmr.alarm(id, ...) runs a numbered timer and passes its number to the callback", function(done)
+  local t0 = tmr.now()
+  emu.eq(tmr.alarm(3, 50, tmr.ALARM_SINGLE, function(id)
+    emu.eq(id, 3, "callback argument")
+    emu.eq(math.floor((tmr.now() - t0) / 1000), 50, "ms elapsed")
+    emu.eq(tmr.state(3), nil, "a single-shot timer forgets itself")
+    done()
+  end), true, "alarm's result")
+  local running, mode = tmr.state(3)
+  emu.eq(running, true)
+  emu.eq(mode, tmr.ALARM_SINGLE)
+end)
+
+emu.async("an automatic numbered timer repeats until tmr.stop(id)", function(done)
+  local n = 0
+  tmr.register(0, 10, tmr.ALARM_AUTO, function(id)
+    n = n + 1
+    if n == 3 then
+      emu.eq(tmr.stop(id), true, "stop of a running timer")
+      emu.eq(tmr.stop(id), false, "stop of a stopped timer")
+      local running, mode = tmr.state(0)
+      emu.eq(running, false)
+      emu.eq(mode, tmr.ALARM_AUTO)
+      tmr.unregister(0)
+      emu.eq(tmr.state(0), nil, "unregistered")
+      done()
+    end
+  end)
+  emu.eq(tmr.state(0), false, "registered, not started")
+  emu.eq(tmr.start(0), true)
+  emu.eq(tmr.start(0), false, "start of a running timer")
+end)
+
+emu.async("tmr.interval(id, ms) restarts a running numbered timer with the new period", function(done)
+  local t0 = tmr.now()
+  tmr.alarm(6, 1000, tmr.ALARM_SEMI, function()
+    emu.eq(math.floor((tmr.now() - t0) / 1000), 20, "ms elapsed")
+    emu.eq(tmr.state(6), false, "semi-automatic: idle after firing")
+    tmr.unregister(6)
+    done()
+  end)
+  tmr.interval(6, 20)
+end)
+
+emu.test("numbered timers are 0-6; other values are refused with 1.5.4.1's texts", function()
+  emu.raises("bad argument #1 to 'alarm' (invalid timer index)", function() tmr.alarm(7, 10, 0, print) end)
+  emu.raises("bad argument #1 to 'state' (invalid timer index)", function() tmr.state(-1) end)
+  emu.raises("bad argument #1 to 'start' (timer object or numerical ID expected)", function() tmr.start() end)
+  emu.raises("bad argument #1 to 'stop' (timer object or numerical ID expected)", function() tmr.stop("x") end)
+  emu.raises("bad argument #2 to 'register' (Range: 1-6870947)", function() tmr.register(1, 0, 0, print) end)
+  emu.raises("bad argument #3 to 'register' (Invalid mode)", function() tmr.register(1, 10, 5, print) end)
+  emu.raises("bad argument #4 to 'register' (Must be function)", function() tmr.register(1, 10, 0, 1) end)
+  emu.raises("bad argument #2 to 'interval' (Range: 1-6870947)", function() tmr.interval(1, 0x68D7A4) end)
+  emu.raises("wrong arg range", function() tmr.delay(0) end)
+  emu.eq(tmr.state(1), nil, "nothing was registered")
+end)
+
+emu.async("tmr.create() timer objects exist in 1.5.4.1 and work through the same functions", function(done)
+  local t = tmr.create()
+  tmr.register(t, 5, tmr.ALARM_SINGLE, function(self)
+    emu.eq(self, t, "an object's callback gets the object")
+    done()
+  end)
+  emu.eq(t:start(true), true, "start's extra argument is ignored in 1.5.4.1")
+end)
+
+emu.test("tmr.wdclr exists and tmr.ccount does not yet", function()
+  emu.eq(tmr.wdclr(), nil)
+  emu.eq(tmr.ccount, nil)
+end)

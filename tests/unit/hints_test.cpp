@@ -1,0 +1,39 @@
+#include <catch2/catch.hpp>
+
+#include "core/hints.hpp"
+
+using nodemcu_emu::core::hint_for;
+
+TEST_CASE("a numbered-timer call under profile 2 or 3 points at --firmware=1", "[hints]") {
+  const char* error = "app.lua:3: attempt to call field 'alarm' (a nil value)";
+  CHECK(hint_for(2, error) == "tmr.alarm(id, …) is the 1.x API — run with --firmware=1, or use tmr.create()");
+  CHECK(hint_for(3, error) == hint_for(2, error));
+  CHECK(hint_for(1, error).empty());
+}
+
+TEST_CASE("a missing module the firmware has is named as not emulated, under every profile", "[hints]") {
+  for (int profile : {1, 2, 3})
+    CHECK(hint_for(profile, "x.lua:1: attempt to index global 'i2c' (a nil value)") ==
+          "the i2c module is not emulated yet");
+}
+
+TEST_CASE("only nil names match: a field of another kind, or an unknown name, gives nothing", "[hints]") {
+  CHECK(hint_for(2, "attempt to call field 'alarm' (a number value)").empty());
+  CHECK(hint_for(2, "attempt to index global 'alarm' (a nil value)").empty());
+  CHECK(hint_for(2, "attempt to index field 'mqtt' (a nil value)").empty());
+  CHECK(hint_for(2, "attempt to call field 'nothing' (a nil value)").empty());
+  CHECK(hint_for(2, "attempt to index local 'mqtt' (a nil value)").empty());
+}
+
+TEST_CASE("cjson and sjson point at each other's profiles", "[hints]") {
+  CHECK(hint_for(2, "attempt to index global 'cjson' (a nil value)") ==
+        "cjson is the 1.x JSON module — run with --firmware=1, or use sjson");
+  CHECK(hint_for(1, "attempt to index global 'sjson' (a nil value)") ==
+        "sjson came with 2.x — run with --firmware=2, or use cjson");
+}
+
+TEST_CASE("a positional wifi.sta.config under profile 2 points at --firmware=1", "[hints]") {
+  const char* error = "bad argument #1 to 'config' (config table not found!)";
+  CHECK(hint_for(2, error).starts_with("wifi.sta.config(ssid, pwd, …) is the 1.x API"));
+  CHECK(hint_for(1, error).empty());
+}
