@@ -1,3 +1,4 @@
+#include <cstdint>
 #include <catch2/catch.hpp>
 
 #include "core/rtc.hpp"
@@ -99,6 +100,19 @@ TEST_CASE("a pending leap second moves the offset at the first midnight of a mon
   leap.update(1483228800);  // 2017-01-01 00:00
   CHECK(leap.offset == 1);
   CHECK(leap.pending == 0);
+}
+
+TEST_CASE("midnight arithmetic wraps at the 32-bit limit as on the chip (found by make fuzz)") {
+  LeapOffset leap;
+  leap.offset = 1;
+  // INT32_MAX + 86400 wraps (undefined behaviour in host C++; the sanitizer build caught it).
+  CHECK(leap.midnight_after(INT32_MAX) == static_cast<std::int32_t>(
+                                              static_cast<std::uint32_t>(INT32_MAX) + 86400u - 1u -
+                                              static_cast<std::uint32_t>((INT32_MAX - 1) % 86400)));
+  leap.in_use = true;
+  leap.pending = 1;
+  leap.update(0x80000000u);  // a time past 2038 seen as a negative int, as the firmware does
+  leap.update(0xFFFFFFFFu);
 }
 
 TEST_CASE("the RTC is unset until set, then moves with the clock and its rate") {

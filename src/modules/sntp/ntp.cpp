@@ -120,8 +120,15 @@ std::int32_t Pll::step(std::int64_t delta) {
   return static_cast<std::int32_t>(f);
 }
 
+namespace {
+// The chip's 32-bit int arithmetic wraps; on a host a signed overflow is undefined, so it is
+// done in 64 bits and cut back to 32 the way the chip's registers would.
+std::int32_t wrap32(std::int64_t v) { return static_cast<std::int32_t>(static_cast<std::uint32_t>(v)); }
+}  // namespace
+
 std::int32_t LeapOffset::midnight_after(std::int32_t now_sec) const {
-  return now_sec + 86400 - offset - (now_sec - offset) % 86400;
+  std::int32_t since_offset = wrap32(std::int64_t{now_sec} - offset);
+  return wrap32(std::int64_t{now_sec} + 86400 - offset - since_offset % 86400);
 }
 
 void LeapOffset::update(std::uint32_t now_sec) {
@@ -131,11 +138,12 @@ void LeapOffset::update(std::uint32_t now_sec) {
     next_midnight = midnight_after(now);
     return;
   }
-  if (now - offset < next_midnight) return;
+  std::int32_t since_offset = wrap32(std::int64_t{now} - offset);
+  if (since_offset < next_midnight) return;
   next_midnight = midnight_after(now);
   // Day of the month of the midnight just passed, by the firmware's civil-date arithmetic:
   // a leap second is only ever inserted at the end of a month.
-  int day = (now - offset) / 86400 + 1970 * 365 + 1970 / 4 - 19 + 4 - 31 - 28;
+  int day = since_offset / 86400 + 1970 * 365 + 1970 / 4 - 19 + 4 - 31 - 28;
   int century = (4 * day + 3) / 146097;
   day = day - century * 146097 / 4;
   int year = (4 * day + 3) / 1461;

@@ -8,6 +8,13 @@
 
 namespace nodemcu_emu::sntp {
 
+namespace {
+// The firmware keeps "kiss of death" marks in one 32-bit word: a server past the 32nd of a long
+// list can never be marked (a shift by 32 or more is undefined in C; here it marks nothing).
+std::uint32_t kod_bit(int index) { return index >= 0 && index < 32 ? 1u << index : 0u; }
+}  // namespace
+
+
 namespace asio = boost::asio;
 using asio::ip::udp;
 
@@ -155,7 +162,7 @@ void SntpClient::send_next() {
   const auto& servers = persistent_->servers;
   auto count = static_cast<int>(servers.size());
   auto pos = schedule_.next(count, [&](int i) {
-    return i < count && servers[i] != 0 && !(kod_bits_ & (1u << i));
+    return i < count && servers[i] != 0 && !(kod_bits_ & kod_bit(i));
   });
   if (!pos) {
     // task_post_high(SNTP_HANDLE_RESULT_ID): the result is handled on a later turn.
@@ -192,12 +199,12 @@ void SntpClient::on_datagram(const std::uint8_t* data, std::size_t n, std::uint3
     // Not synchronised. "DENY" is a kiss-o'-death: the server is skipped, and dropped for good
     // if it says so twice.
     if (reply->refid == std::array<char, 4>{'D', 'E', 'N', 'Y'}) {
-      if (kod_bits_ & (1u << pos)) persistent_->servers[pos] = 0;
-      else kod_bits_ |= 1u << pos;
+      if (kod_bits_ & kod_bit(pos)) persistent_->servers[pos] = 0;
+      else kod_bits_ |= kod_bit(pos);
     }
     return;
   }
-  kod_bits_ &= ~(1u << pos);
+  kod_bits_ &= ~kod_bit(pos);
   retry_.cancel();
   auto& leap = persistent_->leap;
   if (reply->leap) leap.pending = static_cast<std::uint8_t>(reply->leap);
