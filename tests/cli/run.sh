@@ -4,29 +4,7 @@
 # Prints one line per check, then "N passed, N failed"; exits 1 if any failed.
 set -u
 
-EMU=${1:?usage: run.sh path/to/nodemcu-emu}
-EMU=$(cd "$(dirname "$EMU")" && pwd)/$(basename "$EMU")
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK" || exit 2
-
-passed=0
-failed=0
-OUT=$WORK/out
-ERR=$WORK/err
-
-pass() {
-  passed=$((passed + 1))
-  echo "ok - $1"
-}
-fail() {
-  failed=$((failed + 1))
-  echo "not ok - $1"
-  shift
-  for line in "$@"; do echo "    $line"; done
-  echo "    stdout: $(head -c 600 "$OUT" 2>/dev/null)"
-  echo "    stderr: $(head -c 600 "$ERR" 2>/dev/null)"
-}
+. "$(dirname "$0")/lib.sh"
 
 # run [ENV=... --] ARGS...: runs the emulator with a time limit, stdin from /dev/null unless
 # redirected by the caller; sets $status.
