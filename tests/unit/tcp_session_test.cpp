@@ -15,7 +15,7 @@
 
 #include "core/event_loop.hpp"
 #include "core/trace.hpp"
-#include "modules/net/lwip_errors.hpp"
+#include "core/ip/lwip_errors.hpp"
 
 using nodemcu_emu::core::EventLoop;
 using nodemcu_emu::core::Micros;

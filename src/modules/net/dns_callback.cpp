@@ -1,6 +1,6 @@
 #include "modules/net/dns_callback.hpp"
 
-#include "modules/net/address.hpp"
+#include "core/ip/address.hpp"
 
 namespace nodemcu_emu::net {
 

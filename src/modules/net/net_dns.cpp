@@ -3,10 +3,10 @@
 #include <memory>
 #include <optional>
 
-#include "modules/net/address.hpp"
+#include "core/ip/address.hpp"
 #include "modules/net/dns_callback.hpp"
-#include "modules/net/dns_resolver.hpp"
-#include "modules/net/lwip_errors.hpp"
+#include "core/ip/dns_resolver.hpp"
+#include "core/ip/lwip_errors.hpp"
 #include "modules/net/net_parts.hpp"
 
 namespace nodemcu_emu::net {

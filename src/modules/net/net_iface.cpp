@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "modules/net/address.hpp"
+#include "core/ip/address.hpp"
 #include "modules/net/net_parts.hpp"
 #include "core/station.hpp"
 #include "modules/net/udp_registry.hpp"

@@ -1,7 +1,7 @@
 #include "modules/net/tcp_server.hpp"
 
-#include "modules/net/address.hpp"
-#include "modules/net/lwip_errors.hpp"
+#include "core/ip/address.hpp"
+#include "core/ip/lwip_errors.hpp"
 #include "modules/net/net_state.hpp"
 #include "modules/net/tcp_socket.hpp"
 

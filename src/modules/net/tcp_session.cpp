@@ -3,7 +3,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
-#include "modules/net/lwip_errors.hpp"
+#include "core/ip/lwip_errors.hpp"
 
 namespace nodemcu_emu::net {
 

@@ -1,6 +1,6 @@
 #include "modules/net/udp_registry.hpp"
 
-#include "modules/net/address.hpp"
+#include "core/ip/address.hpp"
 #include "modules/net/net_state.hpp"
 #include "modules/net/udp_socket.hpp"
 

@@ -4,10 +4,10 @@
 
 #include <utility>
 
-#include "modules/net/address.hpp"
+#include "core/ip/address.hpp"
 #include "modules/net/dns_callback.hpp"
-#include "modules/net/dns_resolver.hpp"
-#include "modules/net/lwip_errors.hpp"
+#include "core/ip/dns_resolver.hpp"
+#include "core/ip/lwip_errors.hpp"
 #include "modules/net/net_parts.hpp"
 #include "modules/net/net_state.hpp"
 #include "modules/net/socket_ttl.hpp"

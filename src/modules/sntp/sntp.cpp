@@ -8,7 +8,7 @@
 #include "core/device.hpp"
 #include "core/timer_handle.hpp"
 #include "lua/ref.hpp"
-#include "modules/net/address.hpp"
+#include "core/ip/address.hpp"
 #include "modules/sntp/sntp_client.hpp"
 #include "modules/sntp/sntp_errors.hpp"
 

@@ -2,9 +2,9 @@
 
 #include <array>
 
-#include "modules/net/address.hpp"
-#include "modules/net/dns_resolver.hpp"
-#include "modules/net/lwip_errors.hpp"
+#include "core/ip/address.hpp"
+#include "core/ip/dns_resolver.hpp"
+#include "core/ip/lwip_errors.hpp"
 
 namespace nodemcu_emu::sntp {
 

@@ -1,4 +1,4 @@
-#include "modules/net/lwip_errors.hpp"
+#include "core/ip/lwip_errors.hpp"
 
 #include <boost/asio/error.hpp>
 

@@ -1,3 +1,5 @@
+// core/ip: the device's IP stack (lwIP's part of the firmware), shared by every module that
+// talks to the network (net, sntp): in core, so that no module reaches into another.
 // Addresses as the device sees them vs. the host sockets that stand in for them.
 #pragma once
 

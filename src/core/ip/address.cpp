@@ -1,4 +1,4 @@
-#include "modules/net/address.hpp"
+#include "core/ip/address.hpp"
 
 #include <arpa/inet.h>
 

@@ -1,4 +1,4 @@
-#include "modules/net/dns_resolver.hpp"
+#include "core/ip/dns_resolver.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <cctype>
@@ -6,8 +6,8 @@
 #include <memory>
 #include <sstream>
 
-#include "modules/net/address.hpp"
-#include "modules/net/lwip_errors.hpp"
+#include "core/ip/address.hpp"
+#include "core/ip/lwip_errors.hpp"
 
 namespace nodemcu_emu::net {
 
