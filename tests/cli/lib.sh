@@ -4,7 +4,10 @@
 EMU=${1:?usage: ${0##*/} path/to/nodemcu-emu}
 EMU=$(cd "$(dirname "$EMU")" && pwd)/$(basename "$EMU")
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+# Only the main shell removes it: a background subshell signalled before it exec'd its command
+# would otherwise run this trap too and delete the folder under the rest of the checks.
+MAIN_PID=$BASHPID
+trap '[[ $BASHPID == "$MAIN_PID" ]] && rm -rf "$WORK"' EXIT
 cd "$WORK" || exit 2
 
 passed=0

@@ -20,6 +20,10 @@ run() {
 signal_stops() {
   local name=$1 sig=$2 want=$3
   shift 3
+  # Empty the output first: the background shell truncates it only after the fork, and the
+  # previous check's "ready" would otherwise send the signal to a shell that has not exec'd the
+  # emulator yet.
+  : >"$OUT"
   "$EMU" "$@" </dev/null >"$OUT" 2>"$ERR" &
   local pid=$! i
   for ((i = 0; i < 600; i++)); do

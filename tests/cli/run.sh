@@ -350,6 +350,7 @@ fi
 # --- signals ----------------------------------------------------------------------------------
 
 for sig in TERM INT; do
+  : >"$OUT"  # not the previous round's "running" (see robustness.sh's signal_stops)
   "$EMU" -e 'print("running") tmr.create():alarm(50, tmr.ALARM_AUTO, function() end)' >"$OUT" 2>"$ERR" </dev/null &
   pid=$!
   for _ in $(seq 1 500); do

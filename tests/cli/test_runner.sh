@@ -9,7 +9,8 @@ EMU=${1:?usage: test_runner.sh path/to/nodemcu-emu}
 EMU=$(cd "$(dirname "$EMU")" && pwd)/$(basename "$EMU")
 FIXTURES=$(cd "$(dirname "$0")/../runner_fixtures" && pwd)
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+MAIN_PID=$BASHPID  # a background subshell signalled before its exec must not run the trap
+trap '[[ $BASHPID == "$MAIN_PID" ]] && rm -rf "$WORK"' EXIT
 # Relative paths in the report: the fixtures are named the same wherever the tree is.
 cd "$FIXTURES/.." || exit 2
 unset NODEMCU_EMU
