@@ -408,16 +408,16 @@ void MqttClient::tcp_received(const char* data, std::size_t n) {
   auto self = shared_from_this();
   auto gen = generation_;
   const auto* p = reinterpret_cast<const std::uint8_t*>(data);
-  if (config_.profile == 1)
-    receive_v1(p, n);
-  else
-    receive(p, n);
+  receive(p, n);
   if (alive(gen)) send_if_possible();
 }
 
-// mqtt_socket_received (2.x/3.x): packets may span reads (buffered up to their length) or
-// share one; one larger than max_message_length goes to "overflow" with what this read holds
-// and the rest of it is skipped.
+// mqtt_socket_received: packets may span reads (buffered up to their length) or share one;
+// one larger than max_message_length goes to "overflow" with what this read holds and the rest
+// of it is skipped. The firmware drops what follows a CONNACK in the same TCP segment; on the
+// device the broker's next packet comes in a segment of its own (Nagle holds it until the
+// CONNACK is acknowledged), while the host merges segments into one read: the emulator goes on
+// with the rest, as the device goes on with the next segment (docs/mqtt.md).
 void MqttClient::receive(const std::uint8_t* data, std::size_t len) {
   auto gen = generation_;
   std::vector<std::uint8_t> held;  // the buffered packet (or short prefix) being completed
@@ -460,9 +460,12 @@ void MqttClient::receive(const std::uint8_t* data, std::size_t len) {
   }
   while (in_len > 0 && alive(gen)) {
     if (state_ == State::connect_sending || state_ == State::connect_sent) {
-      // Only the first packet of this read counts: whatever follows the CONNACK is dropped.
+      std::int32_t clen = total_length(in, in_len);
       handle_connack(in, in_len);
-      return;
+      if (clen < 0 || static_cast<std::size_t>(clen) >= in_len) return;
+      in += clen;
+      in_len -= static_cast<std::size_t>(clen);
+      continue;
     }
     if (state_ != State::data) return;
     std::int32_t mlen = total_length(in, in_len);
@@ -503,27 +506,6 @@ void MqttClient::receive(const std::uint8_t* data, std::size_t len) {
       in += mlen;
       in_len -= static_cast<std::size_t>(mlen);
     }
-  }
-}
-
-// 1.5.4.1 had no buffering: a read over 1024 bytes is dropped whole; a PUBLISH is delivered with
-// what this read holds of it; only PUBLISH packets are looked for after the first packet.
-void MqttClient::receive_v1(const std::uint8_t* data, std::size_t len) {
-  auto gen = generation_;
-  if (len > 1024) return;
-  while (len > 0 && alive(gen)) {
-    if (state_ == State::connect_sending || state_ == State::connect_sent) {
-      handle_connack(data, len);
-      return;
-    }
-    if (state_ != State::data) return;
-    std::int32_t mlen = total_length(data, len);
-    std::size_t n = mlen < 0 ? len : std::min<std::size_t>(static_cast<std::size_t>(mlen), len);
-    Type type = get_type(data);
-    handle_packet(data, n);
-    if (type != Type::publish || mlen < 0 || static_cast<std::size_t>(mlen) >= len) return;
-    data += mlen;
-    len -= static_cast<std::size_t>(mlen);
   }
 }
 

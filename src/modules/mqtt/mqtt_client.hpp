@@ -106,7 +106,6 @@ class MqttClient : public std::enable_shared_from_this<MqttClient> {
   void send_ping();
 
   void receive(const std::uint8_t* data, std::size_t len);
-  void receive_v1(const std::uint8_t* data, std::size_t len);
   void handle_connack(const std::uint8_t* p, std::size_t n);
   void handle_packet(const std::uint8_t* p, std::size_t n);
   void deliver(const std::uint8_t* p, std::size_t n, bool overflow);
