@@ -55,7 +55,9 @@ m = mqtt.Client("dev", KEEPALIVE or 120, "", "", 1, MAXLEN or 0)
 m:on("offline", function() log("offline") end)
 m:on("message", function(c, t, d) log("message", t, d) end)
 if m.on and PROFILE ~= 1 then pcall(m.on, m, "overflow", function(c, t, d) log("overflow", t, #(d or "")) end) end
-m:connect("127.0.0.1", PORT, PROFILE == 3 and false or 0, function(c) log("connected") if ON_CONNECT then ON_CONNECT(c) end end,
+local secure = 0
+if PROFILE == 3 then secure = false end
+m:connect("127.0.0.1", PORT, secure, function(c) log("connected") if ON_CONNECT then ON_CONNECT(c) end end,
   function(c, code) log("connfail", code) end)
 ]]
 
@@ -148,6 +150,21 @@ end
     emu.eq(times(out, "message")[1][2], "\tq\ttwo", out)
     emu.eq(times(out, "pubrec")[1][2], "\t7", out)
     emu.eq(times(out, "pubcomp")[1][2], "\t7", out)
+  end)
+
+  emu.test("firmware " .. profile .. ": a PUBLISH split across reads, even inside its length, arrives whole", function()
+    local out = run(profile, P .. [[
+ON_CONNECT = function(c)
+  local p = string.char(0x30, 0x87, 0x01, 0, 1) .. "s" .. string.rep("y", 132)
+  broker_sck:send(p:sub(1, 2))
+  tmr.create():alarm(50, tmr.ALARM_SINGLE, function() broker_sck:send(p:sub(3, 40)) end)
+  tmr.create():alarm(100, tmr.ALARM_SINGLE, function() broker_sck:send(p:sub(41) .. string.char(0x30, 4, 0, 1) .. "n!") end)
+end
+]] .. connect, 5)
+    local m = times(out, "message")
+    emu.eq(#m, 2, out)
+    emu.eq(m[1][2], "\ts\t" .. string.rep("y", 132))
+    emu.eq(m[2][2], "\tn\t!")
   end)
 
   if profile ~= 1 then
