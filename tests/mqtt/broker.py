@@ -309,6 +309,25 @@ end)""".replace("PORT", str(b.port))}))
                          emu.wait_for(expect, 15), emu.stdout())
             emu.stop()
 
+        # --- examples/mqtt_sensor.lua against this broker ---
+        b = broker()
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        with open(os.path.join(root, "examples", "mqtt_sensor.lua")) as f:
+            example = f.read().replace('PORT = "127.0.0.1", 1883', f'PORT = "127.0.0.1", {b.port}')
+        readings = b.sub("sensor/+/temperature", 1)
+        acks = b.sub("sensor/+/ack", 1, extra=["-i", "ack-watcher"])
+        wait_subscribed(b, "ack-watcher")
+        emu = run.emulator(example)
+        if emu.wait_for(r"listening on", 15):
+            b.pub("sensor/NodeMCU_a1b2c3/cmd", "led on", qos=1)
+        checks.check("examples/mqtt_sensor.lua publishes a reading",
+                     sub_output(readings).strip() == "25.0", emu.stdout())
+        checks.check("examples/mqtt_sensor.lua acts on a command and acknowledges it",
+                     sub_output(acks).strip() == "led on" and "command:\tled on" in emu.stdout(),
+                     emu.stdout())
+        emu.stop()
+        b.stop()
+
         # --- wrong password ---
         b = broker(password=("device", "secret"))
         emu = run.emulator(connect_lua(b.port, {}, extra_client=', "device", "wrong"'))
