@@ -534,57 +534,52 @@ void MqttClient::handle_connack(const std::uint8_t* p, std::size_t n) {
   if (auto ev = events_.lock()) ev->on_connect();
 }
 
+namespace {
+// An acknowledgement the firmware matches against the head of its queue (same type and id):
+// the head leaves, `reply` (if any) is queued, `event` (if any) fires. At PUBREC the firmware
+// forgets the PUBLISH and then waits for PUBCOMP with the PUBREL.
+struct AckRule {
+  Type got, head, reply;
+  void (MqttEvents::*event)();
+};
+constexpr Type k_none = Type{0};
+constexpr AckRule k_ack_rules[] = {
+    {Type::suback, Type::subscribe, k_none, &MqttEvents::on_suback},
+    {Type::unsuback, Type::unsubscribe, k_none, &MqttEvents::on_unsuback},
+    {Type::puback, Type::publish, k_none, &MqttEvents::on_puback},
+    {Type::pubrec, Type::publish, Type::pubrel, nullptr},
+    {Type::pubrel, Type::pubrec, Type::pubcomp, nullptr},
+    {Type::pubcomp, Type::pubrel, k_none, &MqttEvents::on_puback},
+};
+}  // namespace
+
 void MqttClient::handle_packet(const std::uint8_t* p, std::size_t n) {
   trace_packet("recv", std::string_view(reinterpret_cast<const char*>(p), n));
   Type type = get_type(p);
   std::uint16_t id = get_id(p, n);
-  auto ev = events_.lock();
-  Pending* head = queue_.empty() ? nullptr : &queue_.front();
-  auto head_is = [&](Type t) { return head != nullptr && head->type == t && head->id == id; };
   switch (type) {
-    case Type::suback:
-      if (!head_is(Type::subscribe)) break;
-      queue_.pop_front();
-      if (ev) ev->on_suback();
-      break;
-    case Type::unsuback:
-      if (!head_is(Type::unsubscribe)) break;
-      queue_.pop_front();
-      if (ev) ev->on_unsuback();
-      break;
     case Type::publish:
       ack_publish(get_qos(p), id);
       deliver(p, n, false);
-      break;
-    case Type::puback:
-      if (!head_is(Type::publish)) break;
-      queue_.pop_front();
-      if (ev) ev->on_puback();
-      break;
-    case Type::pubrec:
-      // The firmware forgets the PUBLISH at PUBREC and waits for PUBCOMP with the PUBREL.
-      if (!head_is(Type::publish)) break;
-      queue_.pop_front();
-      queue_.push_back(Pending{codec_.ack(Type::pubrel, id), id, Type::pubrel, 1});
-      break;
-    case Type::pubrel:
-      if (!head_is(Type::pubrec)) break;
-      queue_.pop_front();
-      queue_.push_back(Pending{codec_.ack(Type::pubcomp, id), id, Type::pubcomp, 0});
-      break;
-    case Type::pubcomp:
-      if (!head_is(Type::pubrel)) break;
-      queue_.pop_front();
-      if (ev) ev->on_puback();
-      break;
+      return;
     case Type::pingreq:
       queue_.push_back(Pending{Codec::bare(Type::pingresp), id, Type::pingresp, 0});
-      break;
+      return;
     case Type::pingresp:
       keepalive_sent_ = false;
-      break;
+      return;
     default:
       break;
+  }
+  for (const auto& rule : k_ack_rules) {
+    if (rule.got != type) continue;
+    if (queue_.empty() || queue_.front().type != rule.head || queue_.front().id != id) return;
+    queue_.pop_front();
+    if (rule.reply != k_none)
+      queue_.push_back(Pending{codec_.ack(rule.reply, id), id, rule.reply, rule.reply == Type::pubrel ? 1 : 0});
+    if (rule.event != nullptr)
+      if (auto ev = events_.lock()) (ev.get()->*rule.event)();
+    return;
   }
 }
 
