@@ -308,15 +308,9 @@ void MqttClient::tick() {
       if (config_.profile == 2 && has_conn_) disconnect_local();
       break;
     case State::connect_sending:
-      state_ = State::init;
-      connfail(k_fail_timeout_sending);
-      disconnect_local();
-      keep_alive_tick_ = 0;
-      break;
     case State::connect_sent:
-      state_ = State::init;
-      disconnect_local();
-      connfail(k_fail_timeout_receiving);
+      keep_alive_tick_ = 0;
+      connect_timed_out();
       break;
     case State::data:
       if (!queue_.empty()) {
@@ -331,6 +325,15 @@ void MqttClient::tick() {
   }
 }
 
+// CONNECT not sent, or no CONNACK, within the send timeout: the connection closes (its
+// disconnect callback comes later, so the failure callback runs first either way).
+void MqttClient::connect_timed_out() {
+  int code = state_ == State::connect_sending ? k_fail_timeout_sending : k_fail_timeout_receiving;
+  state_ = State::init;
+  disconnect_local();
+  connfail(code);
+}
+
 void MqttClient::arm_once(int seconds) {
   timer_.start_after(loop_, std::chrono::seconds(seconds), [weak = weak_from_this()] {
     if (auto self = weak.lock()) self->timer_fired();
@@ -343,14 +346,8 @@ void MqttClient::timer_fired() {
   auto self = shared_from_this();
   switch (state_) {
     case State::connect_sending:
-      state_ = State::init;
-      disconnect_local();
-      connfail(k_fail_timeout_sending);
-      break;
     case State::connect_sent:
-      state_ = State::init;
-      disconnect_local();
-      connfail(k_fail_timeout_receiving);
+      connect_timed_out();
       break;
     case State::data:
       if (!queue_.empty()) break;

@@ -104,6 +104,7 @@ class MqttClient : public std::enable_shared_from_this<MqttClient> {
   void arm_once(int seconds);
   void timer_fired();
   void send_ping();
+  void connect_timed_out();
 
   void receive(const std::uint8_t* data, std::size_t len);
   void handle_connack(const std::uint8_t* p, std::size_t n);
