@@ -19,8 +19,11 @@ FUZZ_CALLS   ?= 125000
 FUZZ_TIMEOUT ?= 1800
 # g++/cmake build the emulator; liblua5.1-0-dev, libboost-dev, catch2 are the fixed stack;
 # libssl-dev gives crypto its hashes (OpenSSL libcrypto); rapidjson-dev parses for sjson;
-# pkg-config finds Lua; curl and python3 are the real clients the end-to-end tests drive.
-DEBS := g++ cmake make pkg-config liblua5.1-0-dev libboost-dev catch2 libssl-dev rapidjson-dev curl python3
+# pkg-config finds Lua; curl and python3 are the real clients the end-to-end tests drive;
+# mosquitto and mosquitto-clients are the real MQTT broker and clients of the mqtt tests
+# (tests/mqtt/broker.py starts its own broker on a free loopback port, never the service).
+DEBS := g++ cmake make pkg-config liblua5.1-0-dev libboost-dev catch2 libssl-dev rapidjson-dev curl python3 \
+        mosquitto mosquitto-clients
 
 all: build
 

@@ -178,6 +178,10 @@ END {
 }' "$OUT/results.txt"
 echo
 echo "raw results: $OUT (server logs per run, results.txt, startup.csv)"
+# The mqtt row (not with --report: it is measured, not stored): bench/mqtt.sh.
+if [ -z "$REPORT" ] && command -v mosquitto >/dev/null; then
+  "${PIN[@]}" "$REPO/bench/mqtt.sh" || status=$?
+fi
 if ! grep -q "server=$LABEL " "$OUT/results.txt" 2>/dev/null; then
   echo "bench/run.sh: no result for $LABEL: see the $LABEL.*.log files in $OUT/main" >&2
   exit 1

@@ -13,6 +13,7 @@ int open_emu_gpio(lua_State* L);  // emulator-only test hook (docs/gpio.md)
 int open_encoder(lua_State* L);
 int open_file(lua_State* L);
 int open_gpio(lua_State* L);
+int open_mqtt(lua_State* L);
 int open_net(lua_State* L);
 int open_node(lua_State* L);
 int open_pipe(lua_State* L);  // 3.x only
@@ -43,6 +44,7 @@ constexpr Module k_modules[] = {
     {"encoder", open_encoder},
     {"file", open_file},
     {"gpio", open_gpio},
+    {"mqtt", open_mqtt},
     {"net", open_net},
     {"node", open_node},
     {"pipe", open_pipe, k_from_v3},  // app/modules/pipe.c appeared after 2.2.1

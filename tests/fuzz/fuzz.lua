@@ -417,6 +417,18 @@ local GUARDS = {
   ["net.tcpsocket:dns"] = function(a, n) a[2] = safe_host(a[2]); return n end,
   ["net.udpsocket:dns"] = function(a, n) a[2] = safe_host(a[2]); return n end,
   ["net.dns.resolve"] = function(a, n) a[1] = safe_host(a[1]); return n end,
+  -- mqtt's port is optional (1883 when not a number): always one of ours, or 0.
+  ["mqtt.socket:connect"] = function(a, n)
+    a[2] = safe_host(a[2])
+    if effective_port(a[3]) == nil then
+      local ports = our_ports()
+      a[3] = #ports > 0 and pick(ports) or 0
+      n = math.max(n, 3)
+    else
+      a[3] = safe_port(a[3])
+    end
+    return n
+  end,
 }
 -- Paths: file.* functions, node.compile, crypto.fhash.
 local PATH_FUNCTIONS = { "file.", "node.compile", "crypto.fhash", "node.startup", "node.LFS." }
@@ -497,6 +509,13 @@ local function key16() return "0123456789abcdef" end
 local function wifi_event() return rint(12) - 1 end
 
 local TMR_MODES = const_of(tmr, { "ALARM_SINGLE", "ALARM_AUTO", "ALARM_SEMI" })
+local function topic_arg() return pick({ "t", "a/b", "#", "+/x", "", string.rep("t", 1500), "\0x" }) end
+local function topics_arg()
+  if chance(1, 2) then return topic_arg() end
+  return pick({ { t = 0, u = 2 }, {}, { "t" }, { [string.rep("x", 800)] = 1, [string.rep("y", 800)] = 1 } })
+end
+local function qos_arg() return rint(4) - 1 end
+local function mqtt_event() return pick({ "connect", "connfail", "offline", "message", "overflow", "puback", "suback", "unsuback", "x" }) end
 local HINTS = {
   ["on"] = { event_arg, fn_arg },
   ["alarm"] = { interval_arg, TMR_MODES, fn_arg },
@@ -514,6 +533,14 @@ local HINTS = {
   ["seek"] = { function() return pick({ "set", "cur", "end", "x" }) end, function() return rint(40) - 20 end },
   ["update"] = { data_arg },
   ["net.createServer"] = { const_of(net, { "TCP", "UDP" }), interval_arg },
+  ["mqtt.Client"] = { function() return pick({ "id", "", 12, string.rep("c", 70) }) end, function() return pick({ 0, 1, 2, 60, 65536 }) end,
+    function() return pick({ "u", "" }) end, function() return pick({ "p", "" }) end, small, function() return pick({ 0, 10, 100, 2000 }) end },
+  ["mqtt.socket:connect"] = { host_arg, port_arg, small, small, fn_arg, fn_arg },
+  ["mqtt.socket:publish"] = { topic_arg, data_arg, qos_arg, small, fn_arg },
+  ["mqtt.socket:subscribe"] = { topics_arg, qos_arg, fn_arg },
+  ["mqtt.socket:unsubscribe"] = { topics_arg, fn_arg },
+  ["mqtt.socket:lwt"] = { topic_arg, data_arg, qos_arg, small },
+  ["mqtt.socket:on"] = { mqtt_event, fn_arg },
   ["net.createConnection"] = { const_of(net, { "TCP", "UDP" }), bool_arg },
   ["net.dns.resolve"] = { host_arg, fn_arg },
   ["net.multicastJoin"] = { function() return pick({ "any", "", "127.0.0.1" }) end, function() return pick({ "224.0.0.1", "239.1.2.3" }) end },

@@ -1,7 +1,7 @@
 // net::TcpSession, the Lua-free core of a device TCP connection: receive framing, the send
 // model, hold, the inactivity timeout and the close sequence, on a real loop with virtual time
 // and a loopback peer (a plain blocking socket driven from the test between loop runs).
-#include "modules/net/tcp_session.hpp"
+#include "core/ip/tcp_session.hpp"
 
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>

@@ -2,6 +2,7 @@
 
 #include "core/ip/address.hpp"
 #include "core/ip/lwip_errors.hpp"
+#include "core/ip/tcp_stack.hpp"
 #include "modules/net/net_state.hpp"
 #include "modules/net/tcp_socket.hpp"
 
@@ -65,11 +66,13 @@ int TcpServer::open_acceptor(std::uint16_t port, const char* ip) {
 }
 
 bool TcpServer::may_accept() {
-  auto& net = net_state(device_);
-  if (!net.tcp_full()) return true;
+  auto& stack = tcp_stack(device_);
+  if (!stack.full()) return true;
   // The device drops SYNs while MEMP_NUM_TCP_PCB connections are established: the peer waits
   // (here in the host's backlog) until one closes.
-  net.waiting_servers.push_back(weak_from_this());
+  stack.waiting.push_back([weak = weak_from_this()] {
+    if (auto s = weak.lock()) s->resume_accepting();
+  });
   return false;
 }
 
@@ -138,15 +141,6 @@ TcpServer& push_new_tcp_server(lua_State* L, int timeout_s) {
   auto* handle = lua::new_userdata_from<Handle<TcpServer>>(
       L, k_tcpserver_class, [&d, timeout_s] { return std::make_shared<TcpServer>(d, timeout_s); });
   return *handle->object;
-}
-
-// NetState::connection_closed lives here: it is the servers that wait for a free slot.
-void NetState::connection_closed() {
-  --established;
-  auto waiting = std::move(waiting_servers);
-  waiting_servers.clear();
-  for (auto& w : waiting)
-    if (auto s = w.lock()) s->resume_accepting();
 }
 
 void NetState::warn(const std::string& text) { core::Console::diagnostic("nodemcu-emu: warning: " + text); }

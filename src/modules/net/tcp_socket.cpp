@@ -6,6 +6,7 @@
 #include "modules/net/dns_callback.hpp"
 #include "core/ip/dns_resolver.hpp"
 #include "core/ip/lwip_errors.hpp"
+#include "core/ip/tcp_stack.hpp"
 #include "modules/net/net_state.hpp"
 #include "modules/net/socket_ttl.hpp"
 
@@ -26,7 +27,7 @@ void set_host_ttl(tcp::socket& s, int ttl) {
 TcpSocket::TcpSocket(core::Device& d)
     : device_(d),
       session_(std::make_shared<TcpSession>(d.loop(), d.trace(), net_state(d).next_name("tcp"),
-                                            net_state(d).read_buffer,
+                                            tcp_stack(d).read_buffer,
                                             TcpSession::Config{d.options().frame_size})) {
   device_.native_created();
 }
@@ -198,10 +199,7 @@ void TcpSocket::on_disconnected(int err) {
 }
 
 void TcpSocket::on_slot(bool taken) {
-  if (taken)
-    net_state(device_).connection_opened();
-  else
-    net_state(device_).connection_closed();
+  tcp_stack(device_).slot(taken);
 }
 
 // --- Lua methods on a connection ---

@@ -8,7 +8,7 @@
 
 #include "core/device.hpp"
 #include "modules/net/net_object.hpp"
-#include "modules/net/tcp_session.hpp"
+#include "core/ip/tcp_session.hpp"
 
 namespace nodemcu_emu::net {
 

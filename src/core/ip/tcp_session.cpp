@@ -1,4 +1,4 @@
-#include "modules/net/tcp_session.hpp"
+#include "core/ip/tcp_session.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>

@@ -1,4 +1,4 @@
-#include "modules/net/tcp_connection.hpp"
+#include "core/ip/tcp_connection.hpp"
 
 #include <boost/asio/write.hpp>
 

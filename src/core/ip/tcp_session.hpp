@@ -13,7 +13,7 @@
 #include "core/event_loop.hpp"
 #include "core/timer_handle.hpp"
 #include "core/trace.hpp"
-#include "modules/net/tcp_connection.hpp"
+#include "core/ip/tcp_connection.hpp"
 
 namespace nodemcu_emu::net {
 
