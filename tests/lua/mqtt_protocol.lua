@@ -29,16 +29,17 @@ local function packets(s, data)
   end
 end
 srv = PROFILE == 3 and net.createServer(28800) or net.createServer(net.TCP, 28800)
-srv:listen(0, function(c) broker_sck = c; c:on("receive", packets) end)
+srv:listen(0, function(c) log("accepted"); broker_sck = broker_sck or c; c:on("receive", packets) end)
 PORT = select(1, srv:getaddr())
 CONNACK = string.char(0x20, 2, 0, 0)
 PINGRESP = true
 ]]
 
-local function run(profile, body, run_for)
+local function run(profile, body, run_for, extra)
   local script = "PROFILE = " .. profile .. "\n" .. broker .. body
-  local out, err, status = emu.run { args = { "--firmware=" .. profile, "--run-for", tostring(run_for or 400) },
-    script = script }
+  local args = { "--firmware=" .. profile, "--run-for", tostring(run_for or 400) }
+  for _, a in ipairs(extra or {}) do args[#args + 1] = a end
+  local out, err, status = emu.run { args = args, script = script }
   emu.eq(status, 0, "stderr: " .. err .. "\nstdout: " .. out)
   return out, err
 end
