@@ -168,6 +168,42 @@ end
     emu.eq(m[2][2], "\tn\t!")
   end)
 
+  emu.test("firmware " .. profile .. ": a publish while a QoS 1 PUBLISH awaits its PUBACK " ..
+    (profile == 3 and "waits" or "sends the waiting one again (no DUP)"), function()
+    local out = run(profile, P .. [[
+function on_packet(s, t, p)
+  if t == 3 then
+    log("publish-id", p:byte(6) * 256 + p:byte(7))
+    local id = p:sub(6, 7)
+    tmr.create():alarm(300, tmr.ALARM_SINGLE, function() s:send(string.char(0x40, 2) .. id) end)
+  end
+end
+ON_CONNECT = function(c)
+  c:publish("a", "1", 1, 0)
+  tmr.create():alarm(100, tmr.ALARM_SINGLE, function() c:publish("b", "2", 1, 0) end)
+end
+]] .. connect, 3)
+    local ids = {}
+    for id in out:gmatch("publish%-id\t(%d+)") do ids[#ids + 1] = id end
+    -- 1.x/2.x: the second copy of 1 is acknowledged too; that PUBACK (id 1) makes 2, by then
+    -- at the head, go again.
+    emu.eq(table.concat(ids, " "), profile == 3 and "1 2" or "1 1 2 2", out)
+  end)
+
+  if profile ~= 3 then
+    emu.test("firmware " .. profile .. ": autoreconnect brings the session back after the broker drops it", function()
+      local out = run(profile, P .. [[
+connects = 0
+ON_CONNECT = function(c)
+  connects = connects + 1
+  if connects == 1 then tmr.create():alarm(100, tmr.ALARM_SINGLE, function() broker_sck:close(); broker_sck = nil end) end
+end
+]] .. connect:gsub("secure, function", "secure, 1, function"), 5)
+      emu.eq(#times(out, "connected"), 2, out)
+      emu.eq(#times(out, "offline"), 1, out)
+    end)
+  end
+
   if profile ~= 1 then
     emu.test("firmware " .. profile .. ": a PUBLISH over max_message_length goes to overflow, the next to message", function()
       local out = run(profile, P .. [[
