@@ -786,7 +786,7 @@ end
 local STANDARD = { _G = true, string = true, table = true, math = true, io = true, os = true,
   coroutine = true, debug = true, package = true, arg = true, emu = true }
 local EXPECTED = { "net", "tmr", "node", "wifi", "file", "sjson", "encoder", "crypto", "uart", "gpio",
-  "adc", "bit", "emu_gpio" }
+  "adc", "bit", "emu_gpio", "mqtt" }
 local modules = {}
 
 local function add_module(prefix, t, group, depth, seen)
