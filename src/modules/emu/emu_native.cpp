@@ -9,6 +9,8 @@
 
 namespace nodemcu_emu::modules {
 
+void register_emu_attach(lua_State* L);  // emu_attach.cpp
+
 namespace {
 // Native objects (TCP/UDP sockets, servers) still alive, whatever Lua holds.
 int live_objects(lua_State* L) {
@@ -50,6 +52,7 @@ int open_emu_native(lua_State* L) {
                                        {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
+  register_emu_attach(L);
   return 1;
 }
 }  // namespace

@@ -1,0 +1,32 @@
+// What the i2c and spi modules speak to an attached model. A model answers on a bus by
+// implementing its interface (the pins modules add theirs beside this file: one-wire, dht, …).
+#pragma once
+
+#include <cstdint>
+
+namespace nodemcu_emu::core::board {
+
+// An i2c target: the master's start + address byte, data bytes each way, stop.
+class I2cTarget {
+ public:
+  virtual ~I2cTarget() = default;
+  // A start or repeated start addressed to this device; `read` is the R/W bit. True: ACK.
+  virtual bool i2c_start(bool read) = 0;
+  // A byte the master writes; true: the target ACKs it.
+  virtual bool i2c_write(std::uint8_t byte) = 0;
+  // The master clocks in a byte; `ack` says whether it will ACK (and read more).
+  virtual std::uint8_t i2c_read(bool ack) = 0;
+  // The master's stop condition (also when a start goes to another address).
+  virtual void i2c_stop() {}
+};
+
+// An spi target: selected while its chip-select is low; every byte is full duplex.
+class SpiTarget {
+ public:
+  virtual ~SpiTarget() = default;
+  virtual void spi_select(bool selected) { (void)selected; }
+  // The byte shifted in on MOSI; returns the byte shifted out on MISO at the same time.
+  virtual std::uint8_t spi_transfer(std::uint8_t mosi) = 0;
+};
+
+}  // namespace nodemcu_emu::core::board
