@@ -11,6 +11,12 @@ namespace {
 // Every kind, sorted by name. To add one: write the model (a core::board::Model that
 // implements its bus's target interface), declare its factory in models.hpp, add a line here.
 constexpr ModelKind k_kinds[] = {
+    {.name = "bme280",
+     .bus = "i2c",
+     .summary = "temperature/pressure/humidity sensor (readings: temperature °C, pressure hPa, "
+                "humidity %RH)",
+     .default_address = 0x76,
+     .make = make_bme280},
     {.name = "pcf8574",
      .bus = "i2c",
      .summary = "8-bit quasi-bidirectional I/O expander (inputs: reading 'pins')",

@@ -9,6 +9,17 @@
 
 namespace nodemcu_emu::devices {
 
+// The factory body of a kind built from the Clock alone, with no PARAM.
+template <class M>
+std::unique_ptr<core::board::Model> make_without_param(const ModelSetup& setup, std::string& error) {
+  if (!setup.spec.param.empty()) {
+    error = setup.spec.kind + " takes no parameter";
+    return nullptr;
+  }
+  return std::make_unique<M>(setup.clock);
+}
+
+std::unique_ptr<core::board::Model> make_bme280(const ModelSetup& setup, std::string& error);
 std::unique_ptr<core::board::Model> make_pcf8574(const ModelSetup& setup, std::string& error);
 
 }  // namespace nodemcu_emu::devices

@@ -46,11 +46,7 @@ class Pcf8574 final : public core::board::Model, public core::board::I2cTarget {
 }  // namespace
 
 std::unique_ptr<core::board::Model> make_pcf8574(const ModelSetup& setup, std::string& error) {
-  if (!setup.spec.param.empty()) {
-    error = "pcf8574 takes no parameter";
-    return nullptr;
-  }
-  return std::make_unique<Pcf8574>(setup.clock);
+  return make_without_param<Pcf8574>(setup, error);
 }
 
 }  // namespace nodemcu_emu::devices

@@ -13,6 +13,7 @@ int open_emu_gpio(lua_State* L);  // emulator-only test hook (docs/gpio.md)
 int open_encoder(lua_State* L);
 int open_file(lua_State* L);
 int open_gpio(lua_State* L);
+int open_i2c(lua_State* L);
 int open_mqtt(lua_State* L);
 int open_net(lua_State* L);
 int open_node(lua_State* L);
@@ -44,6 +45,7 @@ constexpr Module k_modules[] = {
     {"encoder", open_encoder},
     {"file", open_file},
     {"gpio", open_gpio},
+    {"i2c", open_i2c},
     {"mqtt", open_mqtt},
     {"net", open_net},
     {"node", open_node},
