@@ -11,6 +11,11 @@ namespace {
 // Every kind, sorted by name. To add one: write the model (a core::board::Model that
 // implements its bus's target interface), declare its factory in models.hpp, add a line here.
 constexpr ModelKind k_kinds[] = {
+    {.name = "at24c32",
+     .bus = "i2c",
+     .summary = "4 KiB EEPROM: 32-byte pages, 10 ms write cycle (option twr_ms)",
+     .default_address = 0x50,
+     .make = make_at24c32},
     {.name = "bme280",
      .bus = "i2c",
      .summary = "temperature/pressure/humidity sensor (readings: temperature °C, pressure hPa, "

@@ -19,6 +19,7 @@ std::unique_ptr<core::board::Model> make_without_param(const ModelSetup& setup, 
   return std::make_unique<M>(setup.clock);
 }
 
+std::unique_ptr<core::board::Model> make_at24c32(const ModelSetup& setup, std::string& error);
 std::unique_ptr<core::board::Model> make_bme280(const ModelSetup& setup, std::string& error);
 std::unique_ptr<core::board::Model> make_pcf8574(const ModelSetup& setup, std::string& error);
 

@@ -16,6 +16,9 @@ class I2cTarget {
   virtual bool i2c_write(std::uint8_t byte) = 0;
   // The master clocks in a byte; `ack` says whether it will ACK (and read more).
   virtual std::uint8_t i2c_read(bool ack) = 0;
+  // A start condition while this device is the one addressed (a repeated start): the address
+  // byte that follows calls i2c_start. What a device does with a transfer cut short happens here.
+  virtual void i2c_repeated_start() {}
   // The master's stop condition (also when a start goes to another address).
   virtual void i2c_stop() {}
 };

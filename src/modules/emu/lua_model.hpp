@@ -27,6 +27,7 @@ class LuaModel final : public core::board::Model,
   std::uint8_t i2c_read(bool ack) override {
     return static_cast<std::uint8_t>(call("read", ack ? 1 : 0, 0xff));
   }
+  void i2c_repeated_start() override { call("restart", -1, 0); }
   void i2c_stop() override { call("stop", -1, 0); }
   void spi_select(bool selected) override { call("select", selected ? 1 : 0, 0); }
   std::uint8_t spi_transfer(std::uint8_t mosi) override {

@@ -3,8 +3,10 @@
 namespace nodemcu_emu::modules::i2c {
 
 void I2cBus::start() {
-  // A repeated start keeps the device's state (a register pointer set by the write before it);
-  // only a start to another address ends its transfer, which release() does in address_byte.
+  // A repeated start keeps the device addressed (a register pointer set by the write before it
+  // stays); only a start to another address ends its transfer, which release() does in
+  // address_byte.
+  if (target_) target_->i2c_repeated_start();
 }
 
 bool I2cBus::address_byte(std::uint8_t byte) {
