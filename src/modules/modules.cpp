@@ -22,6 +22,7 @@ int open_rtcmem(lua_State* L);
 int open_rtctime(lua_State* L);
 int open_sjson(lua_State* L);
 int open_sntp(lua_State* L);
+int open_spi(lua_State* L);
 int open_tmr(lua_State* L);
 int open_uart(lua_State* L);
 int open_wifi(lua_State* L);
@@ -55,6 +56,7 @@ constexpr Module k_modules[] = {
     {"cjson", open_cjson, k_v1_only},
     {"sjson", open_sjson, k_from_v2},
     {"sntp", open_sntp},
+    {"spi", open_spi},
     {"tmr", open_tmr},
     {"uart", open_uart},
     {"wifi", open_wifi},

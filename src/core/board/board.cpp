@@ -1,5 +1,7 @@
 #include "core/board/board.hpp"
 
+#include "core/board/bus_targets.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -42,6 +44,22 @@ const Attachment* Board::get(int id) const {
   for (const auto& a : attachments_)
     if (a.id == id) return &a;
   return nullptr;
+}
+
+void Board::pin_changed(int pin, int level) {
+  pin_levels_[pin] = level;
+  // Copies: a Lua model may attach or detach while it is told.
+  auto spi = at<SpiTarget>("spi", 0, pin);
+  for (const auto& target : spi) target->spi_select(level == 0);
+  std::vector<std::shared_ptr<PinWatcher>> watchers;
+  for (const auto& a : attachments_)
+    if (auto* w = a.model->as<PinWatcher>()) watchers.emplace_back(a.model, w);
+  for (const auto& w : watchers) w->pin_changed(pin, level);
+}
+
+int Board::pin_level(int pin) const {
+  auto it = pin_levels_.find(pin);
+  return it == pin_levels_.end() ? 1 : it->second;
 }
 
 void Board::drop_script_models() {

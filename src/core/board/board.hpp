@@ -3,6 +3,7 @@
 // sensors on a real board do; only models written in Lua go when the Lua state closes.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,12 @@ class Board {
     return found;
   }
 
+  // A gpio pad changed level (the gpio module reports every change): an spi model whose
+  // chip-select is that pin is selected or released, and PinWatcher models are told.
+  void pin_changed(int pin, int level);
+  // The pad's level as last reported (1, pulled up, until then).
+  int pin_level(int pin) const;
+
   // The Lua state closed: models written in Lua cannot run any more.
   void drop_script_models();
 
@@ -83,6 +90,7 @@ class Board {
   std::vector<Attachment> attachments_;
   int next_id_ = 1;
   std::optional<std::string> fault_;
+  std::map<int, int> pin_levels_;
 };
 
 }  // namespace nodemcu_emu::core::board

@@ -23,7 +23,16 @@ class I2cTarget {
   virtual void i2c_stop() {}
 };
 
-// An spi target: selected while its chip-select is low; every byte is full duplex.
+// A model that watches the chip's gpio pads (Board::pin_changed calls it for every change).
+class PinWatcher {
+ public:
+  virtual ~PinWatcher() = default;
+  virtual void pin_changed(int pin, int level) = 0;
+};
+
+// An spi target: selected while its chip-select is low; every byte is full duplex. At `spi:N`
+// the chip-select is gpio pin N (the script drives it); at `spi` with no address it is the
+// HSPI's own CS0 (GPIO15), which the hardware asserts around every transaction.
 class SpiTarget {
  public:
   virtual ~SpiTarget() = default;

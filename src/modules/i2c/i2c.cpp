@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "core/device.hpp"
-#include "lua/protected_push.hpp"
+#include "core/board/push_fault.hpp"
 #include "modules/i2c/i2c_bus.hpp"
 #include "modules/i2c/i2c_errors.hpp"
 
@@ -36,14 +36,7 @@ I2cBus& check_bus(lua_State* L, unsigned id) {
   return state(L).bus;
 }
 
-// A Lua-written model failed during the operation: its error is pushed (raise it with
-// lua_error once this has returned).
-bool push_fault(lua_State* L) {
-  auto fault = core::Device::from(L).board().take_fault();
-  if (!fault) return false;
-  lua::protected_push(L, *fault);
-  return true;
-}
+using core::board::push_fault;
 
 // Up to 32 bytes as hex for one trace line; a plain array, so a Lua error may cross it.
 struct TraceBytes {
