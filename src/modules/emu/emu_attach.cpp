@@ -55,6 +55,11 @@ int attach_lua(lua_State* L) {
   long long address = has_address ? static_cast<long long>(luaL_checknumber(L, 3)) : 0;
   luaL_checktype(L, 4, LUA_TTABLE);
   bool multi_drop = lua_toboolean(L, 5) != 0;
+  // The model's registry reference may need memory (a Lua error): take a slot now, while this
+  // frame holds nothing to destroy, and free it just before the model takes it back.
+  lua_pushvalue(L, 4);
+  int slot = luaL_ref(L, LUA_REGISTRYINDEX);
+  luaL_unref(L, LUA_REGISTRYINDEX, slot);
   int id = 0;
   {
     std::string error;
@@ -180,7 +185,7 @@ int script(lua_State* L) {
 
 }  // namespace
 
-// Adds the attach functions to the emu.native table on top of the stack.
+// Adds the attach functions to the table on top of the stack (`require "emu.board"`).
 void register_emu_attach(lua_State* L) {
   static const luaL_Reg functions[] = {{"attach", attach}, {"attach_lua", attach_lua},
                                        {"detach", detach}, {"state", state},
