@@ -340,6 +340,11 @@ function emu.release_heap()
   collectgarbage()
 end
 
+-- Simulated devices on the board: emu.attach(spec [, options]) or emu.attach{...}
+-- (lua/emu_attach.lua, docs/peripherals.md). Loaded on first use: the helper shares the
+-- device's 44 KB heap with the script under test.
+function emu.attach(...) return require("emu_attach")(...) end
+
 -- Facts about the emulator itself (not the device): native objects alive, the Clock.
 emu.live_objects = native.live_objects
 emu.clock = native.clock

@@ -10,6 +10,7 @@
 #include "core/event_loop.hpp"
 #include "core/interrupt.hpp"
 #include "core/trace.hpp"
+#include "devices/catalog.hpp"
 #include "lua/call.hpp"
 #include "core/repl.hpp"
 #include "modules/modules.hpp"
@@ -168,6 +169,21 @@ struct Emulator::Impl {
     return d.run_file("init.lua") || options.on_error != OnError::panic;
   }
 
+  // --attach: the devices are on the board before the chip powers on.
+  bool wire_attachments() {
+    for (const auto& text : options.attach) {
+      std::string error;
+      auto spec = devices::parse_attach_spec(text, error);
+      if (!spec || !devices::attach(device.board(), loop.clock(), *spec, error)) {
+        Console::diagnostic("nodemcu-emu: --attach '" + text + "': " + error);
+        return false;
+      }
+      if (trace.enabled())
+        trace.emit(loop.now(), "board", "attach", {{"at", text}});
+    }
+    return true;
+  }
+
   // The device's console on stdin: the serial port hands it complete lines.
   void start_console() {
     device.console().write("> ");
@@ -180,6 +196,7 @@ struct Emulator::Impl {
       Console::diagnostic("nodemcu-emu: cannot open trace file " + options.trace_file);
       return 2;
     }
+    if (!wire_attachments()) return 2;
     loop.stop_on_signals();
     if (!device.power_on([this](Device& d) { return boot_program(d); }))
       return core::interrupt::pending() ? core::interrupt::exit_status() : 1;

@@ -79,6 +79,9 @@ struct Options {
   WifiScenario wifi;       // --wifi
   int adc_value = 512;     // --adc N: what adc.read(0) samples (0..1024)
   bool adc_vdd33 = false;  // --adc vdd33: the ADC measures the supply (adc.readvdd33)
+  // --attach SPEC (repeatable): simulated devices wired at power-on (docs/peripherals.md).
+  // Checked when parsed; wired in the order given.
+  std::vector<std::string> attach;
 };
 
 }  // namespace nodemcu_emu

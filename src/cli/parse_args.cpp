@@ -5,6 +5,8 @@
 #include <functional>
 #include <map>
 
+#include "devices/catalog.hpp"
+
 namespace nodemcu_emu::cli {
 
 namespace {
@@ -54,6 +56,18 @@ void parse_limits(Limits& limits, const std::string& text) {
     if (comma == std::string::npos) break;
     pos = comma + 1;
   }
+}
+
+// --attach SPEC: the syntax and the kind are checked here, so that a typo is a usage error; the
+// model is built (and its options checked) when the device is wired, before power-on.
+void parse_attach(Options& o, const std::string& v) {
+  std::string error;
+  auto spec = devices::parse_attach_spec(v, error);
+  if (!spec) throw Failure{error};
+  if (!devices::find_kind(spec->kind))
+    throw Failure{"--attach '" + v + "': unknown model '" + spec->kind + "' (" +
+                  devices::describe_kinds() + ")"};
+  o.attach.push_back(v);
 }
 
 // --wifi ok | wrong-password | no-ap | drop-after=SECONDS
@@ -157,6 +171,7 @@ const std::map<std::string, LongOption>& long_options() {
       {"hosts", {LongOption::required, [](Options& o, V v) { o.hosts_file = *v; }}},
       {"wifi", {LongOption::required, [](Options& o, V v) { parse_wifi(o.wifi, *v); }}},
       {"adc", {LongOption::required, [](Options& o, V v) { parse_adc(o, *v); }}},
+      {"attach", {LongOption::required, [](Options& o, V v) { parse_attach(o, *v); }}},
   };
   return table;
 }
@@ -309,6 +324,9 @@ peripherals:
                      drop-after=SECONDS (connected, then the AP vanishes)
   --adc N|vdd33      what adc.read(0) samples (0..1024, default 512), or vdd33: the ADC
                      measures the supply (adc.readvdd33() = 3300)
+  --attach SPEC      wire a simulated device (repeatable), BUS[:ADDRESS]=MODEL[,KEY=VALUE]:
+                     i2c:0x76=bme280,temperature=21.5 (docs/peripherals.md); without
+                     one the buses are empty, as on a bare board
 
   --help             this text
   --version          the emulator's version

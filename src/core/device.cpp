@@ -167,6 +167,7 @@ void Device::close_state() {
   lua_token_.reset();  // Refs still held by pending handlers now release nothing
   station_probe_ = nullptr;
   module_states_.clear();
+  board_.drop_script_models();
   heap_.reset();
 }
 

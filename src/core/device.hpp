@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/board/board.hpp"
 #include "core/console.hpp"
 #include "core/function_ref.hpp"
 #include "core/serial_port.hpp"
@@ -128,6 +129,9 @@ class Device {
 
   // The RTC (rtctime's time of day, rtcmem's words): it survives restart and deep sleep.
   Rtc& rtc() { return rtc_; }
+  // The simulated devices wired to the chip (--attach, emu.attach): they survive restart and
+  // deep sleep too, except models written in Lua, which go with the Lua state.
+  board::Board& board() { return board_; }
 
   // Native objects (sockets, servers) alive on this device, for leak tests (emu.live_objects).
   void native_created() { ++live_natives_; }
@@ -180,6 +184,7 @@ class Device {
   }
   std::vector<std::shared_ptr<void>> module_states_;
   Rtc rtc_;
+  board::Board board_;
   Lifetime lifetime_;  // reboots and wake-ups pending on the loop do nothing once this is gone
 };
 

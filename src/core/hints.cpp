@@ -45,8 +45,7 @@ constexpr KnownName k_names[] = {
     {"cjson", true, k_v1, "is the 1.x JSON module — run with --firmware=1, or use sjson"},
     {"sjson", true, k_v2 | k_v3, "came with 2.x — run with --firmware=2, or use cjson"},
     // Firmware modules the emulator does not provide yet (app/modules/*.c).
-    {"i2c", true, k_none, nullptr},
-    {"spi", true, k_none, nullptr},     {"ow", true, k_none, nullptr},
+    {"ow", true, k_none, nullptr},
     {"dht", true, k_none, nullptr},     {"pwm", true, k_none, nullptr},
     {"ws2812", true, k_none, nullptr},  {"ws2801", true, k_none, nullptr},
     {"http", true, k_none, nullptr},    {"websocket", true, k_none, nullptr},

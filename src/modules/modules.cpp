@@ -13,6 +13,7 @@ int open_emu_gpio(lua_State* L);  // emulator-only test hook (docs/gpio.md)
 int open_encoder(lua_State* L);
 int open_file(lua_State* L);
 int open_gpio(lua_State* L);
+int open_i2c(lua_State* L);
 int open_mqtt(lua_State* L);
 int open_net(lua_State* L);
 int open_node(lua_State* L);
@@ -21,6 +22,7 @@ int open_rtcmem(lua_State* L);
 int open_rtctime(lua_State* L);
 int open_sjson(lua_State* L);
 int open_sntp(lua_State* L);
+int open_spi(lua_State* L);
 int open_tmr(lua_State* L);
 int open_uart(lua_State* L);
 int open_wifi(lua_State* L);
@@ -44,6 +46,7 @@ constexpr Module k_modules[] = {
     {"encoder", open_encoder},
     {"file", open_file},
     {"gpio", open_gpio},
+    {"i2c", open_i2c},
     {"mqtt", open_mqtt},
     {"net", open_net},
     {"node", open_node},
@@ -53,6 +56,7 @@ constexpr Module k_modules[] = {
     {"cjson", open_cjson, k_v1_only},
     {"sjson", open_sjson, k_from_v2},
     {"sntp", open_sntp},
+    {"spi", open_spi},
     {"tmr", open_tmr},
     {"uart", open_uart},
     {"wifi", open_wifi},

@@ -593,6 +593,20 @@ local HINTS = {
   ["encoder.toHex"] = { data_arg },
   ["encoder.fromHex"] = { data_arg },
   ["adc.read"] = { small },
+  -- i2c/spi: bus 0 / HSPI mostly, the addresses run.sh attaches models at (bme280 0x76,
+  -- at24c32 0x50, pcf8574 0x20), bytes, numbers and strings to write.
+  ["i2c.setup"] = { function() return chance(7, 8) and 0 or gen() end, pin_arg, pin_arg, function() return pick({ 100000, 400000, 0, -1 }) end },
+  ["i2c.start"] = { function() return 0 end },
+  ["i2c.stop"] = { function() return 0 end },
+  ["i2c.address"] = { function() return 0 end, function() return pick({ 0x76, 0x50, 0x20, 0x77, rint(130) - 2 }) end, function() return rint(3) - 1 end },
+  ["i2c.write"] = { function() return 0 end, function() return chance(1, 2) and rint(256) - 1 or data_arg() end, function() return pick({ 0xF4, 0x00, { 1, 2, 3 }, "x" }) end },
+  ["i2c.read"] = { function() return 0 end, function() return pick({ 1, 8, 26, 0, -1, 4097 }) end },
+  ["spi.setup"] = { function() return chance(7, 8) and 1 or gen() end, function() return rint(3) - 1 end, function() return rint(2) - 1 end, function() return rint(2) - 1 end, function() return pick({ 8, 16, 32, 0, 33 }) end, small, function() return rint(3) - 1 end },
+  ["spi.send"] = { function() return 1 end, data_arg, function() return rint(256) - 1 end },
+  ["spi.recv"] = { function() return 1 end, function() return pick({ 1, 8, 0, -1, 100 }) end, small },
+  ["spi.set_mosi"] = { function() return 1 end, function() return pick({ 0, 8, 511, 512, "abc" }) end, function() return pick({ 8, 16, 32, 0, 33 }) end, gen_number, gen_number },
+  ["spi.get_miso"] = { function() return 1 end, function() return pick({ 0, 8, 511, 64 }) end, function() return pick({ 8, 16, 32, 0 }) end, function() return pick({ 1, 2, 70 }) end },
+  ["spi.transaction"] = { function() return 1 end, function() return rint(18) - 1 end, gen_number, function() return pick({ 0, 8, 24, 33 }) end, gen_number, function() return pick({ 0, 8, 512, 513 }) end, function() return pick({ 0, 8, 257 }) end, function() return pick({ 0, 8, -8, 512, -513 }) end },
 }
 
 -- --- generated functions -------------------------------------------------------------------
@@ -786,7 +800,7 @@ end
 local STANDARD = { _G = true, string = true, table = true, math = true, io = true, os = true,
   coroutine = true, debug = true, package = true, arg = true, emu = true }
 local EXPECTED = { "net", "tmr", "node", "wifi", "file", "sjson", "encoder", "crypto", "uart", "gpio",
-  "adc", "bit", "emu_gpio", "mqtt" }
+  "adc", "bit", "emu_gpio", "mqtt", "i2c", "spi" }
 local modules = {}
 
 local function add_module(prefix, t, group, depth, seen)

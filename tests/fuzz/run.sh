@@ -26,7 +26,9 @@ mkdir "$work/fs"
 # not have used (a bug to find) lands there, not in the source tree.
 cd "$work" || exit 2
 start=$(date +%s)
+# Models on the i2c bus, so that i2c calls reach register code and not only the empty bus.
 timeout -k 10 "$limit" "$emu" --virtual-time --on-error continue --hosts "$here/hosts" \
+  --attach i2c:0x76=bme280 --attach i2c:0x50=at24c32 --attach i2c:0x20=pcf8574 \
   --fs "$work/fs" "$here/fuzz.lua" --seed "$seed" --calls "$calls" "$@" \
   </dev/null >"$work/out" 2>&1
 status=$?

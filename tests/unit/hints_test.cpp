@@ -13,8 +13,8 @@ TEST_CASE("a numbered-timer call under profile 2 or 3 points at --firmware=1", "
 
 TEST_CASE("a missing module the firmware has is named as not emulated, under every profile", "[hints]") {
   for (int profile : {1, 2, 3})
-    CHECK(hint_for(profile, "x.lua:1: attempt to index global 'i2c' (a nil value)") ==
-          "the i2c module is not emulated yet");
+    CHECK(hint_for(profile, "x.lua:1: attempt to index global 'u8g2' (a nil value)") ==
+          "the u8g2 module is not emulated yet");
 }
 
 TEST_CASE("only nil names match: a field of another kind, or an unknown name, gives nothing", "[hints]") {

@@ -9,6 +9,8 @@
 
 namespace nodemcu_emu::modules {
 
+void register_emu_attach(lua_State* L);  // emu_attach.cpp
+
 namespace {
 // Native objects (TCP/UDP sockets, servers) still alive, whatever Lua holds.
 int live_objects(lua_State* L) {
@@ -52,14 +54,24 @@ int open_emu_native(lua_State* L) {
   luaL_register(L, nullptr, functions);
   return 1;
 }
+
+// `require "emu.board"`: emu.attach's half (lua/emu_attach.lua), apart so that tests that
+// attach nothing do not pay for it in the device's heap.
+int open_emu_board(lua_State* L) {
+  lua_newtable(L);
+  register_emu_attach(L);
+  return 1;
+}
 }  // namespace
 
-// Registers `require "emu.native"`.
+// Registers `require "emu.native"` and `require "emu.board"`.
 void preload_emu_native(lua_State* L) {
   lua_getglobal(L, "package");
   lua_getfield(L, -1, "preload");
   lua_pushcfunction(L, open_emu_native);
   lua_setfield(L, -2, "emu.native");
+  lua_pushcfunction(L, open_emu_board);
+  lua_setfield(L, -2, "emu.board");
   lua_pop(L, 2);
 }
 

@@ -97,6 +97,8 @@ void update(Device& d, int pin) {
   Pin& p = gpio_state(d).pins[static_cast<std::size_t>(pin)];
   int old_level = p.level;
   p.level = pad_level(p, pin);
+  // The board (spi chip-selects, models) knows pads as pulled up until told otherwise.
+  if (d.board().pin_level(pin) != p.level) d.board().pin_changed(pin, p.level);
   if (p.armed != k_none && condition_holds(p.armed, old_level, p.level)) interrupt(d, pin);
 }
 

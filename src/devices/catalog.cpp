@@ -1,0 +1,100 @@
+#include "devices/catalog.hpp"
+
+#include <cstdlib>
+
+#include "devices/models.hpp"
+
+namespace nodemcu_emu::devices {
+
+namespace {
+
+// Every kind, sorted by name. To add one: write the model (a core::board::Model that
+// implements its bus's target interface), declare its factory in models.hpp, add a line here.
+constexpr ModelKind k_kinds[] = {
+    {.name = "at24c32",
+     .bus = "i2c",
+     .summary = "4 KiB EEPROM: 32-byte pages, 10 ms write cycle (option twr_ms)",
+     .default_address = 0x50,
+     .make = make_at24c32},
+    {.name = "bme280",
+     .bus = "i2c",
+     .summary = "temperature/pressure/humidity sensor (readings: temperature °C, pressure hPa, "
+                "humidity %RH)",
+     .default_address = 0x76,
+     .make = make_bme280},
+    {.name = "pcf8574",
+     .bus = "i2c",
+     .summary = "8-bit quasi-bidirectional I/O expander (inputs: reading 'pins')",
+     .default_address = 0x20,
+     .make = make_pcf8574},
+};
+
+// i2c's 7-bit addresses; reserved ranges are left to the user (a test may want them).
+std::string check_address(const ModelKind& kind, const core::board::Location& at) {
+  if (!kind.addressed) return at.address ? "takes no address" : "";
+  if (!at.address) return "needs an address (e.g. " + std::string(kind.bus) + ":N=" +
+                          std::string(kind.name) + ")";
+  if (kind.bus == "i2c" && *at.address > 0x7f) return "i2c addresses are 7-bit (0x00..0x7f)";
+  return {};
+}
+
+}  // namespace
+
+std::span<const ModelKind> model_kinds() { return k_kinds; }
+
+const ModelKind* find_kind(std::string_view name) {
+  for (const auto& k : k_kinds)
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+std::string apply_option(core::board::Model& model, std::string_view key, std::string_view value) {
+  if (model.readings().has(key)) {
+    std::string text(value);
+    char* end = nullptr;
+    double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0') return "reading '" + std::string(key) + "' needs a number";
+    model.readings().set(key, v);
+    return {};
+  }
+  return model.configure(key, value);
+}
+
+int attach(core::board::Board& board, const core::Clock& clock, const AttachSpec& spec,
+           std::string& error) {
+  const ModelKind* kind = find_kind(spec.kind);
+  if (kind == nullptr) {
+    error = "unknown model '" + spec.kind + "' (" + describe_kinds() + ")";
+    return 0;
+  }
+  if (spec.at.bus != kind->bus) {
+    error = spec.kind + " sits on the " + std::string(kind->bus) + " bus, not " + spec.at.bus;
+    return 0;
+  }
+  core::board::Location at = spec.at;
+  if (!at.address) at.address = kind->default_address;
+  if (std::string why = check_address(*kind, at); !why.empty()) {
+    error = spec.kind + ": " + why;
+    return 0;
+  }
+  std::shared_ptr<core::board::Model> model = kind->make(ModelSetup{clock, spec}, error);
+  if (!model) return 0;
+  for (const auto& [key, value] : spec.options) {
+    if (std::string why = apply_option(*model, key, value); !why.empty()) {
+      error = spec.kind + ": " + why;
+      return 0;
+    }
+  }
+  return board.add(at, std::move(model), kind->multi_drop, false, error);
+}
+
+std::string describe_kinds() {
+  std::string out;
+  for (const auto& k : k_kinds) {
+    if (!out.empty()) out += ", ";
+    out += std::string(k.name) + " (" + std::string(k.bus) + ")";
+  }
+  return out;
+}
+
+}  // namespace nodemcu_emu::devices
