@@ -195,7 +195,7 @@ struct Emulator::Impl {
   // not see the boot's output arrive after its first command.
   bool announce_serial() {
     std::string error;
-    if (!options.serial_link.empty() && !device.serial().link_pty(options.serial_link, error)) {
+    if (!device.serial().announce_pty(options.serial_link, error)) {
       Console::diagnostic("nodemcu-emu: " + error);
       return false;
     }

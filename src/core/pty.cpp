@@ -77,6 +77,8 @@ bool PseudoTerminal::link(const std::string& path, std::string& error) {
   return true;
 }
 
+void PseudoTerminal::discard_unread() { ::tcflush(slave_, TCIFLUSH); }
+
 void PseudoTerminal::write(std::string_view bytes) {
   int stalls = 0;
   while (!bytes.empty()) {

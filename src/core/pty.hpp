@@ -20,6 +20,11 @@ class PseudoTerminal {
   // goes with this object.
   bool link(const std::string& path, std::string& error);
 
+  // Drops what the device sent that nobody has read: the boot's output, sent before any tool
+  // could know the path (a tool's own flush on open can miss bytes still in the kernel's
+  // flip buffers; this one, from a slave fd open all along, does not).
+  void discard_unread();
+
   int master() const { return master_; }
   const std::string& slave_path() const { return slave_path_; }
 

@@ -33,9 +33,13 @@ class SerialPort {
   // --serial: the line becomes a new pseudo-terminal (stdin/stdout are left alone). Call before
   // the device boots. Returns false with `error` set.
   bool open_pty(std::string& error);
-  // Links `path` to the pty (once the device sits at its prompt, so a tool waiting for the link
-  // never races the boot output).
-  bool link_pty(const std::string& path, std::string& error) { return pty_->link(path, error); }
+  // Announces the pty once the device sits at its prompt: what the boot printed is dropped
+  // (nobody could have had the port open: a real board's power-on output is long gone when a
+  // tool connects), then `path`, if not empty, is linked to it.
+  bool announce_pty(const std::string& path, std::string& error) {
+    pty_->discard_unread();
+    return path.empty() || pty_->link(path, error);
+  }
   bool on_pty() const { return pty_ != nullptr; }
   const std::string& pty_path() const { return pty_->slave_path(); }
 
