@@ -22,9 +22,10 @@ FUZZ_TIMEOUT ?= 1800
 # pkg-config finds Lua; curl and python3 are the real clients the end-to-end tests drive;
 # mosquitto and mosquitto-clients are the real MQTT broker and clients of the mqtt tests
 # (tests/mqtt/broker.py starts its own broker on a free loopback port, never the service);
-# nodejs runs nodemcu-tool against the --serial console (tests/console, installed by npm).
+# nodejs runs nodemcu-tool against the --serial console (tests/console, installed by npm);
+# libedit-dev gives -i line editing and history (BSD licence; GNU readline would be GPL).
 DEBS := g++ cmake make pkg-config liblua5.1-0-dev libboost-dev catch2 libssl-dev rapidjson-dev curl python3 \
-        mosquitto mosquitto-clients nodejs
+        mosquitto mosquitto-clients nodejs libedit-dev
 # npm installs nodemcu-tool for that test. Asked for only when no npm command exists: a nodejs
 # from elsewhere (NodeSource) bundles npm and conflicts with Debian's npm package.
 DEBS_IF_NO_COMMAND := npm

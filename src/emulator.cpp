@@ -148,7 +148,7 @@ struct Emulator::Impl {
   bool boot_program(Device& d) {
     if (has_console()) d.console().write(modules::node::boot_banner(options.firmware));
     bool ok = boot_steps(d);
-    if (ok && has_console()) d.console().write(d.repl().prompt());
+    if (ok && has_console()) d.console().prompt(d.repl().prompt());
     return ok;
   }
 

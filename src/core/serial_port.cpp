@@ -20,11 +20,11 @@ class SerialPort::Sink final : public InputSink {
     Device& d = port_.device_;
     if (d.halted() || d.L() == nullptr) return;
     d.repl().feed(d.L(), text.substr(0, text.size() - 1));  // the REPL takes lines without "\n"
-    d.console().write(d.repl().prompt());
+    d.console().prompt(d.repl().prompt());
   }
   // input.c echoes with uart0_putc, past node.output.
   void output(std::string_view text) override { port_.transmit(text, Tx::text); }
-  void prompt() override { port_.device_.console().write(port_.device_.repl().prompt()); }
+  void prompt() override { port_.device_.console().prompt(port_.device_.repl().prompt()); }
 
  private:
   SerialPort& port_;
@@ -44,6 +44,19 @@ bool SerialPort::open_pty(std::string& error) {
 
 void SerialPort::attach_console() {
   console_ = true;
+  if (!pty_ && LineEditor::wanted()) {
+    // The editor reads the terminal and hands over whole lines, which go through the same
+    // framing as typed bytes (the editor has echoed them already).
+    editor_ = std::make_unique<LineEditor>(device_.loop(), [this](std::optional<std::string> line) {
+      if (!line) {
+        end_of_input();
+        return;
+      }
+      receive(*line + "\n");
+    });
+    device_.console().set_prompt_hook([this](std::string_view p) { editor_->set_prompt(std::string(p)); });
+    return;
+  }
   update_reader();
 }
 
@@ -63,7 +76,7 @@ void SerialPort::reset_receiver() {
 // The line is read while somebody listens: the console, or a uart.on callback. An idle reader
 // would keep the emulator from ending when the script is done.
 void SerialPort::update_reader() {
-  bool wanted = !ended_ && (console_ || framing_.has_callback);
+  bool wanted = !ended_ && !editor_ && (console_ || framing_.has_callback);
   if (wanted && !reader_) {
     int fd = pty_ ? pty_->master() : STDIN_FILENO;
     reader_ = std::make_shared<SerialInput>(device_.loop(), fd, [this](std::string_view bytes, bool eof) {
@@ -85,6 +98,7 @@ void SerialPort::end_of_input() {
   if (framer_.pending() > 0) receive("\n");
   if (console_) device_.console().write("\n");
   reader_.reset();
+  if (editor_) device_.console().set_prompt_hook(nullptr);
 }
 
 void SerialPort::receive(std::string_view bytes) {
@@ -101,9 +115,11 @@ void SerialPort::receive(std::string_view bytes) {
 
 void SerialPort::transmit(std::string_view bytes, Tx kind) {
   if (!pty_) {
+    if (editor_) editor_->before_output();
     std::fflush(stdout);
     std::fwrite(bytes.data(), 1, bytes.size(), stdout);
     std::fflush(stdout);
+    if (editor_) editor_->after_output();
     return;
   }
   if (kind == Tx::raw) {

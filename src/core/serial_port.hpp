@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/line_editor.hpp"
 #include "core/pty.hpp"
 #include "core/serial_input.hpp"
 #include "core/uart_input.hpp"
@@ -43,7 +44,8 @@ class SerialPort {
   bool on_pty() const { return pty_ != nullptr; }
   const std::string& pty_path() const { return pty_->slave_path(); }
 
-  // The interactive console: reads the line until its end, lines go to the interpreter.
+  // The interactive console: reads the line until its end, lines go to the interpreter. On a
+  // terminal (-i, stdin and stdout both ttys) lines are edited with history first.
   void attach_console();
   bool console_attached() const { return console_; }
 
@@ -71,6 +73,7 @@ class SerialPort {
   Device& device_;
   std::unique_ptr<PseudoTerminal> pty_;
   std::shared_ptr<SerialInput> reader_;
+  std::unique_ptr<LineEditor> editor_;
   InputFramer framer_;
   Framing framing_;
   std::function<void(std::string_view)> on_frame_;

@@ -383,7 +383,7 @@ int node_input(lua_State* L) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (nl == std::string::npos && line.empty()) break;
       d.repl().feed(d.L(), line);
-      d.console().write(d.repl().prompt());
+      d.console().prompt(d.repl().prompt());
       if (nl == std::string::npos) break;
       start = nl + 1;
     }
