@@ -21,9 +21,14 @@ FUZZ_TIMEOUT ?= 1800
 # libssl-dev gives crypto its hashes (OpenSSL libcrypto); rapidjson-dev parses for sjson;
 # pkg-config finds Lua; curl and python3 are the real clients the end-to-end tests drive;
 # mosquitto and mosquitto-clients are the real MQTT broker and clients of the mqtt tests
-# (tests/mqtt/broker.py starts its own broker on a free loopback port, never the service).
+# (tests/mqtt/broker.py starts its own broker on a free loopback port, never the service);
+# nodejs runs nodemcu-tool against the --serial console (tests/console, installed by npm);
+# libedit-dev gives -i line editing and history (BSD licence; GNU readline would be GPL).
 DEBS := g++ cmake make pkg-config liblua5.1-0-dev libboost-dev catch2 libssl-dev rapidjson-dev curl python3 \
-        mosquitto mosquitto-clients
+        mosquitto mosquitto-clients nodejs libedit-dev
+# npm installs nodemcu-tool for that test. Asked for only when no npm command exists: a nodejs
+# from elsewhere (NodeSource) bundles npm and conflicts with Debian's npm package.
+DEBS_IF_NO_COMMAND := npm
 
 all: build
 
@@ -31,6 +36,7 @@ deps:
 	@missing=""; for p in $(DEBS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
+	for c in $(DEBS_IF_NO_COMMAND); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "make deps: installing$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

@@ -14,6 +14,7 @@
 #include "lua/call.hpp"
 #include "core/repl.hpp"
 #include "modules/modules.hpp"
+#include "modules/node/node_banner.hpp"
 
 namespace nodemcu_emu {
 
@@ -123,27 +124,39 @@ struct Emulator::Impl {
     loop.drain();
   }
 
+  // The interpreter's console is attached: on the --serial pty, or on stdin/stdout.
+  bool has_console() const { return options.serial || wants_console(); }
+
   bool wants_console() const {
     if (options.interactive) return true;
     // lua.c: no script and no -e/-v → interactive when stdin is a terminal.
     bool has_e = false;
     for (const auto& a : options.prelude) has_e |= a.kind == PreludeAction::execute;
-    return !options.boot && !options.script && !options.script_from_stdin && !has_e &&
-           !options.show_version && ::isatty(STDIN_FILENO);
+    return !options.serial && !options.boot && !options.script && !options.script_from_stdin &&
+           !has_e && !options.show_version && ::isatty(STDIN_FILENO);
   }
 
   bool stdin_is_script() const {
     bool has_e = false;
     for (const auto& a : options.prelude) has_e |= a.kind == PreludeAction::execute;
     return options.script_from_stdin ||
-           (!options.boot && !options.script && !has_e && !options.show_version &&
-            !options.interactive && !::isatty(STDIN_FILENO));
+           (!options.serial && !options.boot && !options.script && !has_e &&
+            !options.show_version && !options.interactive && !::isatty(STDIN_FILENO));
   }
 
-  // Power-on: LUA_INIT and the command line's -e/-l first (at every boot: each one starts a fresh
-  // state, and a test sets its pin levels or globals there), then init.lua under --boot, or the
-  // script otherwise.
+  // Power-on. With a console, the firmware's banner comes first and its prompt last, at every
+  // boot (a node.restart() typed at the prompt brings both back, as a tool expects).
   bool boot_program(Device& d) {
+    if (has_console()) d.console().write(modules::node::boot_banner(options.firmware));
+    bool ok = boot_steps(d);
+    if (ok && has_console()) d.console().prompt(d.repl().prompt());
+    return ok;
+  }
+
+  // LUA_INIT and the command line's -e/-l first (at every boot: each one starts a fresh state,
+  // and a test sets its pin levels or globals there), then init.lua under --boot, or the script
+  // otherwise.
+  bool boot_steps(Device& d) {
     lua_State* L = d.L();
     if (!handle_luainit(L)) return false;
     if (!run_prelude(L, options)) return false;
@@ -159,7 +172,7 @@ struct Emulator::Impl {
       // The device says so and carries on at its prompt; without a console to carry on at, a
       // run that was meant to boot an application has failed (a CI job must not pass).
       d.console().write("lua: cannot open init.lua\n");
-      if (wants_console()) return true;
+      if (has_console()) return true;
       Console::diagnostic("nodemcu-emu: --boot: no init.lua in the flash (" + options.fs_dir +
                           "); -i keeps the prompt open");
       return false;
@@ -184,10 +197,28 @@ struct Emulator::Impl {
     return true;
   }
 
-  // The device's console on stdin: the serial port hands it complete lines.
-  void start_console() {
-    device.console().write("> ");
-    device.serial().attach_console();
+  // --serial: UART0 becomes a pty before the device powers on (the banner goes there).
+  bool open_serial() {
+    std::string error;
+    if (!device.serial().open_pty(error)) {
+      Console::diagnostic("nodemcu-emu: --serial: " + error);
+      return false;
+    }
+    return true;
+  }
+
+  // The device sits at its prompt: only now the link appears, so a tool that waits for it does
+  // not see the boot's output arrive after its first command.
+  bool announce_serial() {
+    std::string error;
+    if (!device.serial().announce_pty(options.serial_link, error)) {
+      Console::diagnostic("nodemcu-emu: " + error);
+      return false;
+    }
+    std::string where = device.serial().pty_path();
+    if (!options.serial_link.empty()) where += " (linked at " + options.serial_link + ")";
+    Console::diagnostic("nodemcu-emu: UART0 on " + where);
+    return true;
   }
 
   int run() {
@@ -198,9 +229,12 @@ struct Emulator::Impl {
     }
     if (!wire_attachments()) return 2;
     loop.stop_on_signals();
+    if (options.serial && !open_serial()) return 2;
     if (!device.power_on([this](Device& d) { return boot_program(d); }))
       return core::interrupt::pending() ? core::interrupt::exit_status() : 1;
-    if (wants_console()) start_console();
+    if (options.serial && !announce_serial()) return 2;
+    // The device's console: the serial port hands it complete lines.
+    if (has_console()) device.serial().attach_console();
     std::optional<core::Micros> limit;
     if (options.run_for_seconds)
       limit = core::Micros(static_cast<long long>(*options.run_for_seconds * 1e6));

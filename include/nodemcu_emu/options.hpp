@@ -64,6 +64,10 @@ struct Options {
   // --host-libs: io, os, package.loadlib and the host's require searchers, which the device
   // does not have (docs/security.md). For test code that drives the host.
   bool host_libs = false;
+  // --serial[=PATH]: UART0 is a pseudo-terminal (linked at PATH when given) instead of
+  // stdin/stdout: the board's console for nodemcu-tool, ESPlorer, picocom.
+  bool serial = false;
+  std::string serial_link;
 
   // --- net ---
   int firmware = 2;

@@ -172,6 +172,11 @@ const std::map<std::string, LongOption>& long_options() {
       {"wifi", {LongOption::required, [](Options& o, V v) { parse_wifi(o.wifi, *v); }}},
       {"adc", {LongOption::required, [](Options& o, V v) { parse_adc(o, *v); }}},
       {"attach", {LongOption::required, [](Options& o, V v) { parse_attach(o, *v); }}},
+      {"serial", {LongOption::optional, [](Options& o, V v) {
+                    o.serial = true;
+                    if (v && v->empty()) throw Failure{"--serial= needs a path (or no '=')"};
+                    if (v) o.serial_link = *v;
+                  }}},
   };
   return table;
 }
@@ -257,6 +262,10 @@ ParseResult parse_args(const std::vector<std::string>& argv, const char* firmwar
     }
     if (o.boot && (o.script || o.script_from_stdin))
       throw Failure{"--boot runs init.lua from --fs; give no script with it"};
+    if (o.serial && o.interactive)
+      throw Failure{"--serial makes the pty the console; -i would make stdin a second one"};
+    if (o.serial && o.script_from_stdin)
+      throw Failure{"--serial: the script cannot come from stdin ('-'); name a file"};
   } catch (const Failure& f) {
     r.action = ParseResult::error;
     r.message = f.message;
@@ -327,6 +336,12 @@ peripherals:
   --attach SPEC      wire a simulated device (repeatable), BUS[:ADDRESS]=MODEL[,KEY=VALUE]:
                      i2c:0x76=bme280,temperature=21.5 (docs/peripherals.md); without
                      one the buses are empty, as on a bare board
+  --serial[=PATH]    UART0 on a new pseudo-terminal instead of stdin/stdout: the board's
+                     console (echo, CR LF, '> ' prompt, boot banner) for nodemcu-tool,
+                     ESPlorer, picocom at any baud rate. Its path is printed on stderr and,
+                     with PATH, linked there once the device is at its prompt. The emulator
+                     runs until stopped (Ctrl-C); node.restart() reboots as under --boot.
+                     No DTR/RTS on a pty: use the tools' soft reset (docs/console.md)
 
   --help             this text
   --version          the emulator's version

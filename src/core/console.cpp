@@ -6,8 +6,12 @@ namespace nodemcu_emu::core {
 
 void Console::write(std::string_view text) {
   if (echo_ || !sink_) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+    if (uart_) {
+      uart_(text);
+    } else {
+      std::fwrite(text.data(), 1, text.size(), stdout);
+      std::fflush(stdout);
+    }
   }
   if (sink_) sink_(text);
 }

@@ -11,8 +11,23 @@ class Console {
  public:
   using Sink = std::function<void(std::string_view)>;
 
-  // Everything the script prints (print, the console's echo).
+  // Everything the script prints (print, prompts): to UART0, unless node.output diverts it.
   void write(std::string_view text);
+  // Where UART0's text goes (the device's serial port); unset: stdout.
+  void set_uart(Sink uart) { uart_ = std::move(uart); }
+  // The interpreter's prompt ("> ", ">> "): written like any text, unless a line editor (-i on
+  // a terminal) shows it itself. Diverted by node.output like the rest.
+  void prompt(std::string_view text) {
+    if (prompt_hook_ && !sink_)
+      prompt_hook_(text);
+    else
+      write(text);
+  }
+  void set_prompt_hook(Sink hook) { prompt_hook_ = std::move(hook); }
+  // On the board's wire (--serial) the interpreter's error replies go to the UART, as lua.c's
+  // stderr is the UART there; on the host's terminal they go to stderr, as lua.c's do.
+  void set_errors_on_uart(bool on) { errors_on_uart_ = on; }
+  bool errors_on_uart() const { return errors_on_uart_ || diverted(); }
   // Emulator diagnostics (PANIC lines, warnings, tracebacks): always stderr, never diverted.
   static void diagnostic(std::string_view text);
 
@@ -35,7 +50,10 @@ class Console {
 
  private:
   Sink sink_;
+  Sink uart_;
+  Sink prompt_hook_;
   bool echo_ = true;
+  bool errors_on_uart_ = false;
 };
 
 }  // namespace nodemcu_emu::core

@@ -97,6 +97,7 @@ void remove_host_libs(lua_State* L) {
 
 Device::Device(EventLoop& loop, const Options& options, Trace& trace, ModuleOpener open_modules)
     : loop_(loop), options_(options), open_modules_(open_modules), trace_(trace), tasks_(loop) {
+  console_.set_uart([this](std::string_view text) { serial_.transmit(text, SerialPort::Tx::text); });
   // --epoch: the chip comes up with its RTC already set (as after an earlier sync and a reset).
   if (options.epoch_now)
     rtc_.set_epoch_us(loop.now(), static_cast<std::uint64_t>(host_calendar_time().count()));
@@ -203,7 +204,7 @@ void Device::deep_sleep(Micros duration) {
   // The chip is off: nothing of this boot survives, and it wakes after `duration`.
   loop_.post(lifetime_.guard([this, duration] {
     close_state();
-    if (!options_.boot) {
+    if (!reboots()) {
       loop_.stop(0);
       return;
     }
@@ -226,7 +227,7 @@ void Device::schedule_reboot(Micros delay, RebootCause cause, int reason) {
     loop_.post(lifetime_.guard([this, cause] {
       close_state();
       bool again = cause == RebootCause::error ? options_.on_error == OnError::restart
-                                               : options_.boot;
+                                               : reboots();
       if (!again) {
         if (cause == RebootCause::error)
           Console::diagnostic("nodemcu-emu: the device reboots here; exiting (--on-error=panic)");

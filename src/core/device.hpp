@@ -81,8 +81,11 @@ class Device {
   // and the emulator not yet (core/hints.cpp).
   void print_hint(const std::string& error) const;
 
-  // node.restart(): reboot (--boot) or end the emulator with status 0.
+  // node.restart(): reboot (--boot, --serial) or end the emulator with status 0.
   void restart();
+  // Whether a restart or a deep-sleep wake boots again (else the emulator ends): under --boot,
+  // and on the --serial pty, where a tool expects the board back at its prompt.
+  bool reboots() const { return options_.boot || options_.serial; }
   // Where the device would reboot after an error (now, or after `delay` as the default onerror
   // handler does): --on-error decides. `reason` is what node.bootreason() reports next boot
   // (2 exception; 4 software restart, as system_restart() after an error gives).

@@ -29,7 +29,7 @@ int print_results(lua_State* L) {
 }  // namespace
 
 void Repl::report(const std::string& error) {
-  if (console_.diverted())
+  if (console_.errors_on_uart())
     console_.write(error + "\n");
   else
     core::Console::diagnostic(error);

@@ -11,7 +11,7 @@ namespace nodemcu_emu::core {
 class Repl {
  public:
   // Errors go where the device's interpreter prints them: the console when node.output has
-  // diverted it (a telnet user sees them), else stderr, as lua.c does.
+  // diverted it (a telnet user sees them) or on the --serial pty, else stderr, as lua.c does.
   explicit Repl(core::Console& console) : console_(console) {}
   // Forgets a half-typed chunk (reboot).
   void reset() { pending_.clear(); }

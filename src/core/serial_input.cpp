@@ -4,10 +4,10 @@
 
 namespace nodemcu_emu::core {
 
-SerialInput::SerialInput(EventLoop& loop, Consumer consumer)
-    : loop_(loop), consumer_(std::move(consumer)), stdin_(loop.io()) {
+SerialInput::SerialInput(EventLoop& loop, int fd, Consumer consumer)
+    : loop_(loop), consumer_(std::move(consumer)), fd_(fd), stdin_(loop.io()) {
   boost::system::error_code ec;
-  int fd = ::dup(STDIN_FILENO);
+  fd = ::dup(fd);
   stdin_.assign(fd, ec);
   if (ec) {
     pollable_ = false;
@@ -35,7 +35,7 @@ void SerialInput::read_more() {
     // A file is always readable: read it in loop-sized pieces, one per turn.
     loop_.post([self] {
       if (self->stopped_) return;
-      ssize_t n = ::read(STDIN_FILENO, self->buffer_, sizeof self->buffer_);
+      ssize_t n = ::read(self->fd_, self->buffer_, sizeof self->buffer_);
       if (n <= 0) {
         self->keep_.reset();
         self->consumer_({}, true);

@@ -1,4 +1,5 @@
-// The device's UART receive side: stdin read on the event loop, handed on in lines or bytes.
+// The device's UART receive side: stdin (or the --serial pty) read on the event loop, handed on
+// in chunks of bytes.
 #pragma once
 
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -15,7 +16,8 @@ class SerialInput : public std::enable_shared_from_this<SerialInput> {
   // Called with each chunk of bytes read; at end of input with an empty view and `eof`.
   using Consumer = std::function<void(std::string_view data, bool eof)>;
 
-  SerialInput(EventLoop& loop, Consumer consumer);
+  // Reads `fd` (a duplicate of it: the caller keeps its own).
+  SerialInput(EventLoop& loop, int fd, Consumer consumer);
   ~SerialInput();
   void start();
   void stop();
@@ -25,6 +27,7 @@ class SerialInput : public std::enable_shared_from_this<SerialInput> {
 
   EventLoop& loop_;
   Consumer consumer_;
+  int fd_;
   boost::asio::posix::stream_descriptor stdin_;
   EventLoop::KeepAlive keep_;
   char buffer_[4096];

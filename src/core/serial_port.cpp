@@ -20,14 +20,11 @@ class SerialPort::Sink final : public InputSink {
     Device& d = port_.device_;
     if (d.halted() || d.L() == nullptr) return;
     d.repl().feed(d.L(), text.substr(0, text.size() - 1));  // the REPL takes lines without "\n"
-    d.console().write(d.repl().prompt());
+    d.console().prompt(d.repl().prompt());
   }
-  void output(std::string_view text) override {
-    std::fflush(stdout);
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-  }
-  void prompt() override { port_.device_.console().write(port_.device_.repl().prompt()); }
+  // input.c echoes with uart0_putc, past node.output.
+  void output(std::string_view text) override { port_.transmit(text, Tx::text); }
+  void prompt() override { port_.device_.console().prompt(port_.device_.repl().prompt()); }
 
  private:
   SerialPort& port_;
@@ -37,8 +34,29 @@ SerialPort::~SerialPort() {
   if (reader_) reader_->stop();
 }
 
+bool SerialPort::open_pty(std::string& error) {
+  auto pty = std::make_unique<PseudoTerminal>();
+  if (!pty->open(error)) return false;
+  pty_ = std::move(pty);
+  device_.console().set_errors_on_uart(true);
+  return true;
+}
+
 void SerialPort::attach_console() {
   console_ = true;
+  if (!pty_ && LineEditor::wanted()) {
+    // The editor reads the terminal and hands over whole lines, which go through the same
+    // framing as typed bytes (the editor has echoed them already).
+    editor_ = std::make_unique<LineEditor>(device_.loop(), [this](std::optional<std::string> line) {
+      if (!line) {
+        end_of_input();
+        return;
+      }
+      receive(*line + "\n");
+    });
+    device_.console().set_prompt_hook([this](std::string_view p) { editor_->set_prompt(std::string(p)); });
+    return;
+  }
   update_reader();
 }
 
@@ -55,12 +73,13 @@ void SerialPort::reset_receiver() {
   update_reader();
 }
 
-// stdin is read while somebody listens: the console, or a uart.on callback. An idle reader
+// The line is read while somebody listens: the console, or a uart.on callback. An idle reader
 // would keep the emulator from ending when the script is done.
 void SerialPort::update_reader() {
-  bool wanted = !ended_ && (console_ || framing_.has_callback);
+  bool wanted = !ended_ && !editor_ && (console_ || framing_.has_callback);
   if (wanted && !reader_) {
-    reader_ = std::make_shared<SerialInput>(device_.loop(), [this](std::string_view bytes, bool eof) {
+    int fd = pty_ ? pty_->master() : STDIN_FILENO;
+    reader_ = std::make_shared<SerialInput>(device_.loop(), fd, [this](std::string_view bytes, bool eof) {
       if (eof)
         end_of_input();
       else
@@ -79,17 +98,44 @@ void SerialPort::end_of_input() {
   if (framer_.pending() > 0) receive("\n");
   if (console_) device_.console().write("\n");
   reader_.reset();
+  if (editor_) device_.console().set_prompt_hook(nullptr);
 }
 
 void SerialPort::receive(std::string_view bytes) {
   Sink sink(*this);
-  // A terminal echoes what is typed already, and the interactive console never echoed: the
-  // UART's echo is for piped input to a script reading uart.on.
-  bool echo = echo_ && !console_ && !::isatty(STDIN_FILENO);
+  // On the pty the firmware's echo is the only one. On the host's terminal, the terminal (or the
+  // line editor) echoes what is typed already, and the -i console never echoed: there the UART's
+  // echo is for piped input to a script reading uart.on.
+  bool echo = echo_ && (pty_ || (!console_ && !::isatty(STDIN_FILENO)));
   for (char ch : bytes) {
     if (device_.halted() || device_.L() == nullptr) return;
     framer_.feed(ch, framing_, echo, sink);
   }
+}
+
+void SerialPort::transmit(std::string_view bytes, Tx kind) {
+  if (!pty_) {
+    if (editor_) editor_->before_output();
+    std::fflush(stdout);
+    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+    std::fflush(stdout);
+    if (editor_) editor_->after_output();
+    return;
+  }
+  if (kind == Tx::raw) {
+    pty_->write(bytes);
+    return;
+  }
+  // uart0_putc: LF goes out as CR LF, a CR on its own is dropped.
+  std::string wire;
+  wire.reserve(bytes.size() + 8);
+  for (char c : bytes) {
+    if (c == '\n')
+      wire += "\r\n";
+    else if (c != '\r')
+      wire += c;
+  }
+  pty_->write(wire);
 }
 
 }  // namespace nodemcu_emu::core

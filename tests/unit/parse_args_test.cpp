@@ -285,3 +285,16 @@ TEST_CASE("--help names the three firmware profiles", "[cli]") {
   CHECK(text.find("3 = 3.0") != std::string::npos);
   CHECK(text.find("NODEMCU_EMU_FIRMWARE") != std::string::npos);
 }
+
+TEST_CASE("--serial: a pty, optionally linked; not with -i or a script from stdin", "[cli]") {
+  auto plain = ok({"--serial"});
+  CHECK(plain.serial);
+  CHECK(plain.serial_link.empty());
+  auto linked = ok({"--serial=/tmp/ttyNODEMCU", "app.lua"});
+  CHECK(linked.serial);
+  CHECK(linked.serial_link == "/tmp/ttyNODEMCU");
+  CHECK(linked.script == "app.lua");
+  CHECK(error_of({"--serial="}).find("needs a path") != std::string::npos);
+  CHECK(error_of({"--serial", "-i"}).find("-i") != std::string::npos);
+  CHECK(error_of({"--serial", "-"}).find("stdin") != std::string::npos);
+}

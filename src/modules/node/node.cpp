@@ -14,6 +14,7 @@
 #include "modules/node/node_console_pipe.hpp"
 #include "modules/node/node_errors.hpp"
 #include "modules/node/node_lfs.hpp"
+#include "modules/node/node_version.hpp"
 
 namespace errors = nodemcu_emu::modules::node::errors;
 
@@ -22,6 +23,7 @@ namespace nodemcu_emu::modules {
 namespace {
 
 using core::Device;
+using node::Version;
 
 // Lua values the module keeps live in the registry under these keys (module state may not
 // hold refs, see Device::module_state).
@@ -70,22 +72,7 @@ int node_flashsize(lua_State* L) {
   return 1;
 }
 
-struct Version {
-  int major, minor, revision;
-  const char *branch, *commit, *release, *dts;
-};
-
-Version firmware_version(const Device& d) {
-  // app/include/user_version.h@1.5.4.1-master_20161201: NODE_VERSION 1.5.4 (internal 1).
-  if (d.options().firmware == 1)
-    return {1, 5, 4, "master", "81ec3665cb5fe68eb8596612485cc206b65659c9",
-            "1.5.4.1-master_20161201", "20161201000000"};
-  if (d.options().firmware == 2)
-    return {2, 2, 1, "master", "4905381c004bdeaf744a60bb940c1906c2e052d4", "2.2.1-master_20200610",
-            "20200610000000"};
-  return {3, 0, 0, "release", "36cbf9f0d5a4b2c3d1e0f9a8b7c6d5e4f3a2b1c0", "3.0.0-release_20240225",
-          "20240225000000"};
-}
+Version firmware_version(const Device& d) { return node::firmware_version(d.options().firmware); }
 
 void set_int(lua_State* L, const char* key, lua_Integer v) {
   lua_pushinteger(L, v);
@@ -396,7 +383,7 @@ int node_input(lua_State* L) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (nl == std::string::npos && line.empty()) break;
       d.repl().feed(d.L(), line);
-      d.console().write(d.repl().prompt());
+      d.console().prompt(d.repl().prompt());
       if (nl == std::string::npos) break;
       start = nl + 1;
     }

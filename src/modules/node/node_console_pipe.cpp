@@ -67,7 +67,7 @@ void to_stdout(Device& d, std::string_view text) {
 
 void feed_line(Device& d, std::string_view line) {
   d.repl().feed(d.L(), std::string(line));
-  d.console().write(d.repl().prompt());
+  d.console().prompt(d.repl().prompt());
 }
 
 // lua.c l_read_stdin: one complete line per task; a partial line goes back to wait for the rest.

@@ -1,4 +1,5 @@
-// uart (uart.c): UART0 is the emulator's stdin/stdout, UART1 (transmit only) its stderr.
+// uart (uart.c): UART0 is the device's serial port (stdin/stdout, or the --serial pty), UART1
+// (transmit only) the emulator's stderr.
 // uart.write goes straight to the UART, past node.output; uart.on takes UART0's input from the
 // device's serial port (core/serial_port), which frames it like driver/input.c.
 #include <unistd.h>
@@ -49,10 +50,15 @@ UartState& uart_state(Device& d) {
   return d.module_state<UartState>();
 }
 
-void write_raw(std::FILE* f, std::string_view bytes) {
+// platform_uart_send: byte for byte, no CR LF translation.
+void write_raw(Device& d, unsigned id, std::string_view bytes) {
+  if (id == 0) {
+    d.serial().transmit(bytes, core::SerialPort::Tx::raw);
+    return;
+  }
   std::fflush(stdout);
-  std::fwrite(bytes.data(), 1, bytes.size(), f);
-  std::fflush(f);
+  std::fwrite(bytes.data(), 1, bytes.size(), stderr);
+  std::fflush(stderr);
 }
 
 // MOD_CHECK_ID(uart, id)
@@ -150,19 +156,19 @@ int uart_alt(lua_State* L) {
 // The firmware sends each argument as it checks it: the ones before a bad one are out already.
 int uart_write(lua_State* L) {
   unsigned id = check_id(L);
-  std::FILE* out = id == 0 ? stdout : stderr;
+  Device& d = Device::from(L);
   int top = lua_gettop(L);
   for (int i = 2; i <= top; ++i) {
     if (lua_type(L, i) == LUA_TNUMBER) {
       auto byte = static_cast<std::size_t>(lua_tointeger(L, i));
       if (byte > 255) return luaL_error(L, errors::k_invalid_number);
       char c = static_cast<char>(byte);
-      write_raw(out, std::string_view(&c, 1));
+      write_raw(d, id, std::string_view(&c, 1));
     } else {
       luaL_checktype(L, i, LUA_TSTRING);
       size_t len = 0;
       const char* s = lua_tolstring(L, i, &len);
-      write_raw(out, std::string_view(s, len));
+      write_raw(d, id, std::string_view(s, len));
     }
   }
   return 0;
