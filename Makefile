@@ -21,9 +21,10 @@ FUZZ_TIMEOUT ?= 1800
 # libssl-dev gives crypto its hashes (OpenSSL libcrypto); rapidjson-dev parses for sjson;
 # pkg-config finds Lua; curl and python3 are the real clients the end-to-end tests drive;
 # mosquitto and mosquitto-clients are the real MQTT broker and clients of the mqtt tests
-# (tests/mqtt/broker.py starts its own broker on a free loopback port, never the service).
+# (tests/mqtt/broker.py starts its own broker on a free loopback port, never the service);
+# strace counts the system calls per message of the budget test (tests/budget).
 DEBS := g++ cmake make pkg-config liblua5.1-0-dev libboost-dev catch2 libssl-dev rapidjson-dev curl python3 \
-        mosquitto mosquitto-clients
+        mosquitto mosquitto-clients strace
 
 all: build
 
