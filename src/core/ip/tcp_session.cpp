@@ -153,7 +153,7 @@ bool TcpSession::has_unread() {
 void TcpSession::send(const char* data, std::size_t n) {
   outstanding_ += n;
   ++awaiting_sent_;
-  conn_->queue(std::string(data, n));
+  conn_->queue(data, n);
   trace("send", {{"n", n}});
   if (state_ == State::connected) schedule_flush();
 }
