@@ -187,17 +187,21 @@ void TcpConnection::drain() {
   boost::system::error_code ec;
   socket_.shutdown(tcp::socket::shutdown_send, ec);
   if (ec) return finish_close();
-  auto self = shared_from_this();
-  drain_timer_.start_after(loop_, k_drain_limit, [self] {
-    self->finish_close();
-  });
+  // The limit is one of the loop's Sweep: a closed connection costs no timer of its own.
+  drain_deadline_ = loop_.now() + k_drain_limit;
+  loop_.sweep().enlist(*this);
   // Read and drop until the peer's FIN: closing with unread data would make the host send RST.
   draining_ = true;
   start_read();
 }
 
+void TcpConnection::on_deadline(core::Micros) {
+  auto self = shared_from_this();
+  finish_close();
+}
+
 void TcpConnection::finish_close() {
-  drain_timer_.cancel();
+  leave();
   boost::system::error_code ec;
   socket_.close(ec);
   linger_.reset();
@@ -213,7 +217,7 @@ void TcpConnection::abort() {
     socket_.set_option(asio::socket_base::linger(true, 0), ec);
     socket_.close(ec);
   }
-  drain_timer_.cancel();
+  leave();
   linger_.reset();
 }
 

@@ -10,14 +10,15 @@
 #include <vector>
 
 #include "core/event_loop.hpp"
-#include "core/timer_handle.hpp"
+#include "core/sweep.hpp"
 
 namespace nodemcu_emu::net {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
+class TcpConnection : public core::Sweep::Member,
+                      public std::enable_shared_from_this<TcpConnection> {
  public:
   // A write buffer keeps its capacity up to the device's send buffer (2 * TCP_MSS).
   static constexpr std::size_t k_kept_capacity = 2920;
@@ -73,6 +74,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void writing_done();
   void finish_close();
   void drain();
+  // The drain's time limit (on the loop's Sweep).
+  core::Micros deadline() const override { return drain_deadline_; }
+  void on_deadline(core::Micros now) override;
 
   core::EventLoop& loop_;
   tcp::socket socket_;
@@ -91,7 +95,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool flushing_ = false;
   bool maybe_more_ = true;  // the last read filled the buffer (or none happened yet)
   core::EventLoop::KeepAlive linger_;  // keeps the loop running while a let-go connection finishes
-  core::TimerHandle drain_timer_;
+  core::Micros drain_deadline_{0};
 };
 
 }  // namespace nodemcu_emu::net
