@@ -23,9 +23,10 @@ FUZZ_TIMEOUT ?= 1800
 # mosquitto and mosquitto-clients are the real MQTT broker and clients of the mqtt tests
 # (tests/mqtt/broker.py starts its own broker on a free loopback port, never the service);
 # nodejs runs nodemcu-tool against the --serial console (tests/console, installed by npm);
-# libedit-dev gives -i line editing and history (BSD licence; GNU readline would be GPL).
+# libedit-dev gives -i line editing and history (BSD licence; GNU readline would be GPL);
+# strace counts the system calls per message of the budget test (tests/budget).
 DEBS := g++ cmake make pkg-config liblua5.1-0-dev libboost-dev catch2 libssl-dev rapidjson-dev curl python3 \
-        mosquitto mosquitto-clients nodejs libedit-dev
+        mosquitto mosquitto-clients nodejs libedit-dev strace
 # npm installs nodemcu-tool for that test. Asked for only when no npm command exists: a nodejs
 # from elsewhere (NodeSource) bundles npm and conflicts with Debian's npm package.
 DEBS_IF_NO_COMMAND := npm

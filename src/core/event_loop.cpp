@@ -6,6 +6,7 @@
 #include <boost/asio/buffer.hpp>
 
 #include "core/interrupt.hpp"
+#include "core/sweep.hpp"
 
 namespace nodemcu_emu::core {
 
@@ -16,6 +17,13 @@ EventLoop::EventLoop(bool virtual_time, double idle_grace_ms)
     clock_ = std::make_unique<VirtualClock>();
   else
     clock_ = std::make_unique<RealClock>();
+}
+
+EventLoop::~EventLoop() = default;
+
+Sweep& EventLoop::sweep() {
+  if (!sweep_) sweep_ = std::make_unique<Sweep>(*this);
+  return *sweep_;
 }
 
 TimerService::Id EventLoop::call_at(Micros deadline, TimerService::Callback fn) {

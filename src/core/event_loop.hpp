@@ -32,6 +32,8 @@ class Lifetime {
   std::shared_ptr<const char> token_ = std::make_shared<const char>(0);
 };
 
+class Sweep;
+
 class EventLoop {
  public:
   // Held by whatever keeps the device busy although no timer is armed (an open socket, the
@@ -61,6 +63,7 @@ class EventLoop {
   EventLoop(bool virtual_time, double idle_grace_ms = 2.0);
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
+  ~EventLoop();
 
   asio::io_context& io() { return io_; }
   Clock& clock() { return *clock_; }
@@ -73,6 +76,8 @@ class EventLoop {
   }
   bool cancel(TimerService::Id id) { return timers_.cancel(id); }
   bool timer_pending(TimerService::Id id) const { return timers_.pending(id); }
+  // The loop's slow timer (core/sweep.hpp): many coarse deadlines on one timer.
+  Sweep& sweep();
 
   // Runs fn on a later turn of the loop.
   void post(std::function<void()> fn);
@@ -107,6 +112,7 @@ class EventLoop {
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::unique_ptr<Clock> clock_;
   TimerService timers_;
+  std::unique_ptr<Sweep> sweep_;  // after timers_: its timer goes first
   std::optional<asio::posix::stream_descriptor> signal_pipe_;
   char signal_byte_ = 0;
   std::chrono::microseconds idle_grace_;

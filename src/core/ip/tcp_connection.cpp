@@ -102,15 +102,14 @@ constexpr int k_sync_rounds = 16;
 // follows in the same loop turn; what the host does not take goes asynchronously. Callbacks
 // that send again are picked up by the loop, not by recursion.
 void TcpConnection::flush() {
-  if (write_in_flight_ || flushing_ || detached_ || queued_.empty()) return;
+  if (write_in_flight_ || flushing_ || detached_ || queued_sends_ == 0) return;
   auto self = shared_from_this();  // the owner may let go of this connection in its callbacks
   flushing_ = true;
   bool corked = false;
-  for (int round = 0; round < k_sync_rounds && !queued_.empty() && !detached_ && !write_in_flight_;
+  for (int round = 0; round < k_sync_rounds && queued_sends_ != 0 && !detached_ && !write_in_flight_;
        ++round) {
     writing_.swap(queued_);
-    std::size_t sends = writing_.size(), bytes = 0;
-    for (const auto& str : writing_) bytes += str.size();
+    std::size_t sends = std::exchange(queued_sends_, 0), bytes = writing_.size();
     boost::system::error_code ec;
     // After the first round the data comes from a "sent" callback: the script streams, so the
     // host may hold partial segments until the stream pauses (one segment per 64 KiB on
@@ -122,22 +121,18 @@ void TcpConnection::flush() {
       write_async(ec ? 0 : n, sends, bytes);
       break;
     }
-    writing_.clear();
+    writing_done();
     if (auto owner = owner_.lock()) owner->on_written(ec, sends, bytes);
     if (ec) break;
   }
   flushing_ = false;
   if (corked && !detached_) push();
-  if (!queued_.empty() && !write_in_flight_ && !detached_)
+  if (queued_sends_ != 0 && !write_in_flight_ && !detached_)
     asio::post(socket_.get_executor(), [self] { self->flush(); });
 }
 
 std::size_t TcpConnection::write_some_now(int flags, boost::system::error_code& ec) {
-  if (writing_.size() == 1) return socket_.send(asio::buffer(writing_.front()), flags, ec);
-  std::vector<asio::const_buffer> buffers;
-  buffers.reserve(writing_.size());
-  for (const auto& str : writing_) buffers.emplace_back(asio::buffer(str));
-  return socket_.send(buffers, flags, ec);
+  return socket_.send(asio::buffer(writing_), flags, ec);
 }
 
 void TcpConnection::push() {
@@ -146,37 +141,36 @@ void TcpConnection::push() {
 }
 
 void TcpConnection::write_batch() {
-  writing_.swap(queued_);  // queued_ takes the emptied vector back, capacity and all
-  std::size_t bytes = 0;
-  for (const auto& str : writing_) bytes += str.size();
-  write_async(0, writing_.size(), bytes);
+  writing_.swap(queued_);  // queued_ takes the emptied buffer back, capacity and all
+  std::size_t sends = std::exchange(queued_sends_, 0);
+  write_async(0, sends, writing_.size());
 }
 
 // Writes writing_ from byte `offset` on; when all is out, reports `sends` send() calls taken.
 void TcpConnection::write_async(std::size_t offset, std::size_t sends, std::size_t bytes) {
   write_in_flight_ = true;
-  std::vector<asio::const_buffer> buffers;
-  buffers.reserve(writing_.size());
-  for (const auto& str : writing_) {
-    if (offset >= str.size()) {
-      offset -= str.size();
-      continue;
-    }
-    buffers.emplace_back(asio::buffer(str.data() + offset, str.size() - offset));
-    offset = 0;
-  }
-  asio::async_write(socket_, buffers, [self = shared_from_this(), sends, bytes](
-                                          const boost::system::error_code& ec, std::size_t) {
-    self->write_in_flight_ = false;
-    self->writing_.clear();
-    if (self->detached_) {
-      if (ec) return self->finish_close();
-      if (!self->queued_.empty()) return self->write_batch();
-      return self->drain();
-    }
-    if (auto owner = self->owner_.lock()) owner->on_written(ec, sends, bytes);
-    if (!ec) self->flush();
-  });
+  asio::async_write(socket_, asio::buffer(writing_.data() + offset, writing_.size() - offset),
+                    [self = shared_from_this(), sends, bytes](const boost::system::error_code& ec,
+                                                              std::size_t) {
+                      self->write_in_flight_ = false;
+                      self->writing_done();
+                      if (self->detached_) {
+                        if (ec) return self->finish_close();
+                        if (self->queued_sends_ != 0) return self->write_batch();
+                        return self->drain();
+                      }
+                      if (auto owner = self->owner_.lock()) owner->on_written(ec, sends, bytes);
+                      if (!ec) self->flush();
+                    });
+}
+
+// The written bytes go; the buffer's capacity stays for the next send unless it grew beyond
+// the device's send buffer (a connection left idle then holds no large block).
+void TcpConnection::writing_done() {
+  if (writing_.capacity() > k_kept_capacity)
+    std::string().swap(writing_);
+  else
+    writing_.clear();
 }
 
 void TcpConnection::close_gracefully() {
@@ -185,7 +179,7 @@ void TcpConnection::close_gracefully() {
   owner_.reset();
   linger_ = loop_.keep_alive();
   if (write_in_flight_) return;  // the write's completion continues the close
-  if (!queued_.empty()) return write_batch();
+  if (queued_sends_ != 0) return write_batch();
   drain();
 }
 
@@ -193,17 +187,21 @@ void TcpConnection::drain() {
   boost::system::error_code ec;
   socket_.shutdown(tcp::socket::shutdown_send, ec);
   if (ec) return finish_close();
-  auto self = shared_from_this();
-  drain_timer_.start_after(loop_, k_drain_limit, [self] {
-    self->finish_close();
-  });
+  // The limit is one of the loop's Sweep: a closed connection costs no timer of its own.
+  drain_deadline_ = loop_.now() + k_drain_limit;
+  loop_.sweep().enlist(*this);
   // Read and drop until the peer's FIN: closing with unread data would make the host send RST.
   draining_ = true;
   start_read();
 }
 
+void TcpConnection::on_deadline(core::Micros) {
+  auto self = shared_from_this();
+  finish_close();
+}
+
 void TcpConnection::finish_close() {
-  drain_timer_.cancel();
+  leave();
   boost::system::error_code ec;
   socket_.close(ec);
   linger_.reset();
@@ -213,12 +211,13 @@ void TcpConnection::abort() {
   detached_ = true;
   owner_.reset();
   queued_.clear();
+  queued_sends_ = 0;
   boost::system::error_code ec;
   if (socket_.is_open()) {
     socket_.set_option(asio::socket_base::linger(true, 0), ec);
     socket_.close(ec);
   }
-  drain_timer_.cancel();
+  leave();
   linger_.reset();
 }
 

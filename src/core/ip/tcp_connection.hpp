@@ -10,15 +10,19 @@
 #include <vector>
 
 #include "core/event_loop.hpp"
-#include "core/timer_handle.hpp"
+#include "core/sweep.hpp"
 
 namespace nodemcu_emu::net {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
+class TcpConnection : public core::Sweep::Member,
+                      public std::enable_shared_from_this<TcpConnection> {
  public:
+  // A write buffer keeps its capacity up to the device's send buffer (2 * TCP_MSS).
+  static constexpr std::size_t k_kept_capacity = 2920;
+
   // What the owning socket hears about; none is called once the owner has let go.
   struct Owner {
     virtual ~Owner() = default;
@@ -44,8 +48,12 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // While nothing reads (the owner holds the connection), still hear of a reset: lwIP reports a
   // peer's RST at once whatever the receive window. It arrives as a read error.
   void watch_errors();
-  // Queues one send(); writing starts at flush().
-  void queue(std::string data) { queued_.push_back(std::move(data)); }
+  // Queues one send(); writing starts at flush(). The bytes join one buffer (no allocation per
+  // send once its capacity is there).
+  void queue(const char* data, std::size_t n) {
+    queued_.append(data, n);
+    ++queued_sends_;
+  }
   void flush();
 
   // The owner lets go. Graceful: queued data goes out, then FIN; the connection drains the
@@ -63,15 +71,21 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   // Lets the host send what MSG_MORE let it hold (setting TCP_NODELAY pushes pending frames).
   void push();
   void write_async(std::size_t offset, std::size_t sends, std::size_t bytes);
+  void writing_done();
   void finish_close();
   void drain();
+  // The drain's time limit (on the loop's Sweep).
+  core::Micros deadline() const override { return drain_deadline_; }
+  void on_deadline(core::Micros now) override;
 
   core::EventLoop& loop_;
   tcp::socket socket_;
   std::weak_ptr<Owner> owner_;
   ReadBuffer rx_;
-  std::vector<std::string> queued_;  // vectors, not deques: an idle connection holds no block
-  std::vector<std::string> writing_;
+  // The bytes of the queued and of the in-flight send() calls, and how many calls each holds.
+  std::string queued_;
+  std::string writing_;
+  std::size_t queued_sends_ = 0;
   bool reading_ = false;
   bool watching_ = false;
   bool write_in_flight_ = false;
@@ -81,7 +95,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool flushing_ = false;
   bool maybe_more_ = true;  // the last read filled the buffer (or none happened yet)
   core::EventLoop::KeepAlive linger_;  // keeps the loop running while a let-go connection finishes
-  core::TimerHandle drain_timer_;
+  core::Micros drain_deadline_{0};
 };
 
 }  // namespace nodemcu_emu::net

@@ -72,7 +72,7 @@ void TcpSession::connect(const tcp::endpoint& target) {
 }
 
 void TcpSession::give_up_after(core::Micros delay) {
-  idle_timer_.start_after(loop_, delay, [weak = weak_from_this(), generation = generation_] {
+  give_up_timer_.start_after(loop_, delay, [weak = weak_from_this(), generation = generation_] {
     auto self = weak.lock();
     if (!self || self->generation_ != generation || self->state_ != State::connecting) return;
     self->ended(k_err_abrt, false);
@@ -153,7 +153,7 @@ bool TcpSession::has_unread() {
 void TcpSession::send(const char* data, std::size_t n) {
   outstanding_ += n;
   ++awaiting_sent_;
-  conn_->queue(std::string(data, n));
+  conn_->queue(data, n);
   trace("send", {{"n", n}});
   if (state_ == State::connected) schedule_flush();
 }
@@ -206,7 +206,8 @@ void TcpSession::release(bool graceful) {
     counted_ = false;
     if (auto events = events_.lock()) events->on_slot(false);
   }
-  idle_timer_.cancel();
+  give_up_timer_.cancel();
+  leave();  // the idle timeout
   state_ = State::idle;
   outstanding_ = 0;
   awaiting_sent_ = 0;
@@ -224,18 +225,14 @@ void TcpSession::ended(int err, bool graceful) {
 // --- the inactivity timeout (net.md 0.1: idle model) ---
 
 void TcpSession::arm_idle_timer() {
-  if (timeout_s_ <= 0) return;
-  auto deadline = last_activity_ + std::chrono::seconds(timeout_s_);
-  idle_timer_.start_at(loop_, deadline, [weak = weak_from_this()] {
-    if (auto self = weak.lock()) self->idle_timer_fired();
-  });
+  if (timeout_s_ > 0) loop_.sweep().enlist(*this);
 }
 
-void TcpSession::idle_timer_fired() {
-  if (state_ != State::connected) return;
-  // Activity moves the deadline without touching the timer: re-arm for the new one if needed.
-  if (loop_.now() < last_activity_ + std::chrono::seconds(timeout_s_)) return arm_idle_timer();
+// Activity moves the deadline later without touching the sweep (deadline() reads it).
+void TcpSession::on_deadline(core::Micros) {
+  if (state_ != State::connected) return leave();
   trace("timeout", {{"after_s", timeout_s_}});
+  auto self = shared_from_this();
   ended(k_err_abrt, false);  // aborted as lwIP aborts a keepalive failure: RST, -8
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/event_loop.hpp"
+#include "core/sweep.hpp"
 #include "core/timer_handle.hpp"
 #include "core/trace.hpp"
 #include "core/ip/tcp_connection.hpp"
@@ -36,7 +37,9 @@ class TcpSessionEvents {
   virtual void on_slot(bool taken) = 0;
 };
 
-class TcpSession : public TcpConnection::Owner, public std::enable_shared_from_this<TcpSession> {
+class TcpSession : public TcpConnection::Owner,
+                   public core::Sweep::Member,
+                   public std::enable_shared_from_this<TcpSession> {
  public:
   // The device's send buffer (TCP_SND_BUF = 2 * TCP_MSS, net.md 4.5).
   static constexpr std::size_t k_send_buffer = 2920;
@@ -102,7 +105,10 @@ class TcpSession : public TcpConnection::Owner, public std::enable_shared_from_t
   void release(bool graceful);
   void note_activity() { last_activity_ = loop_.now(); }
   void arm_idle_timer();
-  void idle_timer_fired();
+  core::Micros deadline() const override {
+    return last_activity_ + std::chrono::seconds(timeout_s_);
+  }
+  void on_deadline(core::Micros now) override;
   void trace(std::string_view event, std::initializer_list<core::Trace::Field> fields = {});
 
   core::EventLoop& loop_;
@@ -123,7 +129,7 @@ class TcpSession : public TcpConnection::Owner, public std::enable_shared_from_t
   std::size_t awaiting_sent_ = 0;  // sends whose on_sent has not been reported
   int timeout_s_ = 0;
   core::Micros last_activity_{0};
-  core::TimerHandle idle_timer_;  // the inactivity timeout, or the SYN retries giving up
+  core::TimerHandle give_up_timer_;  // the SYN retries giving up (the idle timeout: the loop's Sweep)
   std::uint64_t generation_ = 0;  // bumped when the pcb goes: stale handlers do nothing
 };
 

@@ -106,17 +106,30 @@ void UdpHost::close() {
   groups_.clear();
 }
 
+namespace {
+// Datagrams read per readiness, as libuv reads them (uv__udp_recvmsg: 32): each one left to
+// its own async_receive_from would be a posted completion and a reactor turn (an epoll_wait)
+// of its own; the bound keeps one busy socket from starving the others and the timers.
+constexpr int k_batch = 32;
+}  // namespace
+
 void UdpHost::start_receive(const std::shared_ptr<Receiver>& r, const ListenerPtr& listener) {
-  r->socket.async_receive_from(asio::buffer(r->buffer.get(), Receiver::k_buffer_size), r->from,
-                               [r, listener](const boost::system::error_code& ec, std::size_t n) {
-                                 if (ec == asio::error::operation_aborted || !r->socket.is_open())
-                                   return;
-                                 // Other errors (an ICMP report queued on the socket) lose no
-                                 // datagram: read on.
-                                 if (!ec) listener->on_datagram(r->buffer.get(), n, r->from);
-                                 // The listener may have closed this socket or left the group.
-                                 if (r->socket.is_open()) start_receive(r, listener);
-                               });
+  r->socket.async_receive_from(
+      asio::buffer(r->buffer.get(), Receiver::k_buffer_size), r->from,
+      [r, listener](const boost::system::error_code& ec, std::size_t n) {
+        if (ec == asio::error::operation_aborted || !r->socket.is_open()) return;
+        // Other errors (an ICMP report queued on the socket) lose no datagram: read on.
+        if (!ec) listener->on_datagram(r->buffer.get(), n, r->from);
+        // The listener may close this socket or leave the group at any datagram.
+        for (int i = 1; i < k_batch && r->socket.is_open(); ++i) {
+          boost::system::error_code more;
+          std::size_t m = r->socket.receive_from(
+              asio::buffer(r->buffer.get(), Receiver::k_buffer_size), r->from, 0, more);
+          if (more == asio::error::would_block || more == asio::error::try_again) break;
+          if (!more) listener->on_datagram(r->buffer.get(), m, r->from);
+        }
+        if (r->socket.is_open()) start_receive(r, listener);
+      });
 }
 
 }  // namespace nodemcu_emu::net

@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""The syscall budget (issue 17): drives the bench scripts (bench/echo.lua, bench/http.lua) under
+`strace -c -f` for a fixed number of messages and fails when a workload needs more system calls
+per message than its ceiling. Counts, not times: deterministic on a loaded machine.
+
+Each workload runs twice, with N_SMALL and N_LARGE messages; the difference of the two counts
+divided by the difference of the message numbers is the cost of one message in the steady
+state (startup, the readiness probe and shutdown cancel out).
+
+Usage: drive.py path/to/nodemcu-emu [--report]   (--report: print the table, check nothing)
+Exit 77 (a CTest skip) where strace is missing, cannot trace here, or under a sanitizer."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+N_SMALL, N_LARGE = 256, 1280
+UDP_WINDOW, UDP_SIZE = 64, 512
+IO_TIMEOUT = 20
+
+# Ceilings per message (echoed message, echoed datagram, HTTP request). "epoll" is
+# epoll_wait + epoll_pwait + epoll_ctl; "total" every call.
+#   echo: one recv, one send, one wake-up (epoll_wait) and one re-arm: Asio's edge-triggered
+#        reactor either re-arms the descriptor (epoll_ctl MOD, an async_wait) or tries a read
+#        that fails (EAGAIN, an async_receive) before each wait; docs/performance.md.
+#   udp: at a 64-datagram window, far fewer epoll calls than datagrams (up to 32 read per
+#        readiness); one recvfrom and one sendto each.
+#   rr-close: the C epoll server needs accept4 (+ EAGAIN), epoll_ctl ADD, one wake-up, read,
+#        write, close; the emulator adds TCP_NODELAY, FIONBIO, the read re-arm, shutdown and
+#        the drain of the peer's FIN (a wake-up, a read, at worst an EAGAIN and a re-arm), and
+#        no timer system call per closed connection.
+CEILINGS = {
+    "echo": {"recv": 1.0, "send": 1.0, "epoll": 2.05, "timer": 0.01, "total": 4.1},
+    "udp": {"recv": 1.05, "send": 1.0, "epoll": 0.25, "timer": 0.01, "total": 2.3},
+    "rr-close": {"accept": 2.0, "epoll": 7.0, "timer": 0.05, "total": 16.0},
+}
+GROUPS = {
+    "recv": ("recvfrom", "recvmsg", "recvmmsg", "read", "recv"),
+    "send": ("sendto", "sendmsg", "sendmmsg", "write", "writev", "send"),
+    "epoll": ("epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl"),
+    "timer": ("timerfd_settime",),
+    "accept": ("accept", "accept4"),
+}
+
+
+def skip(reason):
+    print(f"SKIP: {reason}")
+    sys.exit(77)
+
+
+def free_port():
+    """A port free for both TCP and UDP on 127.0.0.1 (the scripts listen on both)."""
+    for _ in range(50):
+        with socket.socket() as t, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            t.bind(("127.0.0.1", 0))
+            port = t.getsockname()[1]
+            try:
+                u.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    sys.exit("no free port")
+
+
+def parse_strace(path):
+    counts = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            # "% time seconds usecs/call calls [errors] syscall"
+            if len(parts) >= 5 and parts[0][0].isdigit() and parts[-1] != "total":
+                counts[parts[-1]] = int(parts[3])
+    return counts
+
+
+def tracee_pid(strace, exe):
+    """The emulator: strace's child once it runs `exe` (before the exec it is still strace)."""
+    deadline = time.monotonic() + IO_TIMEOUT
+    while time.monotonic() < deadline:
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                if ppid == strace.pid and os.readlink(f"/proc/{entry}/exe") == exe:
+                    return int(entry)
+            except (OSError, ValueError, IndexError):
+                pass
+        time.sleep(0.01)
+    sys.exit("strace started no emulator")
+
+
+def connect_when_ready(port, emu):
+    deadline = time.monotonic() + IO_TIMEOUT
+    while time.monotonic() < deadline:
+        if emu.poll() is not None:
+            sys.exit(f"the emulator exited early: {emu.stderr.read()}")
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=IO_TIMEOUT)
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return s
+        except OSError:
+            time.sleep(0.02)
+    sys.exit("the emulator never listened")
+
+
+def recv_exact(s, n):
+    got = b""
+    while len(got) < n:
+        chunk = s.recv(n - len(got))
+        if not chunk:
+            sys.exit("connection closed mid-message")
+        got += chunk
+    return got
+
+
+def echo(port, probe, n):
+    msg = b"e" * 64
+    for _ in range(n):
+        probe.sendall(msg)
+        if recv_exact(probe, 64) != msg:
+            sys.exit("echo: wrong data back")
+
+
+def udp(port, probe, n):
+    """Bursts of UDP_WINDOW datagrams, each burst read back whole before the next: the window
+    is full when the emulator wakes, whatever the load on the machine."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+        u.settimeout(IO_TIMEOUT)
+        u.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        u.connect(("127.0.0.1", port))
+        payload = b"u" * UDP_SIZE
+        done = 0
+        while done < n:
+            burst = min(UDP_WINDOW, n - done)
+            for _ in range(burst):
+                u.send(payload)
+            for _ in range(burst):
+                try:
+                    data = u.recv(65536)
+                except socket.timeout:
+                    sys.exit("udp: datagrams never came back")
+                if len(data) != UDP_SIZE:
+                    sys.exit("udp: wrong datagram back")
+            done += burst
+
+
+def rr_close(port, probe, n):
+    request = b"GET / HTTP/1.0\r\nHost: x\r\n\r\n"
+    for _ in range(n):
+        with socket.create_connection(("127.0.0.1", port), timeout=IO_TIMEOUT) as s:
+            s.sendall(request)
+            answer = b""
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+            if not answer.endswith(b"Hello, world!"):
+                sys.exit(f"rr-close: incomplete answer {answer!r}")
+
+
+WORKLOADS = {"echo": ("echo", echo), "udp": ("echo", udp), "rr-close": ("http", rr_close)}
+
+
+def run(exe, workload, n):
+    script, drive = WORKLOADS[workload]
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "strace.txt")
+        cmd = ["strace", "-f", "-c", "-o", out, "--", exe, "--limits", "tcp=0",
+               os.path.join(ROOT, "bench", f"{script}.lua"), str(port)]
+        emu = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            pid = tracee_pid(emu, os.path.realpath(exe))
+            probe = connect_when_ready(port, emu)
+            with probe:
+                drive(port, probe, n)
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                sys.exit(f"{workload}: the emulator died")
+            emu.wait(timeout=IO_TIMEOUT)
+        finally:
+            if emu.poll() is None:
+                emu.kill()
+                emu.wait()
+        return parse_strace(out)
+
+
+def grouped(counts):
+    g = {name: sum(counts.get(c, 0) for c in calls) for name, calls in GROUPS.items()}
+    g["total"] = sum(counts.values())
+    return g
+
+
+def main():
+    exe = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "nodemcu-emu"))
+    report = "--report" in sys.argv
+    if os.environ.get("NODEMCU_EMU_SANITIZED") == "1":
+        skip("a sanitizer's own system calls would be counted")
+    try:
+        probe = subprocess.run(["strace", "-f", "-c", "-o", os.devnull, "true"], capture_output=True)
+    except FileNotFoundError:
+        skip("strace is not installed (make deps)")
+    if probe.returncode != 0:
+        skip(f"strace cannot trace here: {probe.stderr.decode(errors='replace').strip()}")
+
+    failed = 0
+    for workload, ceilings in CEILINGS.items():
+        small, large = run(exe, workload, N_SMALL), run(exe, workload, N_LARGE)
+        per_call = {c: (large.get(c, 0) - small.get(c, 0)) / (N_LARGE - N_SMALL)
+                    for c in set(small) | set(large)}
+        per_group = {k: (grouped(large)[k] - grouped(small)[k]) / (N_LARGE - N_SMALL)
+                     for k in list(GROUPS) + ["total"]}
+        detail = ", ".join(f"{c} {v:.2f}" for c, v in sorted(per_call.items(), key=lambda i: -i[1])
+                           if abs(v) >= 0.01)
+        print(f"{workload}: per message: {detail}")
+        for key, ceiling in ceilings.items():
+            value = per_group[key]
+            ok = round(value, 2) <= ceiling  # a stray wake-up in 1000 messages is noise
+            failed += not ok and not report
+            print(f"  {'ok  ' if ok else 'OVER'} {key:7} {value:6.2f} <= {ceiling}")
+    print(f"{'FAILED' if failed else 'passed'}: {failed} ceilings exceeded")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
