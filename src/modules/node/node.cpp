@@ -81,9 +81,9 @@ Version firmware_version(const Device& d) {
     return {1, 5, 4, "master", "81ec3665cb5fe68eb8596612485cc206b65659c9",
             "1.5.4.1-master_20161201", "20161201000000"};
   if (d.options().firmware == 2)
-    return {2, 2, 1, "master", "4905381c004bdeaf744a60bb940c1906c2e052d4", "2.2.1-master_20200610",
-            "20200610000000"};
-  return {3, 0, 0, "release", "36cbf9f0d5a4b2c3d1e0f9a8b7c6d5e4f3a2b1c0", "3.0.0-release_20240225",
+    return {2, 2, 1, "master", "4905381c004bdeaf744a60bb940c1906c2e052d4", "2.2.1-master_20190405",
+            "20190405000000"};
+  return {3, 0, 0, "release", "4b92eab71a3573a3f948977878514de7def76ff8", "3.0.0-release_20240225",
           "20240225000000"};
 }
 
@@ -150,11 +150,26 @@ bool push_module_list(lua_State* L) {
   return lua::protected_push(L, list);
 }
 
+// The eight integers of node.info() (the only form before 3.0, the "legacy" one after).
+int push_info_integers(lua_State* L, const Version& v) {
+  lua_pushinteger(L, v.major);
+  lua_pushinteger(L, v.minor);
+  lua_pushinteger(L, v.revision);
+  lua_pushinteger(L, k_chip_id);
+  lua_pushinteger(L, k_flash_id);
+  lua_pushinteger(L, k_flash_size / 1024);
+  lua_pushinteger(L, 2);
+  lua_pushinteger(L, 40000000);
+  return 8;
+}
+
 int node_info(lua_State* L) {
   static const char* const groups[] = {"lfs", "hw", "sw_version", "build_config", "legacy", nullptr};
-  int group = luaL_checkoption(L, 1, "legacy", groups);
   Device& d = Device::from(L);
   Version v = firmware_version(d);
+  // Before 3.0 node_info takes no argument: a group name is ignored, no deprecation note.
+  if (d.options().firmware < 3) return push_info_integers(L, v);
+  int group = luaL_checkoption(L, 1, "legacy", groups);
   switch (group) {
     case 0:
       lua_createtable(L, 0, 4);  // no LFS image: all four are 0 (integers, as node.c sets them)
@@ -192,15 +207,7 @@ int node_info(lua_State* L) {
       return 1;
     default:
       d.console().deprecation_note("node.info() without parameter");
-      lua_pushinteger(L, v.major);
-      lua_pushinteger(L, v.minor);
-      lua_pushinteger(L, v.revision);
-      lua_pushinteger(L, k_chip_id);
-      lua_pushinteger(L, k_flash_id);
-      lua_pushinteger(L, k_flash_size / 1024);
-      lua_pushinteger(L, 2);
-      lua_pushinteger(L, 40000000);
-      return 8;
+      return push_info_integers(L, v);
   }
 }
 
@@ -487,10 +494,15 @@ int egc_meminfo(lua_State* L) {
   return 2;
 }
 
-int lfs_get(lua_State* L) {
-  lua_pushnil(L);
-  return 1;
-}
+// node functions later than 1.5.4.1, with the first profile that has them. 2.2.1 builds
+// without LUA_FLASH_STORE by default (user_config.h), so it has no flashindex either.
+struct Introduced {
+  const char* name;
+  int profile;
+};
+constexpr Introduced k_introduced[] = {
+    {"dsleepMax", 2},       {"sleep", 2},   {"getcpufreq", 2}, {"random", 2},
+    {"setonerror", 3},      {"startupcommand", 3}, {"startup", 3}, {"flashindex", 3}};
 
 void add_subtable(lua_State* L, const char* name, const luaL_Reg* functions) {
   lua_newtable(L);
@@ -547,12 +559,15 @@ int open_node(lua_State* L) {
   set_int(L, "ALWAYS", 4);
   lua_pop(L, 1);
 
-  if (Device::from(L).options().firmware >= 3) {
-    node::add_lfs_calls(L);  // node.LFS, flashreload, getpartitiontable as 3.0 has them
-  } else {
-    static const luaL_Reg lfs[] = {{"get", lfs_get}, {nullptr, nullptr}};
-    add_subtable(L, "LFS", lfs);
-  }
+  const int firmware = Device::from(L).options().firmware;
+  if (firmware >= 3) node::add_lfs_calls(L);  // node.LFS, flashreload, partition table
+  // What each release's node_map lists (node.c at the three tags); the rest is removed so that
+  // a feature check (`if node.setonerror then`) sees what the device would.
+  for (const auto& f : k_introduced)
+    if (firmware < f.profile) {
+      lua_pushnil(L);
+      lua_setfield(L, -2, f.name);
+    }
   return 1;
 }
 
