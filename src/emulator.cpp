@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/lfs_build.hpp"
 #include "core/console.hpp"
 #include "core/device.hpp"
 #include "core/event_loop.hpp"
@@ -168,6 +169,29 @@ struct Emulator::Impl {
     return d.run_file("init.lua") || options.on_error != OnError::panic;
   }
 
+  // --lfs DIR: the folder's sources are the LFS image at power-on, in a partition of
+  // --lfs-size or one that fits them.
+  bool load_lfs_dir() {
+    std::string error;
+    auto image = core::build_lfs_image({options.lfs_dir}, error);
+    if (!image) {
+      Console::diagnostic("nodemcu-emu: --lfs: " + error);
+      return false;
+    }
+    core::LfsFlash& lfs = device.lfs();
+    if (lfs.size == 0) {
+      lfs.addr = core::LfsFlash::k_default_addr;
+      lfs.size = core::default_lfs_size(*image);
+    }
+    if (image->size() > lfs.size) {
+      Console::diagnostic("nodemcu-emu: --lfs: LFS Image too big for configured LFS region (" +
+                          std::to_string(image->size()) + " > " + std::to_string(lfs.size) + " bytes)");
+      return false;
+    }
+    lfs.image = std::move(image);
+    return true;
+  }
+
   // The device's console on stdin: the serial port hands it complete lines.
   void start_console() {
     device.console().write("> ");
@@ -180,6 +204,7 @@ struct Emulator::Impl {
       Console::diagnostic("nodemcu-emu: cannot open trace file " + options.trace_file);
       return 2;
     }
+    if (!options.lfs_dir.empty() && !load_lfs_dir()) return 2;
     loop.stop_on_signals();
     if (!device.power_on([this](Device& d) { return boot_program(d); }))
       return core::interrupt::pending() ? core::interrupt::exit_status() : 1;

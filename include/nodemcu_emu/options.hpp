@@ -64,6 +64,10 @@ struct Options {
   // --host-libs: io, os, package.loadlib and the host's require searchers, which the device
   // does not have (docs/security.md). For test code that drives the host.
   bool host_libs = false;
+  // --lfs-size, --lfs (profile 3): the LFS partition's size (0: none) and a folder of Lua
+  // sources loaded into it at power-on (docs/firmware-3.md).
+  std::uint32_t lfs_size = 0;
+  std::string lfs_dir;
 
   // --- net ---
   int firmware = 2;

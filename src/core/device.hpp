@@ -12,6 +12,7 @@
 #include "core/serial_port.hpp"
 #include "core/rtc.hpp"
 #include "core/event_loop.hpp"
+#include "core/lfs_image.hpp"
 #include "core/task_queue.hpp"
 #include "core/trace.hpp"
 #include "lua/lua.hpp"
@@ -128,6 +129,8 @@ class Device {
 
   // The RTC (rtctime's time of day, rtcmem's words): it survives restart and deep sleep.
   Rtc& rtc() { return rtc_; }
+  // The LFS partition and its image (profile 3): flash, so it survives restarts too.
+  LfsFlash& lfs() { return lfs_; }
 
   // Native objects (sockets, servers) alive on this device, for leak tests (emu.live_objects).
   void native_created() { ++live_natives_; }
@@ -180,6 +183,7 @@ class Device {
   }
   std::vector<std::shared_ptr<void>> module_states_;
   Rtc rtc_;
+  LfsFlash lfs_;
   Lifetime lifetime_;  // reboots and wake-ups pending on the loop do nothing once this is gone
 };
 

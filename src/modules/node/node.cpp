@@ -172,12 +172,7 @@ int node_info(lua_State* L) {
   int group = luaL_checkoption(L, 1, "legacy", groups);
   switch (group) {
     case 0:
-      lua_createtable(L, 0, 4);  // no LFS image: all four are 0 (integers, as node.c sets them)
-      set_int(L, "lfs_mapped", 0);
-      set_int(L, "lfs_base", 0);
-      set_int(L, "lfs_size", 0);
-      set_int(L, "lfs_used", 0);
-      return 1;
+      return node::push_lfs_config(L);
     case 1:
       lua_createtable(L, 0, 5);
       set_int(L, "chip_id", k_chip_id);
@@ -200,7 +195,7 @@ int node_info(lua_State* L) {
       lua_createtable(L, 0, 4);
       lua_pushboolean(L, 0);  // BUILDINFO_SSL: there is no tls module (no TLS) in the emulator
       lua_setfield(L, -2, "ssl");
-      set_int(L, "lfs_size", 0);
+      set_int(L, "lfs_size", d.lfs().size);
       if (!push_module_list(L)) return lua_error(L);
       lua_setfield(L, -2, "modules");
       set_str(L, "number_type", "float");
@@ -315,11 +310,6 @@ int node_startup(lua_State* L) {
   lua_pushboolean(L, 0);
   lua_setfield(L, -2, "delay_mount");
   set_int(L, "frequency", s.cpu_mhz);
-  return 1;
-}
-
-int node_flashindex(lua_State* L) {
-  lua_pushnil(L);
   return 1;
 }
 
@@ -502,7 +492,7 @@ struct Introduced {
 };
 constexpr Introduced k_introduced[] = {
     {"dsleepMax", 2},       {"sleep", 2},   {"getcpufreq", 2}, {"random", 2},
-    {"setonerror", 3},      {"startupcommand", 3}, {"startup", 3}, {"flashindex", 3}};
+    {"setonerror", 3},      {"startupcommand", 3}, {"startup", 3}};
 
 void add_subtable(lua_State* L, const char* name, const luaL_Reg* functions) {
   lua_newtable(L);
@@ -531,7 +521,6 @@ int open_node(lua_State* L) {
       {"stripdebug", node_stripdebug},
       {"startupcommand", node_startupcommand},
       {"startup", node_startup},
-      {"flashindex", node_flashindex},
       {"output", node_output},
       {"input", node_input},
       {"setonerror", node_setonerror},
