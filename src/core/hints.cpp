@@ -42,6 +42,7 @@ constexpr KnownName k_names[] = {
     {"setcountry", false, k_v2 | k_v3, k_came_with_2},
     {"setmaxtxpower", false, k_v2 | k_v3, k_came_with_2},
     {"ifinfo", false, k_v3, "is the 3.x API — run with --firmware=3"},
+    {"ping", false, k_v3, "is the 3.x API — run with --firmware=3"},
     // node (node.c node_map at the three tags; 2.2.1 builds without LUA_FLASH_STORE).
     {"random", false, k_v2 | k_v3, k_came_with_2},
     {"getcpufreq", false, k_v2 | k_v3, k_came_with_2},
@@ -116,6 +117,7 @@ std::string qualified(const KnownName& k) {
   if (n.starts_with("eventMon") || n == "clearconfig") return "wifi.sta." + std::string(n);
   if (n == "getcountry" || n == "setcountry" || n == "setmaxtxpower") return "wifi." + std::string(n);
   if (n == "ifinfo") return "net.ifinfo()";
+  if (n == "ping") return "net.ping()";
   if (n == "ccount") return "tmr.ccount()";
   if (n == "LFS") return "node.LFS";
   if (n == "random" || n == "getcpufreq" || n == "dsleepMax" || n == "setonerror" ||

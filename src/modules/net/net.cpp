@@ -16,6 +16,7 @@ int open_net(lua_State* L) {
   net::open_dns(L);
   net::open_iface(L);
   if (core::Device::from(L).options().firmware == 1) net::open_v1(L);
+  if (core::Device::from(L).options().firmware >= 3) net::open_ping(L);  // NET_PING_ENABLE at 3.0
   return 1;
 }
 
