@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/lfs_build.hpp"
 #include "core/console.hpp"
 #include "core/device.hpp"
 #include "core/event_loop.hpp"
@@ -182,6 +183,29 @@ struct Emulator::Impl {
     return d.run_file("init.lua") || options.on_error != OnError::panic;
   }
 
+  // --lfs DIR: the folder's sources are the LFS image at power-on, in a partition of
+  // --lfs-size or one that fits them.
+  bool load_lfs_dir() {
+    std::string error;
+    auto image = core::build_lfs_image({options.lfs_dir}, error);
+    if (!image) {
+      Console::diagnostic("nodemcu-emu: --lfs: " + error);
+      return false;
+    }
+    core::LfsFlash& lfs = device.lfs();
+    if (lfs.size == 0) {
+      lfs.addr = core::LfsFlash::k_default_addr;
+      lfs.size = core::default_lfs_size(*image);
+    }
+    if (image->size() > lfs.size) {
+      Console::diagnostic("nodemcu-emu: --lfs: LFS Image too big for configured LFS region (" +
+                          std::to_string(image->size()) + " > " + std::to_string(lfs.size) + " bytes)");
+      return false;
+    }
+    lfs.image = std::move(image);
+    return true;
+  }
+
   // --attach: the devices are on the board before the chip powers on.
   bool wire_attachments() {
     for (const auto& text : options.attach) {
@@ -228,6 +252,7 @@ struct Emulator::Impl {
       return 2;
     }
     if (!wire_attachments()) return 2;
+    if (!options.lfs_dir.empty() && !load_lfs_dir()) return 2;
     loop.stop_on_signals();
     if (options.serial && !open_serial()) return 2;
     if (!device.power_on([this](Device& d) { return boot_program(d); }))

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/parse_args.hpp"
+#include "cli/make_lfs.hpp"
 #include "cli/test_runner.hpp"
 #include "nodemcu_emu/emulator.hpp"
 
@@ -12,10 +13,13 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   // --test makes this process a test runner that starts one emulator per test file.
   if (args.size() > 1 && args[1] == "--test") return nodemcu_emu::cli::run_tests(args);
+  // --make-lfs OUT FILES…: writes an LFS image for node.LFS.reload and exits.
+  if (args.size() > 1 && args[1] == "--make-lfs") return nodemcu_emu::cli::make_lfs(args);
   auto parsed = nodemcu_emu::cli::parse_args(args, std::getenv("NODEMCU_EMU_FIRMWARE"));
   switch (parsed.action) {
     case nodemcu_emu::cli::ParseResult::help:
-      std::fputs((nodemcu_emu::cli::usage("nodemcu-emu") + nodemcu_emu::cli::test_usage()).c_str(), stdout);
+      std::fputs((nodemcu_emu::cli::usage("nodemcu-emu") + nodemcu_emu::cli::test_usage() +
+                  nodemcu_emu::cli::make_lfs_usage()).c_str(), stdout);
       return 0;
     case nodemcu_emu::cli::ParseResult::version:
       std::printf("nodemcu-emu %s\n", NODEMCU_EMU_VERSION);

@@ -68,6 +68,10 @@ struct Options {
   // stdin/stdout: the board's console for nodemcu-tool, ESPlorer, picocom.
   bool serial = false;
   std::string serial_link;
+  // --lfs-size, --lfs (profile 3): the LFS partition's size (0: none) and a folder of Lua
+  // sources loaded into it at power-on (docs/firmware-3.md).
+  std::uint32_t lfs_size = 0;
+  std::string lfs_dir;
 
   // --- net ---
   int firmware = 2;

@@ -117,6 +117,21 @@ int parse_firmware(const std::string& source, const std::string& v) {
   throw Failure{source + " must be 1, 2 or 3, not '" + v + "'"};
 }
 
+// --lfs-size BYTES (decimal or 0x hex): whole 4 KB flash sectors, and room left in the 4 MB
+// flash after the firmware (the partition starts at 0xA0000).
+std::uint32_t parse_lfs_size(const std::string& v) {
+  std::size_t used = 0;
+  unsigned long n = 0;
+  try {
+    n = std::stoul(v, &used, 0);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != v.size() || n % 0x1000 != 0 || n > 0x400000 - 0xA0000 - 0x5000)
+    throw Failure{"--lfs-size must be a multiple of 4096 up to 3518464 (0x35B000), not '" + v + "'"};
+  return static_cast<std::uint32_t>(n);
+}
+
 // A long option: does it take a value, and what does it do with it.
 struct LongOption {
   enum Arg { none, required, optional } arg;
@@ -169,6 +184,8 @@ const std::map<std::string, LongOption>& long_options() {
                           parse_port("--port-map", v->substr(eq + 1));
                     }}},
       {"hosts", {LongOption::required, [](Options& o, V v) { o.hosts_file = *v; }}},
+      {"lfs", {LongOption::required, [](Options& o, V v) { o.lfs_dir = *v; }}},
+      {"lfs-size", {LongOption::required, [](Options& o, V v) { o.lfs_size = parse_lfs_size(*v); }}},
       {"wifi", {LongOption::required, [](Options& o, V v) { parse_wifi(o.wifi, *v); }}},
       {"adc", {LongOption::required, [](Options& o, V v) { parse_adc(o, *v); }}},
       {"attach", {LongOption::required, [](Options& o, V v) { parse_attach(o, *v); }}},
@@ -260,6 +277,8 @@ ParseResult parse_args(const std::vector<std::string>& argv, const char* firmwar
       else
         o.script = argv[i];
     }
+    if ((o.lfs_size > 0 || !o.lfs_dir.empty()) && o.firmware < 3)
+      throw Failure{"--lfs and --lfs-size need --firmware=3 (2.2.1's default build has no LFS)"};
     if (o.boot && (o.script || o.script_from_stdin))
       throw Failure{"--boot runs init.lua from --fs; give no script with it"};
     if (o.serial && o.interactive)
@@ -311,6 +330,9 @@ the device:
                      (default: unset, 0, as on the chip until rtctime.set or sntp.sync)
   --heap BYTES       the heap node.heap() starts from; when given, Lua allocation fails
                      past it as on the device (default: 45056 reported, not enforced)
+  --lfs-size BYTES   an LFS partition of that size (--firmware=3; default: none)
+  --lfs DIR          the folder's *.lua files are the LFS image at power-on
+                     (--firmware=3; node.LFS.get, node.flashindex; docs/firmware-3.md)
 
 net:
   --firmware=1|2|3   API profile: 1 = 1.5.4.1 (numbered timers, cjson), 2 = 2.2.1 (default),

@@ -103,6 +103,10 @@ Device::Device(EventLoop& loop, const Options& options, Trace& trace, ModuleOpen
     rtc_.set_epoch_us(loop.now(), static_cast<std::uint64_t>(host_calendar_time().count()));
   else if (options.epoch_seconds)
     rtc_.set_epoch_us(loop.now(), static_cast<std::uint64_t>(*options.epoch_seconds * 1e6 + 0.5));
+  if (options.lfs_size > 0) {
+    lfs_.addr = LfsFlash::k_default_addr;
+    lfs_.size = options.lfs_size;
+  }
 }
 
 Device::~Device() { close_state(); }

@@ -13,6 +13,7 @@
 #include "core/serial_port.hpp"
 #include "core/rtc.hpp"
 #include "core/event_loop.hpp"
+#include "core/lfs_image.hpp"
 #include "core/task_queue.hpp"
 #include "core/trace.hpp"
 #include "lua/lua.hpp"
@@ -135,6 +136,8 @@ class Device {
   // The simulated devices wired to the chip (--attach, emu.attach): they survive restart and
   // deep sleep too, except models written in Lua, which go with the Lua state.
   board::Board& board() { return board_; }
+  // The LFS partition and its image (profile 3): flash, so it survives restarts too.
+  LfsFlash& lfs() { return lfs_; }
 
   // Native objects (sockets, servers) alive on this device, for leak tests (emu.live_objects).
   void native_created() { ++live_natives_; }
@@ -188,6 +191,7 @@ class Device {
   std::vector<std::shared_ptr<void>> module_states_;
   Rtc rtc_;
   board::Board board_;
+  LfsFlash lfs_;
   Lifetime lifetime_;  // reboots and wake-ups pending on the loop do nothing once this is gone
 };
 

@@ -94,6 +94,9 @@ bool Device::dispatch(const lua::Ref& fn, Protection protection, PushArgs args) 
       },
       error);
   if (status == 0) return true;
+  // luaL_pcallx and the onerror handler came with 3.0: 1.5.4.1 and 2.2.1 call every callback
+  // (timers, tasks, events) with a plain lua_call, so an error in one is an immediate PANIC.
+  if (options_.firmware < 3) protection = Protection::unprotected;
   report_callback_error(error, protection);
   return false;
 }

@@ -21,6 +21,7 @@ constexpr const char* k_tmr_v1 = "is the 1.x API — run with --firmware=1, or u
 constexpr const char* k_monitor_v1 =
     "is the 1.x API — run with --firmware=1, or use wifi.eventmon.register()";
 constexpr const char* k_came_with_2 = "came with 2.x — run with --firmware=2";
+constexpr const char* k_came_with_3 = "came with 3.x — run with --firmware=3";
 
 constexpr KnownName k_names[] = {
     // tmr's numbered timers (tmr.c@1.5.4.1-master_20161201 tmr_map), gone in 2.x.
@@ -31,7 +32,7 @@ constexpr KnownName k_names[] = {
     {"stop", false, k_v1, k_tmr_v1},
     {"state", false, k_v1, k_tmr_v1},
     {"interval", false, k_v1, k_tmr_v1},
-    {"ccount", false, k_v2 | k_v3, k_came_with_2},
+    {"ccount", false, k_v3, k_came_with_3},
     // wifi (wifi.c, wifi_eventmon.c@1.5.4.1-master_20161201).
     {"eventMonReg", false, k_v1, k_monitor_v1},
     {"eventMonStart", false, k_v1, k_monitor_v1},
@@ -41,6 +42,19 @@ constexpr KnownName k_names[] = {
     {"setcountry", false, k_v2 | k_v3, k_came_with_2},
     {"setmaxtxpower", false, k_v2 | k_v3, k_came_with_2},
     {"ifinfo", false, k_v3, "is the 3.x API — run with --firmware=3"},
+    {"ping", false, k_v3, "is the 3.x API — run with --firmware=3"},
+    // node (node.c node_map at the three tags; 2.2.1 builds without LUA_FLASH_STORE).
+    {"random", false, k_v2 | k_v3, k_came_with_2},
+    {"getcpufreq", false, k_v2 | k_v3, k_came_with_2},
+    {"dsleepMax", false, k_v2 | k_v3, k_came_with_2},
+    {"setonerror", false, k_v3, k_came_with_3},
+    {"startupcommand", false, k_v3, k_came_with_3},
+    {"startup", false, k_v3, k_came_with_3},
+    {"flashindex", false, k_v3, k_came_with_3},
+    {"flashreload", false, k_v3, k_came_with_3},
+    {"getpartitiontable", false, k_v3, k_came_with_3},
+    {"setpartitiontable", false, k_v3, k_came_with_3},
+    {"LFS", false, k_v3, k_came_with_3},
     // JSON: cjson in 1.5.4.1, sjson from 2.x.
     {"cjson", true, k_v1, "is the 1.x JSON module — run with --firmware=1, or use sjson"},
     {"sjson", true, k_v2 | k_v3, "came with 2.x — run with --firmware=2, or use cjson"},
@@ -102,7 +116,12 @@ std::string qualified(const KnownName& k) {
   if (n.starts_with("eventMon") || n == "clearconfig") return "wifi.sta." + std::string(n);
   if (n == "getcountry" || n == "setcountry" || n == "setmaxtxpower") return "wifi." + std::string(n);
   if (n == "ifinfo") return "net.ifinfo()";
+  if (n == "ping") return "net.ping()";
   if (n == "ccount") return "tmr.ccount()";
+  if (n == "LFS") return "node.LFS";
+  if (n == "random" || n == "getcpufreq" || n == "dsleepMax" || n == "setonerror" ||
+      n.starts_with("startup") || n.starts_with("flash") || n.ends_with("partitiontable"))
+    return "node." + std::string(n) + "()";
   return "tmr." + std::string(n) + "(id, …)";
 }
 

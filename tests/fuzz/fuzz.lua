@@ -270,6 +270,8 @@ end
 -- --- targets and objects -------------------------------------------------------------------
 
 local function class_name(mt)
+  -- 1.x's UDP objects (net_v1.cpp) each have a metatable of their own that names the class.
+  if type(rawget(mt, "class")) == "string" then return rawget(mt, "class") end
   local reg = debug and debug.getregistry and debug.getregistry()
   if reg then
     for k, v in pairs(reg) do
@@ -283,7 +285,9 @@ local function class_of(u)
   if type(u) ~= "userdata" or own[u] then return nil end
   local mt = getmetatable(u)
   if type(mt) ~= "table" then return nil end
-  local c = classes[mt]
+  -- Objects whose metatables share one method table are one class.
+  local key = type(mt.__index) == "table" and mt.__index or mt
+  local c = classes[key]
   if c then return c end
   c = { mt = mt, name = class_name(mt), live = {}, dead = {}, known = setmetatable({}, { __mode = "k" }),
         methods = {}, fns = {} }
@@ -302,7 +306,7 @@ local function class_of(u)
   for _, k in ipairs(names) do
     c.methods[#c.methods + 1] = { label = c.name .. ":" .. k, fn = c.fns[k], name = k, group = c.name, class = c }
   end
-  classes[mt] = c
+  classes[key] = c
   class_list[#class_list + 1] = c
   return c
 end
@@ -429,15 +433,42 @@ local GUARDS = {
     end
     return n
   end,
+  -- 1.x (net_v1.cpp): a UDP socket sends to what it connect()ed to; a server answers only its
+  -- last sender.
+  ["net.socket:connect"] = function(a, n) a[2] = safe_port(a[2]); a[3] = safe_host(a[3]); return math.max(n, 3) end,
+  ["net.socket:dns"] = function(a, n) a[2] = safe_host(a[2]); return n end,
+  ["net.server:listen"] = function(a, n)
+    if effective_port(a[2]) ~= nil and effective_port(a[2]) ~= 0 then a[2] = 0 end
+    return n
+  end,
 }
 -- Paths: file.* functions, node.compile, crypto.fhash.
 local PATH_FUNCTIONS = { "file.", "node.compile", "crypto.fhash", "node.startup", "node.LFS." }
 
 -- --- CARE: calls that would end the run or block it ----------------------------------------
 -- A function here returns the argument count to use (after rewriting args), or nil to skip.
+-- A pipe reader (3.x: pipe.create, node.output) that returns anything but a boolean is posted
+-- again for ever, as on the chip, and so is one that returns true with data left: the random
+-- reader runs, then the pipe is drained and the answer is a boolean.
+local function bounded_reader(a, n)
+  local f = a[1]
+  if type(f) == "function" then
+    a[1] = function(p, ...)
+      f(p, ...)
+      pcall(function() while p:read(1400) do end end)
+      return chance(1, 2)
+    end
+  end
+  return n
+end
+
 local CARE = {
   -- Reboots the device: the emulator runs the script again (same seed: an endless loop).
   ["node.restart"] = function() return nil end,
+  -- A valid table rewrites the partition table and reboots (3.x): only calls that must raise.
+  ["node.setpartitiontable"] = function(a, n) return type(a[1]) ~= "table" and n or nil end,
+  ["pipe.create"] = bounded_reader,
+  ["node.output"] = bounded_reader,
   -- Deep sleep ends the run: only values it must refuse (a time in [0, 36e9) becomes -1).
   ["node.dsleep"] = function(a, n)
     local t = tonumber(a[1])

@@ -1,5 +1,5 @@
 -- gpio.trig: interrupts from pins driven with emu_gpio.drive. Callbacks get (level, when,
--- eventcount), run as a high-priority task under luaL_pcallx (gpio.c).
+-- eventcount), run as a high-priority task (gpio.c; errors: tests/lua/errors_onerror_firmware3.lua).
 local emu = require "emu"
 
 local function after(ms, fn)
@@ -146,16 +146,4 @@ emu.async("gpio.mode to a non-interrupt mode drops the callback", function(done)
     emu_gpio.drive(8, nil)
     done()
   end)
-end)
-
-emu.async("an error in a trig callback goes to node.setonerror", function(done)
-  gpio.mode(9, gpio.INT)
-  node.setonerror(function(msg)
-    emu.check(function() emu.contains(msg, "pin callback failed") end)
-    node.setonerror()
-    gpio.trig(9, "none")
-    done()
-  end)
-  gpio.trig(9, "up", function() error("pin callback failed") end)
-  emu_gpio.drive(9, 1)
 end)

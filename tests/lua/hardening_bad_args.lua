@@ -187,7 +187,7 @@ emu.test("tmr, node, adc, gpio, emu_gpio and uart functions survive bad argument
   fuzz_module("node", node, { restart = true, dsleep = true, input = true }, restore)
   fuzz_module("node.task", node.task)
   fuzz_module("node.egc", node.egc)
-  fuzz_module("node.LFS", node.LFS)
+  if node.LFS then fuzz_module("node.LFS", node.LFS) end  -- 3.x only
   for _, v in ipairs(V) do
     if type(v[2]) ~= "string" and type(v[2]) ~= "number" then
       try("node.input(" .. v[1] .. ")", node.input, 1, v[2])

@@ -63,8 +63,19 @@ emu.test("a non-numeric serial_debug keeps the UART copy, as on the device", fun
   emu.eq(out, "visible\n")
 end)
 
-emu.test("an error in the output function goes to the onerror handler", function()
+emu.test("an error in the output function is a PANIC (2.2.1 calls it with lua_call)", function()
   local out, err, status = emu.run { script = [[
+    node.output(function(s) error("sink broke") end, 0)
+    print("x")
+  ]] }
+  emu.eq(status, 1)
+  emu.eq(out, "")
+  emu.contains(err, "PANIC: unprotected error in call to Lua API (")
+  emu.contains(err, "sink broke")
+end)
+
+emu.test("under --firmware=3 an error in the output function goes to the onerror handler", function()
+  local out, err, status = emu.run { args = { "--firmware=3" }, script = [[
     node.setonerror(function(msg) node.output(nil) print("handled: " .. msg:match("[^\n]*")) end)
     node.output(function(s) error("sink broke") end, 0)
     print("x")

@@ -149,13 +149,13 @@ emu.test("a pending error reboot does not survive an earlier node.restart()", fu
       tmr.create():alarm(5000, tmr.ALARM_SINGLE, function() print("second boot lived 5 s") end)
     end
   ]])
-  local out, err, status = emu.run { args = { "--boot", "--fs", flash, "--on-error=restart" } }
+  local out, err, status = emu.run { args = { "--boot", "--fs", flash, "--on-error=restart", "--firmware=3" } }
   emu.eq(status, 0, "stderr: " .. err)
   emu.eq(out, "boot 0\nboot 4\nsecond boot lived 5 s\n")
 end)
 
 emu.test("after a reboot for an exception node.bootreason() returns 8 values (2, 2, 0 x 6)", function()
-  local out, _, status = emu.run { args = { "--on-error=restart", "--run-for", "1" }, script = [[
+  local out, _, status = emu.run { args = { "--on-error=restart", "--run-for", "1", "--firmware=3" }, script = [[
     local r = { node.bootreason() }
     print(#r .. ": " .. table.concat(r, " "))
     if r[2] == 0 then

@@ -1,3 +1,4 @@
+-- args: --firmware=3
 -- tmr: the module table and the timer object's methods (spec/tmr.md T1-T5, T10, T11).
 local emu = require "emu"
 

@@ -1,6 +1,15 @@
 -- tmr: an error in a timer callback (spec/tmr.md T9, node.md O5). The default handler reboots
 -- the device 2 s later, so these cases run a second emulator and watch its output and status.
+-- The onerror handler and its 2 s grace are 3.0's (luaL_pcallx): those cases run the second
+-- device under --firmware=3. 1.5.4.1 and 2.2.1 call timers with lua_call: the last cases.
 local emu = require "emu"
+
+local function run(opts)
+  local args = { "--firmware=3" }
+  for _, a in ipairs(opts.args or {}) do args[#args + 1] = a end
+  opts.args = args
+  return emu.run(opts)
+end
 
 -- A device that ticks every 500 ms and fails in a timer callback at 10 ms.
 local failing_device = [[
@@ -9,13 +18,13 @@ tmr.create():alarm(10, tmr.ALARM_SINGLE, function() error("boom") end)
 ]]
 
 emu.test("T9 an error in a timer callback is printed with a traceback", function()
-  local _, err = emu.run { script = failing_device }
+  local _, err = run { script = failing_device }
   emu.contains(err, ": boom\nstack traceback:\n")
   emu.contains(err, "in function 'error'")
 end)
 
 emu.test("T9 with the default handler the device restarts 2 s later (--on-error=panic exits 1)", function()
-  local out, err, status = emu.run { script = failing_device }
+  local out, err, status = run { script = failing_device }
   emu.eq(status, 1, "exit status")
   -- Callbacks keep running during those 2 s: the error was at 10 ms, the reboot at 2010 ms.
   emu.eq(out, "tick 500\ntick 1000\ntick 1500\ntick 2000\n")
@@ -23,7 +32,7 @@ emu.test("T9 with the default handler the device restarts 2 s later (--on-error=
 end)
 
 emu.test("T9 the handler is called in a later task, after the failing callback has ended", function()
-  local out, err, status = emu.run { script = [[
+  local out, err, status = run { script = [[
     node.setonerror(function(msg) print("handler got: " .. msg:match("[^\n]*")) end)
     tmr.create():alarm(10, tmr.ALARM_SINGLE, function()
       print("before")
@@ -35,7 +44,7 @@ emu.test("T9 the handler is called in a later task, after the failing callback h
 end)
 
 emu.test("T9 after node.setonerror(fn) only fn(msg) is called and the device keeps running", function()
-  local out, err, status = emu.run { script = [[
+  local out, err, status = run { script = [[
     node.setonerror(function(msg) print("handled: " .. msg) end)
     local n = 0
     tmr.create():alarm(1000, tmr.ALARM_AUTO, function(t)
@@ -52,7 +61,7 @@ emu.test("T9 after node.setonerror(fn) only fn(msg) is called and the device kee
 end)
 
 emu.test("T9 node.setonerror() with no function restores the default handler", function()
-  local out, err, status = emu.run { script = [[
+  local out, err, status = run { script = [[
     node.setonerror(function(msg) print("custom") end)
     node.setonerror()
     tmr.create():alarm(10, tmr.ALARM_SINGLE, function() error("boom") end)
@@ -64,7 +73,7 @@ emu.test("T9 node.setonerror() with no function restores the default handler", f
 end)
 
 emu.test("T9 --on-error=continue prints the error and goes on without a restart", function()
-  local out, err, status = emu.run { args = { "--on-error=continue" }, script = [[
+  local out, err, status = run { args = { "--on-error=continue" }, script = [[
     tmr.create():alarm(10, tmr.ALARM_SINGLE, function() error("boom") end)
     tmr.create():alarm(5000, tmr.ALARM_SINGLE, function() print("alive at " .. tmr.time()) end)
   ]] }
@@ -75,7 +84,7 @@ emu.test("T9 --on-error=continue prints the error and goes on without a restart"
 end)
 
 emu.test("T9 --on-error=restart reboots the device 2 s after the error and runs the program again", function()
-  local out, _, status = emu.run { args = { "--on-error=restart", "--run-for", "5" }, script = [[
+  local out, _, status = run { args = { "--on-error=restart", "--run-for", "5" }, script = [[
     print("boot " .. select(2, node.bootreason()) .. " at uptime " .. tmr.now())
     tmr.create():alarm(100, tmr.ALARM_SINGLE, function() error("boom") end)
   ]] }
@@ -85,7 +94,7 @@ emu.test("T9 --on-error=restart reboots the device 2 s after the error and runs 
 end)
 
 emu.test("T9 several errors before the reboot restart the device only once", function()
-  local out, _, status = emu.run { args = { "--on-error=restart", "--run-for", "3" }, script = [[
+  local out, _, status = run { args = { "--on-error=restart", "--run-for", "3" }, script = [[
     print("boot")
     tmr.create():alarm(100, tmr.ALARM_SINGLE, function() error("one") end)
     tmr.create():alarm(1500, tmr.ALARM_SINGLE, function() error("two") end)
@@ -96,7 +105,7 @@ emu.test("T9 several errors before the reboot restart the device only once", fun
 end)
 
 emu.test("O5 an error in a node.task.post callback also restarts the device after 2 s", function()
-  local out, err, status = emu.run { script = [[
+  local out, err, status = run { script = [[
     tmr.create():alarm(900, tmr.ALARM_AUTO, function() print("tick " .. tmr.now() / 1000) end)
     node.task.post(function() error("task failed") end)
   ]] }
@@ -106,7 +115,7 @@ emu.test("O5 an error in a node.task.post callback also restarts the device afte
 end)
 
 emu.test("O5 after node.setonerror(print) an error in a task does not restart the device", function()
-  local out, err, status = emu.run { script = [[
+  local out, err, status = run { script = [[
     node.setonerror(function(s) print(s) end)
     node.task.post(function() error("task failed") end)
     tmr.create():alarm(3000, tmr.ALARM_SINGLE, function() print("alive") end)
@@ -120,7 +129,7 @@ end)
 -- The firmware would pass the handler's own error to the same handler again, in a new task,
 -- for ever; the emulator treats it as fatal instead (docs/node.md).
 emu.test("an error inside the onerror handler itself reboots the device at once", function()
-  local out, err, status = emu.run { script = [[
+  local out, err, status = run { script = [[
     node.setonerror(function(s) error("handler broke") end)
     tmr.create():alarm(10, tmr.ALARM_SINGLE, function() error("boom") end)
     tmr.create():alarm(500, tmr.ALARM_SINGLE, function() print("not reached") end)
@@ -128,4 +137,36 @@ emu.test("an error inside the onerror handler itself reboots the device at once"
   emu.eq(status, 1)
   emu.eq(out, "")
   emu.contains(err, "handler broke")
+end)
+
+for _, profile in ipairs { "1", "2" } do
+  emu.test("under --firmware=" .. profile .. " an error in a timer callback is an immediate PANIC", function()
+    local out, err, status = emu.run { args = { "--firmware=" .. profile }, script = failing_device }
+    emu.eq(status, 1, "exit status")
+    emu.eq(out, "", "no tick: the device stops at 10 ms, not 2 s later")
+    emu.contains(err, "PANIC: unprotected error in call to Lua API (")
+    emu.contains(err, ": boom)\nstack traceback:")
+  end)
+
+  emu.test("under --firmware=" .. profile .. " an error in a node.task.post callback is a PANIC", function()
+    local out, err, status = emu.run { args = { "--firmware=" .. profile }, script = [[
+      node.task.post(function() error("task failed") end)
+      tmr.create():alarm(100, tmr.ALARM_SINGLE, function() print("not reached") end)
+    ]] }
+    emu.eq(status, 1)
+    emu.eq(out, "")
+    emu.contains(err, "PANIC: unprotected error in call to Lua API (")
+  end)
+end
+
+emu.test("under --firmware=2 --on-error=restart an error in a timer reboots at once", function()
+  local out, _, status = emu.run { args = { "--firmware=2", "--on-error=restart", "--run-for", "1" }, script = [[
+    print("boot " .. select(2, node.bootreason()) .. " at " .. tmr.now())
+    if select(2, node.bootreason()) == 0 then
+      tmr.create():alarm(100, tmr.ALARM_SINGLE, function() error("boom") end)
+    end
+  ]] }
+  emu.eq(status, 0)
+  -- Reason 2: an exception reset (the PANIC), not the 3.0 handler's software restart (4).
+  emu.eq(out, "boot 0 at 0\nboot 2 at 0\n")
 end)

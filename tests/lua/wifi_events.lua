@@ -199,18 +199,6 @@ emu.async("setmode raises WIFI_MODE_CHANGED; SOFTAP takes the station down (stat
   end)
 end)
 
-emu.async("an error in an event callback goes to node.setonerror (luaL_pcallx)", function(done)
-  node.setonerror(function(msg)
-    emu.check(function() emu.contains(msg, "boom from the callback") end)
-    node.setonerror()
-    unregister_all()
-    wifi.sta.connect()
-    done()
-  end)
-  ev.register(ev.STA_DISCONNECTED, function() error("boom from the callback") end)
-  wifi.sta.disconnect()
-end)
-
 emu.async("re-registering replaces the callback; unregister before delivery drops the event", function(done)
   local got = {}
   after(3000, function()

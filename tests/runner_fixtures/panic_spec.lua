@@ -1,5 +1,5 @@
--- Fixture for tests/cli/test_runner.sh: errors inside callbacks fail their case, and the
--- file goes on: a PANIC in a net callback, an error in a timer with no node.setonerror.
+-- args: --firmware=3
+-- Fixture for tests/cli/test_runner.sh: errors in callbacks fail their case (3.x onerror).
 local emu = require "emu"
 emu.async("a PANIC in a receive callback", function(done)
   local port = emu.free_port()

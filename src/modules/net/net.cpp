@@ -1,5 +1,6 @@
 // net: the module table (spec/net.md section 1).
 #include "modules/net/net_parts.hpp"
+#include "core/device.hpp"
 #include "modules/net/net_state.hpp"
 
 namespace nodemcu_emu::modules {
@@ -14,6 +15,8 @@ int open_net(lua_State* L) {
   net::open_udp(L);
   net::open_dns(L);
   net::open_iface(L);
+  if (core::Device::from(L).options().firmware == 1) net::open_v1(L);
+  if (core::Device::from(L).options().firmware >= 3) net::open_ping(L);  // NET_PING_ENABLE at 3.0
   return 1;
 }
 

@@ -137,19 +137,29 @@ bool push_module_list(lua_State* L) {
   return lua::protected_push(L, list);
 }
 
+// The eight integers of node.info() (the only form before 3.0, the "legacy" one after).
+int push_info_integers(lua_State* L, const Version& v) {
+  lua_pushinteger(L, v.major);
+  lua_pushinteger(L, v.minor);
+  lua_pushinteger(L, v.revision);
+  lua_pushinteger(L, k_chip_id);
+  lua_pushinteger(L, k_flash_id);
+  lua_pushinteger(L, k_flash_size / 1024);
+  lua_pushinteger(L, 2);
+  lua_pushinteger(L, 40000000);
+  return 8;
+}
+
 int node_info(lua_State* L) {
   static const char* const groups[] = {"lfs", "hw", "sw_version", "build_config", "legacy", nullptr};
-  int group = luaL_checkoption(L, 1, "legacy", groups);
   Device& d = Device::from(L);
   Version v = firmware_version(d);
+  // Before 3.0 node_info takes no argument: a group name is ignored, no deprecation note.
+  if (d.options().firmware < 3) return push_info_integers(L, v);
+  int group = luaL_checkoption(L, 1, "legacy", groups);
   switch (group) {
     case 0:
-      lua_createtable(L, 0, 4);  // no LFS image: all four are 0 (integers, as node.c sets them)
-      set_int(L, "lfs_mapped", 0);
-      set_int(L, "lfs_base", 0);
-      set_int(L, "lfs_size", 0);
-      set_int(L, "lfs_used", 0);
-      return 1;
+      return node::push_lfs_config(L);
     case 1:
       lua_createtable(L, 0, 5);
       set_int(L, "chip_id", k_chip_id);
@@ -172,22 +182,14 @@ int node_info(lua_State* L) {
       lua_createtable(L, 0, 4);
       lua_pushboolean(L, 0);  // BUILDINFO_SSL: there is no tls module (no TLS) in the emulator
       lua_setfield(L, -2, "ssl");
-      set_int(L, "lfs_size", 0);
+      set_int(L, "lfs_size", d.lfs().size);
       if (!push_module_list(L)) return lua_error(L);
       lua_setfield(L, -2, "modules");
       set_str(L, "number_type", "float");
       return 1;
     default:
       d.console().deprecation_note("node.info() without parameter");
-      lua_pushinteger(L, v.major);
-      lua_pushinteger(L, v.minor);
-      lua_pushinteger(L, v.revision);
-      lua_pushinteger(L, k_chip_id);
-      lua_pushinteger(L, k_flash_id);
-      lua_pushinteger(L, k_flash_size / 1024);
-      lua_pushinteger(L, 2);
-      lua_pushinteger(L, 40000000);
-      return 8;
+      return push_info_integers(L, v);
   }
 }
 
@@ -295,11 +297,6 @@ int node_startup(lua_State* L) {
   lua_pushboolean(L, 0);
   lua_setfield(L, -2, "delay_mount");
   set_int(L, "frequency", s.cpu_mhz);
-  return 1;
-}
-
-int node_flashindex(lua_State* L) {
-  lua_pushnil(L);
   return 1;
 }
 
@@ -474,10 +471,15 @@ int egc_meminfo(lua_State* L) {
   return 2;
 }
 
-int lfs_get(lua_State* L) {
-  lua_pushnil(L);
-  return 1;
-}
+// node functions later than 1.5.4.1, with the first profile that has them. 2.2.1 builds
+// without LUA_FLASH_STORE by default (user_config.h), so it has no flashindex either.
+struct Introduced {
+  const char* name;
+  int profile;
+};
+constexpr Introduced k_introduced[] = {
+    {"dsleepMax", 2},       {"sleep", 2},   {"getcpufreq", 2}, {"random", 2},
+    {"setonerror", 3},      {"startupcommand", 3}, {"startup", 3}};
 
 void add_subtable(lua_State* L, const char* name, const luaL_Reg* functions) {
   lua_newtable(L);
@@ -506,7 +508,6 @@ int open_node(lua_State* L) {
       {"stripdebug", node_stripdebug},
       {"startupcommand", node_startupcommand},
       {"startup", node_startup},
-      {"flashindex", node_flashindex},
       {"output", node_output},
       {"input", node_input},
       {"setonerror", node_setonerror},
@@ -534,12 +535,15 @@ int open_node(lua_State* L) {
   set_int(L, "ALWAYS", 4);
   lua_pop(L, 1);
 
-  if (Device::from(L).options().firmware >= 3) {
-    node::add_lfs_calls(L);  // node.LFS, flashreload, getpartitiontable as 3.0 has them
-  } else {
-    static const luaL_Reg lfs[] = {{"get", lfs_get}, {nullptr, nullptr}};
-    add_subtable(L, "LFS", lfs);
-  }
+  const int firmware = Device::from(L).options().firmware;
+  if (firmware >= 3) node::add_lfs_calls(L);  // node.LFS, flashreload, partition table
+  // What each release's node_map lists (node.c at the three tags); the rest is removed so that
+  // a feature check (`if node.setonerror then`) sees what the device would.
+  for (const auto& f : k_introduced)
+    if (firmware < f.profile) {
+      lua_pushnil(L);
+      lua_setfield(L, -2, f.name);
+    }
   return 1;
 }
 

@@ -28,6 +28,8 @@ constexpr lua_Number k_max_interval = 0x68D7A3;
 constexpr int k_numbered_timers = 7;
 
 bool v1(lua_State* L) { return Device::from(L).options().firmware == 1; }
+// Before 3.0 (1.5.4.1 and 2.2.1 alike): decimal range text, no restart flag, plain errors.
+bool before_v3(lua_State* L) { return Device::from(L).options().firmware < 3; }
 
 enum Mode : int { k_single = 0, k_auto = 1, k_semi = 2, k_off = 3 };
 
@@ -140,7 +142,7 @@ std::uint32_t check_interval(lua_State* L, int index) {
   lua_Number n = luaL_checknumber(L, index);
   // Negative values wrap to huge u32 on the device, so they fail the same check.
   if (!(n >= 1 && n <= k_max_interval))
-    luaL_argerror(L, index, v1(L) ? errors::k_range_v1 : errors::k_range);
+    luaL_argerror(L, index, before_v3(L) ? errors::k_range_decimal : errors::k_range);
   return static_cast<std::uint32_t>(n);
 }
 
@@ -172,10 +174,12 @@ int timer_alarm(lua_State* L) {
 
 int timer_start(lua_State* L) {
   Timer* t = check_timer(L);
-  // 1.5.4.1's start has no restart argument and ignores anything after the timer.
-  if (!v1(L) && !lua_isnoneornil(L, 2) && !lua_isboolean(L, 2))
+  // start(restart) came with 3.0: before, anything after the timer is ignored and a running
+  // timer is left as it is (tmr.c tmr_start at 1.5.4.1 and 2.2.1).
+  bool old = before_v3(L);
+  if (!old && !lua_isnoneornil(L, 2) && !lua_isboolean(L, 2))
     luaL_argerror(L, 2, errors::k_boolean_expected);
-  bool restart = !v1(L) && lua_toboolean(L, 2) != 0;
+  bool restart = !old && lua_toboolean(L, 2) != 0;
   bool started = false;
   if (t->mode != k_off && (t->idle || restart)) {
     t->arm(L, 1);
@@ -261,8 +265,9 @@ int tmr_ccount(lua_State* L) {
 int tmr_delay(lua_State* L) {
   lua_Integer us = luaL_checkinteger(L, 1);
   if (us <= 0) {
-    // 1.5.4.1 raises a plain error (tmr.c tmr_delay: luaL_error), not an argument error.
-    if (v1(L)) luaL_error(L, errors::k_wrong_arg_range);
+    // 1.5.4.1 and 2.2.1 raise a plain error (tmr.c tmr_delay: luaL_error), not an argument
+    // error.
+    if (before_v3(L)) luaL_error(L, errors::k_wrong_arg_range);
     luaL_argerror(L, 1, errors::k_wrong_arg_range);
   }
   // The device's integers are 32-bit (its conversion saturates): at most INT32_MAX us, which
@@ -314,13 +319,15 @@ int open_tmr(lua_State* L) {
   luaL_register(L, nullptr, functions);
   if (v1(L)) {
     // 1.5.4.1's tmr_map: the timer functions at module level too (they take a number or an
-    // object), and no ccount yet.
+    // object).
     static const luaL_Reg numbered[] = {
         {"register", timer_register}, {"alarm", timer_alarm},
         {"start", timer_start},       {"stop", timer_stop},
         {"unregister", timer_unregister}, {"interval", timer_interval},
         {"state", timer_state},       {nullptr, nullptr}};
     luaL_register(L, nullptr, numbered);
+  }
+  if (before_v3(L)) {  // tmr.ccount came with 3.0 (not in tmr_map at 2.2.1)
     lua_pushnil(L);
     lua_setfield(L, -2, "ccount");
   }

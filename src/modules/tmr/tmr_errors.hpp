@@ -3,10 +3,10 @@
 
 namespace nodemcu_emu::modules::tmr::errors {
 
-// The SDK's os_timer limit. Current firmware stringifies the hex literal; 1.5.4.1 defined it
-// in decimal (tmr.c:67@1.5.4.1-master_20161201 MAX_TIMEOUT_DEF 6870947).
+// The SDK's os_timer limit. 3.0 stringifies the hex literal; 1.5.4.1 and 2.2.1 defined it in
+// decimal (tmr.c MAX_TIMEOUT_DEF 6870947 at both tags).
 constexpr const char* k_range = "Range: 1-0x68D7A3";
-constexpr const char* k_range_v1 = "Range: 1-6870947";
+constexpr const char* k_range_decimal = "Range: 1-6870947";
 constexpr const char* k_invalid_mode = "Invalid mode";
 constexpr const char* k_must_be_function = "Must be function";
 constexpr const char* k_boolean_expected = "boolean expected";
