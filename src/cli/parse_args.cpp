@@ -301,7 +301,8 @@ lua-compatible options:
   -e stat            execute string 'stat'
   -l name            require library 'name'
   -i                 enter the interactive console after running 'script' (the device's
-                     UART prompt: timers and sockets keep running while it waits)
+                     UART prompt: timers and sockets keep running while it waits; on a
+                     terminal, line editing and history in ~/.nodemcu_emu_history)
   -v                 show version information
   --                 stop handling options
   -                  execute stdin and stop handling options
