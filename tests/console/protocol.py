@@ -7,12 +7,15 @@ the host's conventions (no echo, LF) the two transcripts must be the same.
 Usage: protocol.py path/to/nodemcu-emu   (prints "N passed, N failed"; exits 1 on a failure)"""
 
 import os
+import re
 import subprocess
 import termios
 
 from serial_lib import HERE, TIMEOUT, Checks, Flash, Wire, emulator_path, start_serial
 
-BANNER = b"\r\nNodeMCU 2.2.1.0 build 20200610 powered by Lua 5.1.5 on SDK 2.2.1(6ab97e9)\r\n"
+# The banner's shape; its build date is the release's (src/modules/node/node_version.hpp).
+BANNER_LINE = re.compile(rb"NodeMCU 2\.2\.1\.0 build \d{8} powered by Lua 5\.1\.\d on SDK 2\.2\.1\(6ab97e9\)")
+BANNER = b""  # the exact bytes, as -i prints them (main() reads them first)
 
 # Lines whose replies must be the same on the pty and on -i (no errors: those go to stderr on
 # the host's terminal, to the UART on the board).
@@ -164,9 +167,20 @@ def parity(checks, exe, flash, wire):
                  stdio_side == pty_side, f"pty: {pty_side!r}\n-i:  {stdio_side!r}")
 
 
+def read_banner(exe, checks):
+    """The banner as -i prints it (with "\n"), in the pty's form (with "\r\n")."""
+    global BANNER
+    out = subprocess.run([exe, "-i"], input=b"", capture_output=True, timeout=TIMEOUT).stdout
+    line = next((l for l in out.split(b"\n") if l.startswith(b"NodeMCU")), b"")
+    checks.check("the boot banner names the release, Lua and the SDK", BANNER_LINE.fullmatch(line),
+                 out)
+    BANNER = b"\r\n" + line + b"\r\n"
+
+
 def main():
     exe = emulator_path()
     checks = Checks()
+    read_banner(exe, checks)
     flash = Flash(os.path.join(HERE, "flash"))
     try:
         emu, link = start_serial(exe, flash, ["--boot"])
