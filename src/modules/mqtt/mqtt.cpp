@@ -387,8 +387,6 @@ int m_lwt(lua_State* L) {
   return 0;
 }
 
-int m_gc(lua_State* L) { return lua::destroy_userdata<Handle>(L); }
-
 }  // namespace
 }  // namespace nodemcu_emu::mqtt
 
@@ -399,7 +397,7 @@ int open_mqtt(lua_State* L) {
   static const luaL_Reg methods[] = {
       {"connect", m_connect},   {"close", m_close},         {"publish", m_publish},
       {"subscribe", m_subscribe}, {"unsubscribe", m_unsubscribe}, {"lwt", m_lwt},
-      {"on", m_on},             {"__gc", m_gc},             {nullptr, nullptr}};
+      {"on", m_on},             {"__gc", lua::destroy_userdata<Handle>},             {nullptr, nullptr}};
   lua::new_class(L, k_class, methods);
   lua_newtable(L);
   lua_pushcfunction(L, client_new);
