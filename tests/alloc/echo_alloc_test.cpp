@@ -12,7 +12,7 @@
 #include "alloc_counter.hpp"
 #include "core/event_loop.hpp"
 #include "core/trace.hpp"
-#include "modules/net/tcp_session.hpp"
+#include "core/ip/tcp_session.hpp"
 
 using nodemcu_emu::core::EventLoop;
 using nodemcu_emu::core::Trace;
