@@ -116,7 +116,7 @@ struct Emulator::Impl {
 
   explicit Impl(Options o)
       : options(std::move(o)),
-        loop(options.virtual_time, options.idle_grace_ms),
+        loop(options.virtual_time, options.idle_grace_ms, options.peer_grace_ms),
         device(loop, options, trace, &modules::open_all) {}
 
   // Pending handlers point at the device's objects: let them finish while the device exists.

@@ -158,6 +158,8 @@ const std::map<std::string, LongOption>& long_options() {
                 [](Options& o, V v) { o.heap_bytes = parse_number<std::size_t>("--heap", *v); }}},
       {"idle-grace", {LongOption::required,
                       [](Options& o, V v) { o.idle_grace_ms = parse_seconds("--idle-grace", *v); }}},
+      {"peer-grace", {LongOption::required,
+                      [](Options& o, V v) { o.peer_grace_ms = parse_seconds("--peer-grace", *v); }}},
       {"epoch", {LongOption::required, [](Options& o, V v) {
                    if (*v == "now") o.epoch_now = true;
                    else o.epoch_seconds = parse_seconds("--epoch", *v);
@@ -318,6 +320,9 @@ the device:
                      happen, so long timeouts take milliseconds and runs are repeatable
   --idle-grace MS    virtual time: real milliseconds to wait for I/O in flight before the
                      clock jumps (default 2)
+  --peer-grace MS    virtual time: the clock does not jump for MS real milliseconds after
+                     any traffic with a peer outside this process, nor after listen() until
+                     the first client (default 1000; 0 = jump at once)
   --run-for SECONDS  stop after this long on the clock (default: while anything can happen)
   --on-error=MODE    where the device would reboot after an error: panic (default; exit
                      status 1), restart (reboot and run the boot again), continue

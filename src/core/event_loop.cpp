@@ -10,8 +10,9 @@
 
 namespace nodemcu_emu::core {
 
-EventLoop::EventLoop(bool virtual_time, double idle_grace_ms)
-    : work_(asio::make_work_guard(io_)),
+EventLoop::EventLoop(bool virtual_time, double idle_grace_ms, double peer_grace_ms)
+    : peers_(std::chrono::microseconds(static_cast<long>(peer_grace_ms * 1000.0))),
+      work_(asio::make_work_guard(io_)),
       idle_grace_(static_cast<long>(idle_grace_ms * 1000.0)) {
   if (virtual_time)
     clock_ = std::make_unique<VirtualClock>();
@@ -73,8 +74,16 @@ int EventLoop::run(std::optional<Micros> limit) {
 
 // Virtual time: wait a short real grace period for I/O in flight (a peer's answer on loopback),
 // then jump to the next deadline. With no deadline at all, wait for I/O as long as it takes.
+// While an outside peer may still act (peer_watch.hpp) the clock does not jump: the loop waits
+// for I/O until the last such hold runs out in real time, then looks again.
 bool EventLoop::wait_virtual(std::optional<Micros> limit) {
-  if (keepalives_ > 0 && io_.run_one_for(idle_grace_) != 0) return true;
+  if (keepalives_ > 0) {
+    if (auto held = peers_.held_until(std::chrono::steady_clock::now())) {
+      io_.run_one_until(*held);
+      return true;
+    }
+    if (io_.run_one_for(idle_grace_) != 0) return true;
+  }
   auto next = timers_.next_deadline();
   auto& clock = static_cast<VirtualClock&>(*clock_);
   if (limit && (!next || *next > *limit)) {

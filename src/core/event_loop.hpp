@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "core/clock.hpp"
+#include "core/peer_watch.hpp"
 #include "core/timer_service.hpp"
 
 namespace nodemcu_emu::core {
@@ -60,7 +61,8 @@ class EventLoop {
     EventLoop* loop_ = nullptr;
   };
 
-  EventLoop(bool virtual_time, double idle_grace_ms = 2.0);
+  // peer_grace_ms: virtual time waits this long for an outside peer (core/peer_watch.hpp).
+  EventLoop(bool virtual_time, double idle_grace_ms = 2.0, double peer_grace_ms = 1000.0);
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
   ~EventLoop();
@@ -84,6 +86,10 @@ class EventLoop {
 
   KeepAlive keep_alive() { return KeepAlive(this); }
 
+  // Real sockets whose other end is outside this process: under virtual time the clock does
+  // not jump while one of them may still act (core/peer_watch.hpp).
+  PeerWatch& peers() { return peers_; }
+
   // Runs until nothing can happen any more, `limit` (on the Clock) passes, or stop() is called.
   // Returns the exit status given to stop(), or 0.
   int run(std::optional<Micros> limit = std::nullopt);
@@ -106,6 +112,8 @@ class EventLoop {
   bool wait_virtual(std::optional<Micros> limit);
   void wait_real(std::optional<Micros> limit);
 
+  // Declared before the io_context: handlers destroyed with it may still unregister here.
+  PeerWatch peers_;
   // One thread runs everything: no locking around socket registrations. The scheduler keeps
   // its lock, because Asio's resolver hands its answers over from a thread of its own.
   asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
