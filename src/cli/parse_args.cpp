@@ -145,6 +145,7 @@ const std::map<std::string, LongOption>& long_options() {
       {"boot", {LongOption::none, [](Options& o, V) { o.boot = true; }}},
       {"host-libs", {LongOption::none, [](Options& o, V) { o.host_libs = true; }}},
       {"virtual-time", {LongOption::none, [](Options& o, V) { o.virtual_time = true; }}},
+      {"real-time", {LongOption::none, [](Options& o, V) { o.virtual_time = false; }}},
       {"run-for", {LongOption::required,
                    [](Options& o, V v) { o.run_for_seconds = parse_seconds("--run-for", *v); }}},
       {"on-error", {LongOption::required, [](Options& o, V v) {
@@ -222,9 +223,50 @@ int parse_long(Options& o, const std::vector<std::string>& argv, std::size_t i) 
   return used;
 }
 
+// NODEMCU_EMU_OPTIONS: long options only (a script or -e there would run in every emulator the
+// variable reaches).
+void apply_options_env(Options& o, const char* text) {
+  std::vector<std::string> words = split_words(text);
+  try {
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      if (words[i].size() < 3 || words[i].rfind("--", 0) != 0)
+        throw Failure{"only the emulator's --options, not '" + words[i] + "'"};
+      i += static_cast<std::size_t>(parse_long(o, words, i));
+    }
+  } catch (const Failure& f) {
+    throw Failure{"NODEMCU_EMU_OPTIONS: " + f.message};
+  }
+}
+
 }  // namespace
 
-ParseResult parse_args(const std::vector<std::string>& argv, const char* firmware_env) {
+std::vector<std::string> split_words(const std::string& text) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  char quote = 0;
+  for (char c : text) {
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+      else word += c;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      in_word = true;
+    } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      if (in_word) words.push_back(word);
+      word.clear();
+      in_word = false;
+    } else {
+      word += c;
+      in_word = true;
+    }
+  }
+  if (in_word) words.push_back(word);
+  return words;
+}
+
+ParseResult parse_args(const std::vector<std::string>& argv, const char* firmware_env,
+                       const char* options_env) {
   ParseResult r;
   Options& o = r.options;
   o.argv = argv;
@@ -232,6 +274,7 @@ ParseResult parse_args(const std::vector<std::string>& argv, const char* firmwar
     // Read first so that --firmware, parsed below, wins. An empty variable counts as unset.
     if (firmware_env && *firmware_env)
       o.firmware = parse_firmware("NODEMCU_EMU_FIRMWARE", firmware_env);
+    if (options_env && *options_env) apply_options_env(o, options_env);
     std::size_t i = 1;
     for (; i < argv.size(); ++i) {
       const std::string& a = argv[i];
@@ -318,6 +361,7 @@ the device:
                      which the device lacks (for test code that drives the host)
   --virtual-time     virtual clock: time jumps to the next timer when nothing else can
                      happen, so long timeouts take milliseconds and runs are repeatable
+  --real-time        the host's clock (the default; overrides NODEMCU_EMU_OPTIONS)
   --idle-grace MS    virtual time: real milliseconds to wait for I/O in flight before the
                      clock jumps (default 2)
   --peer-grace MS    virtual time: the clock does not jump for MS real milliseconds after
@@ -369,6 +413,12 @@ peripherals:
                      with PATH, linked there once the device is at its prompt. The emulator
                      runs until stopped (Ctrl-C); node.restart() reboots as under --boot.
                      No DTR/RTS on a pty: use the tools' soft reset (docs/console.md)
+
+environment:
+  NODEMCU_EMU_OPTIONS  long options applied before the command line's, in every emulator
+                     started with it (busted --lua=nodemcu-emu passes none of its own), e.g.
+                     "--host-libs --virtual-time --firmware=3"; the command line wins
+  NODEMCU_EMU_FIRMWARE  1, 2 or 3: the default --firmware
 
   --help             this text
   --version          the emulator's version

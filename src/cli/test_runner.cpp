@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "cli/child_process.hpp"
+#include "cli/parse_args.hpp"
 #include "cli/test_results.hpp"
 
 namespace nodemcu_emu::cli {
@@ -139,32 +140,6 @@ std::vector<std::string> discover(const std::vector<std::string>& paths) {
   return files;
 }
 
-// The words of a "-- args:" first line, with '...' and "..." quoting as a shell would.
-std::vector<std::string> split_words(const std::string& text) {
-  std::vector<std::string> words;
-  std::string word;
-  bool in_word = false;
-  char quote = 0;
-  for (char c : text) {
-    if (quote != 0) {
-      if (c == quote) quote = 0;
-      else word += c;
-    } else if (c == '\'' || c == '"') {
-      quote = c;
-      in_word = true;
-    } else if (c == ' ' || c == '\t' || c == '\r') {
-      if (in_word) words.push_back(word);
-      word.clear();
-      in_word = false;
-    } else {
-      word += c;
-      in_word = true;
-    }
-  }
-  if (in_word) words.push_back(word);
-  return words;
-}
-
 std::string self_executable() {
   char path[PATH_MAX];
   ssize_t n = ::readlink("/proc/self/exe", path, sizeof path);
@@ -183,7 +158,8 @@ ChildSpec child_for(const std::string& file, const std::string& exe, const Runne
   bool real_time = std::erase(args, std::string("--real-time")) > 0;
   ChildSpec spec;
   spec.argv.push_back(exe);
-  if (!real_time) spec.argv.push_back("--virtual-time");
+  // Said explicitly either way: NODEMCU_EMU_OPTIONS, which the child reads too, may say otherwise.
+  spec.argv.push_back(real_time ? "--real-time" : "--virtual-time");
   spec.argv.insert(spec.argv.end(), o.passthrough.begin(), o.passthrough.end());
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   // Named relative to its folder, so that error positions read "x_spec.lua:3:" as under CTest.

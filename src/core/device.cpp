@@ -187,6 +187,15 @@ bool Device::power_on(BootProgram program) {
 }
 
 std::size_t Device::heap_used() const { return heap_ ? heap_->used : 0; }
+std::size_t Device::heap_baseline() const { return heap_ ? heap_->baseline : 0; }
+
+void Device::exclude_from_heap(long long bytes) {
+  if (!heap_) return;
+  if (bytes < 0 && static_cast<std::size_t>(-bytes) > heap_->baseline)
+    heap_->baseline = 0;
+  else
+    heap_->baseline = static_cast<std::size_t>(static_cast<long long>(heap_->baseline) + bytes);
+}
 
 std::size_t Device::heap_free() const {
   if (!heap_) return 0;

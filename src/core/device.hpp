@@ -109,6 +109,14 @@ class Device {
   // Lua heap as node.heap() reports it: the budget less what the script allocated since boot.
   std::size_t heap_free() const;
   std::size_t heap_used() const;
+  std::size_t heap_baseline() const;
+  // Leaves `bytes` (negative: gives back) out of what node.heap() counts as the script's: a test
+  // framework's own memory (emu.busted), which the device would never hold.
+  void exclude_from_heap(long long bytes);
+  // node.heap() counts from what the heap holds now, as right after boot.
+  void rebase_heap() {
+    if (heap_) exclude_from_heap(static_cast<long long>(heap_used()) - static_cast<long long>(heap_baseline()));
+  }
 
   // Per-device state of a module, created on first use and dropped at every reboot, after the
   // Lua state is closed. It is where a module keeps its callbacks (lua::Ref slots: they hold

@@ -50,26 +50,30 @@ void EventLoop::stop_on_signals() {
 }
 
 int EventLoop::run(std::optional<Micros> limit) {
-  while (!stopping_) {
-    // A signal interrupted the Lua call that just returned: stop before anything else runs.
-    if (interrupt::pending()) stop(interrupt::exit_status());
-    if (stopping_) break;
-    // One ready handler, then the due timers, then the next handler: a chain of posted tasks
-    // cannot starve a timer (on the chip the SDK's timer task runs between two Lua tasks).
-    // Time moves only once nothing at all is ready.
-    std::size_t ran = io_.poll_one();
-    if (stopping_) break;
-    ran += timers_.fire_due(clock_->now());
-    if (ran != 0) continue;
-    if (limit && clock_->now() >= *limit) break;
-    if (!alive()) break;
-    if (clock_->is_virtual()) {
-      if (!wait_virtual(limit)) break;
-    } else {
-      wait_real(limit);
-    }
+  while (turn(limit, false)) {
   }
   return exit_status_;
+}
+
+bool EventLoop::step(Micros limit) { return turn(limit, true); }
+
+bool EventLoop::turn(std::optional<Micros> limit, bool until_limit) {
+  // A signal interrupted the Lua call that just returned: stop before anything else runs.
+  if (!stopping_ && interrupt::pending()) stop(interrupt::exit_status());
+  if (stopping_) return false;
+  // One ready handler, then the due timers, then the next handler: a chain of posted tasks
+  // cannot starve a timer (on the chip the SDK's timer task runs between two Lua tasks).
+  // Time moves only once nothing at all is ready.
+  std::size_t ran = io_.poll_one();
+  if (stopping_) return false;
+  ran += timers_.fire_due(clock_->now());
+  if (ran != 0) return true;
+  if (limit && clock_->now() >= *limit) return false;
+  // Nothing can happen any more: run() ends; a step (emu.advance) lets the time pass.
+  if (!alive() && !until_limit) return false;
+  if (clock_->is_virtual()) return wait_virtual(limit);
+  wait_real(limit);
+  return true;
 }
 
 // Virtual time: wait a short real grace period for I/O in flight (a peer's answer on loopback),

@@ -93,6 +93,10 @@ class EventLoop {
   // Runs until nothing can happen any more, `limit` (on the Clock) passes, or stop() is called.
   // Returns the exit status given to stop(), or 0.
   int run(std::optional<Micros> limit = std::nullopt);
+  // One turn of the loop for a test helper that runs it from inside a script (emu.advance,
+  // emu.run_until): a ready handler, the due timers, or else a wait that does not pass `limit`.
+  // Returns false once `limit` is reached (with nothing due) or the loop is stopping.
+  bool step(Micros limit);
   void stop(int exit_status = 0);
   bool stopping() const { return stopping_; }
 
@@ -109,6 +113,8 @@ class EventLoop {
 
  private:
   bool alive() const { return keepalives_ > 0 || !timers_.empty(); }
+  // run()'s body. until_limit: time passes up to `limit` even when nothing can happen.
+  bool turn(std::optional<Micros> limit, bool until_limit);
   bool wait_virtual(std::optional<Micros> limit);
   void wait_real(std::optional<Micros> limit);
 
