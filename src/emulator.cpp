@@ -258,15 +258,19 @@ struct Emulator::Impl {
     if (!options.lfs_dir.empty() && !load_lfs_dir()) return 2;
     loop.stop_on_signals();
     if (options.serial && !open_serial()) return 2;
-    if (!device.power_on([this](Device& d) { return boot_program(d); }))
+    if (!device.power_on([this](Device& d) { return boot_program(d); })) {
+      device.write_coverage();  // a failing script's coverage is what shows where it failed
       return core::interrupt::pending() ? core::interrupt::exit_status() : 1;
+    }
     if (options.serial && !announce_serial()) return 2;
     // The device's console: the serial port hands it complete lines.
     if (has_console()) device.serial().attach_console();
     std::optional<core::Micros> limit;
     if (options.run_for_seconds)
       limit = core::Micros(static_cast<long long>(*options.run_for_seconds * 1e6));
-    return loop.run(limit);
+    int status = loop.run(limit);
+    device.write_coverage();
+    return status;
   }
 };
 

@@ -145,6 +145,8 @@ const std::map<std::string, LongOption>& long_options() {
       {"boot", {LongOption::none, [](Options& o, V) { o.boot = true; }}},
       {"host-libs", {LongOption::none, [](Options& o, V) { o.host_libs = true; }}},
       {"virtual-time", {LongOption::none, [](Options& o, V) { o.virtual_time = true; }}},
+      {"coverage", {LongOption::optional,
+                    [](Options& o, V v) { o.coverage_file = v && !v->empty() ? *v : "coverage.lcov"; }}},
       {"real-time", {LongOption::none, [](Options& o, V) { o.virtual_time = false; }}},
       {"run-for", {LongOption::required,
                    [](Options& o, V v) { o.run_for_seconds = parse_seconds("--run-for", *v); }}},
@@ -377,6 +379,8 @@ the device:
                      the RTC's time of day at power-on (rtctime.get, sntp), in seconds
                      since 1970, or now: the host's time; it then moves with the clock
                      (default: unset, 0, as on the chip until rtctime.set or sntp.sync)
+  --coverage[=FILE]  write LCOV of the Lua lines run to FILE (default coverage.lcov) when the
+                     emulator ends; genhtml (Debian lcov) renders it as HTML
   --heap BYTES       the heap node.heap() starts from; when given, Lua allocation fails
                      past it as on the device (default: 45056 reported, not enforced)
   --lfs-size BYTES   an LFS partition of that size (--firmware=3; default: none)

@@ -9,6 +9,7 @@
 
 #include "core/board/board.hpp"
 #include "core/console.hpp"
+#include "core/coverage.hpp"
 #include "core/function_ref.hpp"
 #include "core/serial_port.hpp"
 #include "core/rtc.hpp"
@@ -152,6 +153,11 @@ class Device {
   void native_destroyed() { --live_natives_; }
   long live_natives() const { return live_natives_; }
 
+  // --coverage: the line counts (kept across reboots), null without it; write_coverage() writes
+  // the file (at the end of the run, and before os.exit).
+  Coverage* coverage() const { return coverage_.get(); }
+  void write_coverage() const;
+
   // Runs the flash file `name` (init.lua at boot). Errors are reported; returns success.
   bool run_file(const std::string& name);
   // Whether the flash holds a file `name`.
@@ -178,6 +184,7 @@ class Device {
   Repl repl_{console_};
   SerialPort serial_{*this};
   std::unique_ptr<Heap> heap_;
+  std::unique_ptr<Coverage> coverage_;
   lua_State* L_ = nullptr;
   std::shared_ptr<void> lua_token_;  // expires when L_ closes (see lua::Ref)
   Micros boot_time_{0};
