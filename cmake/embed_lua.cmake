@@ -1,7 +1,10 @@
-# Turns each lua/NAME.lua into an entry of a table the emulator preloads as `require "NAME"`.
+# Turns each lua/NAME.lua (NAME may hold dots: a submodule) into an entry of a table the emulator preloads as `require "NAME"`.
+# The files are listed here, not passed in: a list on the command line would split at its ';'.
+file(GLOB FILES ${DIR}/*.lua)
+list(SORT FILES)
 set(body "")
 foreach(f ${FILES})
-  get_filename_component(name ${f} NAME_WE)
+  get_filename_component(name ${f} NAME_WLE)  # lua/emu.busted.lua: require "emu.busted"
   file(READ ${f} text)
   string(APPEND body "  {\"${name}\", R\"__emu_lua__(${text})__emu_lua__\"},\n")
 endforeach()

@@ -349,4 +349,43 @@ function emu.attach(...) return require("emu_attach")(...) end
 emu.live_objects = native.live_objects
 emu.clock = native.clock
 
+-- Driving the event loop from inside a script (a busted `it`, a synchronous case, the main
+-- chunk): timers, tasks and socket callbacks run meanwhile, as between two tasks on the device.
+-- emu.now(): the Clock in milliseconds (fractions below).
+function emu.now() return native.now_us() / 1000 end
+
+local function check_ms(fname, ms, default)
+  if ms == nil then ms = default end
+  if type(ms) ~= "number" or ms < 0 or ms ~= ms then
+    error(fname .. ": milliseconds must be a number >= 0, got " .. tostring(ms), 3)
+  end
+  return ms
+end
+
+-- emu.advance(ms): lets `ms` milliseconds pass on the Clock, running whatever falls due (under
+-- virtual time at once; under real time it takes that long).
+function emu.advance(ms)
+  ms = check_ms("emu.advance", ms)
+  local limit = native.now_us() + math.floor(ms * 1000 + 0.5)
+  while native.step(limit) do end
+end
+
+-- emu.run_until(predicate [, timeout_ms]): runs the loop until predicate() returns a true
+-- value, and returns it; after timeout_ms (default 60000) on the Clock, returns nil and
+-- "timed out after N ms", so that assert(emu.run_until(...)) fails with that message.
+function emu.run_until(predicate, timeout_ms)
+  if type(predicate) ~= "function" then
+    error("emu.run_until: predicate must be a function, got " .. type(predicate), 2)
+  end
+  timeout_ms = check_ms("emu.run_until", timeout_ms, 60000)
+  local limit = native.now_us() + math.floor(timeout_ms * 1000 + 0.5)
+  repeat
+    local v = predicate()
+    if v then return v end
+  until not native.step(limit)
+  local v = predicate()
+  if v then return v end
+  return nil, "timed out after " .. timeout_ms .. " ms"
+end
+
 return emu

@@ -30,6 +30,9 @@ void report(const std::string& error) { Console::diagnostic("nodemcu-emu: " + er
 bool run_protected(lua_State* L, int nargs) {
   std::string error;
   if (lua::pcall_traceback(L, nargs, 0, error)) return true;
+  // error() with no value: busted ends a failing run that way on Lua 5.1 (status 1, its report
+  // already printed); a message about the nil would only be noise.
+  if (error.rfind("(error object is a nil value)\n", 0) == 0) return false;
   report(error);
   Device::from(L).print_hint(error);
   return false;
@@ -116,7 +119,7 @@ struct Emulator::Impl {
 
   explicit Impl(Options o)
       : options(std::move(o)),
-        loop(options.virtual_time, options.idle_grace_ms),
+        loop(options.virtual_time, options.idle_grace_ms, options.peer_grace_ms),
         device(loop, options, trace, &modules::open_all) {}
 
   // Pending handlers point at the device's objects: let them finish while the device exists.
@@ -255,15 +258,19 @@ struct Emulator::Impl {
     if (!options.lfs_dir.empty() && !load_lfs_dir()) return 2;
     loop.stop_on_signals();
     if (options.serial && !open_serial()) return 2;
-    if (!device.power_on([this](Device& d) { return boot_program(d); }))
+    if (!device.power_on([this](Device& d) { return boot_program(d); })) {
+      device.write_coverage();  // a failing script's coverage is what shows where it failed
       return core::interrupt::pending() ? core::interrupt::exit_status() : 1;
+    }
     if (options.serial && !announce_serial()) return 2;
     // The device's console: the serial port hands it complete lines.
     if (has_console()) device.serial().attach_console();
     std::optional<core::Micros> limit;
     if (options.run_for_seconds)
       limit = core::Micros(static_cast<long long>(*options.run_for_seconds * 1e6));
-    return loop.run(limit);
+    int status = loop.run(limit);
+    device.write_coverage();
+    return status;
   }
 };
 

@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   if (args.size() > 1 && args[1] == "--test") return nodemcu_emu::cli::run_tests(args);
   // --make-lfs OUT FILES…: writes an LFS image for node.LFS.reload and exits.
   if (args.size() > 1 && args[1] == "--make-lfs") return nodemcu_emu::cli::make_lfs(args);
-  auto parsed = nodemcu_emu::cli::parse_args(args, std::getenv("NODEMCU_EMU_FIRMWARE"));
+  auto parsed = nodemcu_emu::cli::parse_args(args, std::getenv("NODEMCU_EMU_FIRMWARE"),
+                                             std::getenv("NODEMCU_EMU_OPTIONS"));
   switch (parsed.action) {
     case nodemcu_emu::cli::ParseResult::help:
       std::fputs((nodemcu_emu::cli::usage("nodemcu-emu") + nodemcu_emu::cli::test_usage() +

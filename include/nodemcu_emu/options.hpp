@@ -57,6 +57,10 @@ struct Options {
   std::string trace_file;  // empty: stderr
   std::optional<std::size_t> heap_bytes;
   double idle_grace_ms = 2.0;  // virtual time: how long real I/O may be awaited before time jumps
+  // Virtual time: how long (real ms) an outside peer's last activity holds the clock still.
+  double peer_grace_ms = 1000.0;
+  // --coverage[=FILE]: LCOV of the Lua lines run, written when the emulator ends.
+  std::optional<std::string> coverage_file;
   // --epoch: the RTC's time of day at power-on (seconds since 1970). Unset, as on the chip,
   // unless given; epoch_now takes the host's calendar time instead.
   std::optional<double> epoch_seconds;

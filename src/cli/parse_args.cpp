@@ -145,6 +145,9 @@ const std::map<std::string, LongOption>& long_options() {
       {"boot", {LongOption::none, [](Options& o, V) { o.boot = true; }}},
       {"host-libs", {LongOption::none, [](Options& o, V) { o.host_libs = true; }}},
       {"virtual-time", {LongOption::none, [](Options& o, V) { o.virtual_time = true; }}},
+      {"coverage", {LongOption::optional,
+                    [](Options& o, V v) { o.coverage_file = v && !v->empty() ? *v : "coverage.lcov"; }}},
+      {"real-time", {LongOption::none, [](Options& o, V) { o.virtual_time = false; }}},
       {"run-for", {LongOption::required,
                    [](Options& o, V v) { o.run_for_seconds = parse_seconds("--run-for", *v); }}},
       {"on-error", {LongOption::required, [](Options& o, V v) {
@@ -158,6 +161,8 @@ const std::map<std::string, LongOption>& long_options() {
                 [](Options& o, V v) { o.heap_bytes = parse_number<std::size_t>("--heap", *v); }}},
       {"idle-grace", {LongOption::required,
                       [](Options& o, V v) { o.idle_grace_ms = parse_seconds("--idle-grace", *v); }}},
+      {"peer-grace", {LongOption::required,
+                      [](Options& o, V v) { o.peer_grace_ms = parse_seconds("--peer-grace", *v); }}},
       {"epoch", {LongOption::required, [](Options& o, V v) {
                    if (*v == "now") o.epoch_now = true;
                    else o.epoch_seconds = parse_seconds("--epoch", *v);
@@ -220,9 +225,50 @@ int parse_long(Options& o, const std::vector<std::string>& argv, std::size_t i) 
   return used;
 }
 
+// NODEMCU_EMU_OPTIONS: long options only (a script or -e there would run in every emulator the
+// variable reaches).
+void apply_options_env(Options& o, const char* text) {
+  std::vector<std::string> words = split_words(text);
+  try {
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      if (words[i].size() < 3 || words[i].rfind("--", 0) != 0)
+        throw Failure{"only the emulator's --options, not '" + words[i] + "'"};
+      i += static_cast<std::size_t>(parse_long(o, words, i));
+    }
+  } catch (const Failure& f) {
+    throw Failure{"NODEMCU_EMU_OPTIONS: " + f.message};
+  }
+}
+
 }  // namespace
 
-ParseResult parse_args(const std::vector<std::string>& argv, const char* firmware_env) {
+std::vector<std::string> split_words(const std::string& text) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  char quote = 0;
+  for (char c : text) {
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+      else word += c;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      in_word = true;
+    } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      if (in_word) words.push_back(word);
+      word.clear();
+      in_word = false;
+    } else {
+      word += c;
+      in_word = true;
+    }
+  }
+  if (in_word) words.push_back(word);
+  return words;
+}
+
+ParseResult parse_args(const std::vector<std::string>& argv, const char* firmware_env,
+                       const char* options_env) {
   ParseResult r;
   Options& o = r.options;
   o.argv = argv;
@@ -230,6 +276,7 @@ ParseResult parse_args(const std::vector<std::string>& argv, const char* firmwar
     // Read first so that --firmware, parsed below, wins. An empty variable counts as unset.
     if (firmware_env && *firmware_env)
       o.firmware = parse_firmware("NODEMCU_EMU_FIRMWARE", firmware_env);
+    if (options_env && *options_env) apply_options_env(o, options_env);
     std::size_t i = 1;
     for (; i < argv.size(); ++i) {
       const std::string& a = argv[i];
@@ -317,8 +364,12 @@ the device:
                      which the device lacks (for test code that drives the host)
   --virtual-time     virtual clock: time jumps to the next timer when nothing else can
                      happen, so long timeouts take milliseconds and runs are repeatable
+  --real-time        the host's clock (the default; overrides NODEMCU_EMU_OPTIONS)
   --idle-grace MS    virtual time: real milliseconds to wait for I/O in flight before the
                      clock jumps (default 2)
+  --peer-grace MS    virtual time: the clock does not jump for MS real milliseconds after
+                     any traffic with a peer outside this process, nor after listen() until
+                     the first client (default 1000; 0 = jump at once)
   --run-for SECONDS  stop after this long on the clock (default: while anything can happen)
   --on-error=MODE    where the device would reboot after an error: panic (default; exit
                      status 1), restart (reboot and run the boot again), continue
@@ -329,6 +380,8 @@ the device:
                      the RTC's time of day at power-on (rtctime.get, sntp), in seconds
                      since 1970, or now: the host's time; it then moves with the clock
                      (default: unset, 0, as on the chip until rtctime.set or sntp.sync)
+  --coverage[=FILE]  write LCOV of the Lua lines run to FILE (default coverage.lcov) when the
+                     emulator ends; genhtml (Debian lcov) renders it as HTML
   --heap BYTES       the heap node.heap() starts from; when given, Lua allocation fails
                      past it as on the device (default: 45056 reported, not enforced)
   --lfs-size BYTES   an LFS partition of that size (--firmware=3; default: none)
@@ -365,6 +418,12 @@ peripherals:
                      with PATH, linked there once the device is at its prompt. The emulator
                      runs until stopped (Ctrl-C); node.restart() reboots as under --boot.
                      No DTR/RTS on a pty: use the tools' soft reset (docs/console.md)
+
+environment:
+  NODEMCU_EMU_OPTIONS  long options applied before the command line's, in every emulator
+                     started with it (busted --lua=nodemcu-emu passes none of its own), e.g.
+                     "--host-libs --virtual-time --firmware=3"; the command line wins
+  NODEMCU_EMU_FIRMWARE  1, 2 or 3: the default --firmware
 
   --help             this text
   --version          the emulator's version

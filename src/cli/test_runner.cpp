@@ -16,6 +16,8 @@
 #include <optional>
 
 #include "cli/child_process.hpp"
+#include "cli/lcov_merge.hpp"
+#include "cli/parse_args.hpp"
 #include "cli/test_results.hpp"
 
 namespace nodemcu_emu::cli {
@@ -41,6 +43,7 @@ struct RunnerOptions {
   int jobs = 1;
   int shard = 1, shards = 1;
   std::string junit_file;
+  std::string coverage_file;        // --coverage[=FILE]: the files' LCOV, summed
   double timeout_seconds = 60;      // per file, a safety net against a hung child
   std::vector<std::string> passthrough;  // emulator options given to every child
   std::vector<std::string> paths;
@@ -101,6 +104,8 @@ RunnerOptions parse(const std::vector<std::string>& argv) {
       parse_shard(o, *v);
     } else if (auto v = value("--report")) {
       parse_report(o, *v);
+    } else if (a == "--coverage" || a.rfind("--coverage=", 0) == 0) {
+      o.coverage_file = a.size() > 11 ? a.substr(11) : "coverage.lcov";
     } else if (auto v = value("--timeout")) {
       o.timeout_seconds = parse_count("--timeout", *v);
     } else if (a.rfind("--", 0) == 0) {
@@ -139,32 +144,6 @@ std::vector<std::string> discover(const std::vector<std::string>& paths) {
   return files;
 }
 
-// The words of a "-- args:" first line, with '...' and "..." quoting as a shell would.
-std::vector<std::string> split_words(const std::string& text) {
-  std::vector<std::string> words;
-  std::string word;
-  bool in_word = false;
-  char quote = 0;
-  for (char c : text) {
-    if (quote != 0) {
-      if (c == quote) quote = 0;
-      else word += c;
-    } else if (c == '\'' || c == '"') {
-      quote = c;
-      in_word = true;
-    } else if (c == ' ' || c == '\t' || c == '\r') {
-      if (in_word) words.push_back(word);
-      word.clear();
-      in_word = false;
-    } else {
-      word += c;
-      in_word = true;
-    }
-  }
-  if (in_word) words.push_back(word);
-  return words;
-}
-
 std::string self_executable() {
   char path[PATH_MAX];
   ssize_t n = ::readlink("/proc/self/exe", path, sizeof path);
@@ -174,7 +153,8 @@ std::string self_executable() {
 
 // One child: the file's "-- args:" options ("--real-time" there means: no --virtual-time, as
 // tests/CMakeLists.txt reads it), run in the file's folder like CTest runs tests/lua.
-ChildSpec child_for(const std::string& file, const std::string& exe, const RunnerOptions& o) {
+ChildSpec child_for(const std::string& file, const std::string& exe, const RunnerOptions& o,
+                    const std::string& coverage) {
   std::ifstream in(file);
   std::string first;
   std::getline(in, first);
@@ -183,8 +163,10 @@ ChildSpec child_for(const std::string& file, const std::string& exe, const Runne
   bool real_time = std::erase(args, std::string("--real-time")) > 0;
   ChildSpec spec;
   spec.argv.push_back(exe);
-  if (!real_time) spec.argv.push_back("--virtual-time");
+  // Said explicitly either way: NODEMCU_EMU_OPTIONS, which the child reads too, may say otherwise.
+  spec.argv.push_back(real_time ? "--real-time" : "--virtual-time");
   spec.argv.insert(spec.argv.end(), o.passthrough.begin(), o.passthrough.end());
+  if (!coverage.empty()) spec.argv.push_back("--coverage=" + coverage);
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   // Named relative to its folder, so that error positions read "x_spec.lua:3:" as under CTest.
   fs::path absolute = fs::absolute(file);
@@ -205,7 +187,20 @@ int run(const RunnerOptions& o) {
   // Shard K of N: every file whose index in the sorted list is K-1 modulo N.
   for (std::size_t i = 0; i < all.size(); ++i)
     if (static_cast<int>(i % static_cast<std::size_t>(o.shards)) == o.shard - 1) files.push_back(all[i]);
+  if (!o.coverage_file.empty() && !std::ofstream(o.coverage_file, std::ios::binary))
+    throw Usage{"cannot write the coverage report " + o.coverage_file};
   const std::string exe = self_executable();
+  // Each file's emulator writes its LCOV here (absolute: the children run in their files'
+  // folders); they are summed at the end.
+  std::vector<std::string> coverage_parts;
+  fs::path coverage_dir;
+  if (!o.coverage_file.empty()) {
+    char pattern[] = "/tmp/nodemcu-emu-coverage-XXXXXX";
+    if (::mkdtemp(pattern) == nullptr) throw Usage{"cannot create a temporary folder for --coverage"};
+    coverage_dir = pattern;
+    for (std::size_t i = 0; i < files.size(); ++i)
+      coverage_parts.push_back((coverage_dir / (std::to_string(i) + ".lcov")).string());
+  }
   TapWriter tap(std::cout);
   Totals totals;
   std::vector<std::optional<FileResult>> results(files.size());
@@ -214,7 +209,8 @@ int run(const RunnerOptions& o) {
   std::vector<std::size_t> file_of;  // pool index -> file index
   while (next_print < files.size()) {
     while (next_start < files.size() && pool.running() < static_cast<std::size_t>(o.jobs)) {
-      std::size_t index = pool.start(child_for(files[next_start], exe, o));
+      std::size_t index = pool.start(child_for(files[next_start], exe, o,
+                                               coverage_parts.empty() ? "" : coverage_parts[next_start]));
       if (file_of.size() <= index) file_of.resize(index + 1);
       file_of[index] = next_start++;
     }
@@ -231,6 +227,15 @@ int run(const RunnerOptions& o) {
     std::cout << "# interrupted by signal " << g_signal << ": " << next_print << " of " << files.size()
               << " files reported\n";
   tap.finish(totals);
+  if (!o.coverage_file.empty()) {
+    bool written = merge_lcov(coverage_parts, o.coverage_file);
+    std::error_code ec;
+    fs::remove_all(coverage_dir, ec);
+    if (!written) {
+      std::cerr << "nodemcu-emu: cannot write " << o.coverage_file << "\n";
+      return 2;
+    }
+  }
   if (!o.junit_file.empty()) {
     std::vector<FileResult> done;
     for (auto& r : results)
@@ -260,6 +265,8 @@ test runner:
     -j N             run N files at a time (the report is the same)
     --shard K/N      only the files whose index in the sorted list is K-1 modulo N
     --report=junit:FILE  also write JUnit XML (a testsuite per file)
+    --coverage[=FILE]    LCOV of the Lua lines the files ran, summed over all of them
+                         (default coverage.lcov; genhtml FILE renders it)
     --timeout=SECONDS    kill a file's emulator after this long (default 60)
     --NAME=VALUE     any other emulator option, for every file (e.g. --hosts=FILE)
 )";

@@ -75,6 +75,24 @@ int console_print(lua_State* L) {
   return 0;
 }
 
+// os.exit ends the process at once (the emu helper ends a test file so): the coverage is written
+// first. The one `os` table is wrapped, which the emu helper keeps even without --host-libs.
+int exit_writing_coverage(lua_State* L) {
+  Device::from(L).write_coverage();
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 0);
+  return 0;
+}
+
+void write_coverage_at_exit(lua_State* L) {
+  lua_getglobal(L, "os");
+  lua_getfield(L, -1, "exit");
+  lua_pushcclosure(L, exit_writing_coverage, 1);
+  lua_setfield(L, -2, "exit");
+  lua_pop(L, 1);
+}
+
 // NodeMCU's Lua has no io, no os and no C modules: without --host-libs a script gets the
 // device's globals only. package.loaded loses them too, or require "io" would bring io back.
 void remove_host_libs(lua_State* L) {
@@ -99,6 +117,7 @@ Device::Device(EventLoop& loop, const Options& options, Trace& trace, ModuleOpen
     : loop_(loop), options_(options), open_modules_(open_modules), trace_(trace), tasks_(loop) {
   console_.set_uart([this](std::string_view text) { serial_.transmit(text, SerialPort::Tx::text); });
   // --epoch: the chip comes up with its RTC already set (as after an earlier sync and a reset).
+  if (options.coverage_file) coverage_ = std::make_unique<Coverage>(options.fs_dir);
   if (options.epoch_now)
     rtc_.set_epoch_us(loop.now(), static_cast<std::uint64_t>(host_calendar_time().count()));
   else if (options.epoch_seconds)
@@ -110,6 +129,11 @@ Device::Device(EventLoop& loop, const Options& options, Trace& trace, ModuleOpen
 }
 
 Device::~Device() { close_state(); }
+
+void Device::write_coverage() const {
+  if (coverage_ && !coverage_->write(*options_.coverage_file))
+    Console::diagnostic("nodemcu-emu: --coverage: cannot write " + *options_.coverage_file);
+}
 
 Device& Device::from(lua_State* L) {
   void* ud = nullptr;
@@ -140,6 +164,10 @@ void Device::open_state() {
     std::exit(1);
   });
   luaL_openlibs(L_);
+  if (coverage_) {
+    coverage_->attach(L_);
+    write_coverage_at_exit(L_);
+  }
   lua::install_protected_calls(L_);
   lua::preload_embedded(L_);
   lua_register(L_, "print", console_print);
@@ -187,6 +215,15 @@ bool Device::power_on(BootProgram program) {
 }
 
 std::size_t Device::heap_used() const { return heap_ ? heap_->used : 0; }
+std::size_t Device::heap_baseline() const { return heap_ ? heap_->baseline : 0; }
+
+void Device::exclude_from_heap(long long bytes) {
+  if (!heap_) return;
+  if (bytes < 0 && static_cast<std::size_t>(-bytes) > heap_->baseline)
+    heap_->baseline = 0;
+  else
+    heap_->baseline = static_cast<std::size_t>(static_cast<long long>(heap_->baseline) + bytes);
+}
 
 std::size_t Device::heap_free() const {
   if (!heap_) return 0;

@@ -9,6 +9,7 @@
 
 #include "core/board/board.hpp"
 #include "core/console.hpp"
+#include "core/coverage.hpp"
 #include "core/function_ref.hpp"
 #include "core/serial_port.hpp"
 #include "core/rtc.hpp"
@@ -109,6 +110,14 @@ class Device {
   // Lua heap as node.heap() reports it: the budget less what the script allocated since boot.
   std::size_t heap_free() const;
   std::size_t heap_used() const;
+  std::size_t heap_baseline() const;
+  // Leaves `bytes` (negative: gives back) out of what node.heap() counts as the script's: a test
+  // framework's own memory (emu.busted), which the device would never hold.
+  void exclude_from_heap(long long bytes);
+  // node.heap() counts from what the heap holds now, as right after boot.
+  void rebase_heap() {
+    if (heap_) exclude_from_heap(static_cast<long long>(heap_used()) - static_cast<long long>(heap_baseline()));
+  }
 
   // Per-device state of a module, created on first use and dropped at every reboot, after the
   // Lua state is closed. It is where a module keeps its callbacks (lua::Ref slots: they hold
@@ -144,6 +153,11 @@ class Device {
   void native_destroyed() { --live_natives_; }
   long live_natives() const { return live_natives_; }
 
+  // --coverage: the line counts (kept across reboots), null without it; write_coverage() writes
+  // the file (at the end of the run, and before os.exit).
+  Coverage* coverage() const { return coverage_.get(); }
+  void write_coverage() const;
+
   // Runs the flash file `name` (init.lua at boot). Errors are reported; returns success.
   bool run_file(const std::string& name);
   // Whether the flash holds a file `name`.
@@ -170,6 +184,7 @@ class Device {
   Repl repl_{console_};
   SerialPort serial_{*this};
   std::unique_ptr<Heap> heap_;
+  std::unique_ptr<Coverage> coverage_;
   lua_State* L_ = nullptr;
   std::shared_ptr<void> lua_token_;  // expires when L_ closes (see lua::Ref)
   Micros boot_time_{0};

@@ -10,8 +10,9 @@
 
 namespace nodemcu_emu::core {
 
-EventLoop::EventLoop(bool virtual_time, double idle_grace_ms)
-    : work_(asio::make_work_guard(io_)),
+EventLoop::EventLoop(bool virtual_time, double idle_grace_ms, double peer_grace_ms)
+    : peers_(std::chrono::microseconds(static_cast<long>(peer_grace_ms * 1000.0))),
+      work_(asio::make_work_guard(io_)),
       idle_grace_(static_cast<long>(idle_grace_ms * 1000.0)) {
   if (virtual_time)
     clock_ = std::make_unique<VirtualClock>();
@@ -49,32 +50,44 @@ void EventLoop::stop_on_signals() {
 }
 
 int EventLoop::run(std::optional<Micros> limit) {
-  while (!stopping_) {
-    // A signal interrupted the Lua call that just returned: stop before anything else runs.
-    if (interrupt::pending()) stop(interrupt::exit_status());
-    if (stopping_) break;
-    // One ready handler, then the due timers, then the next handler: a chain of posted tasks
-    // cannot starve a timer (on the chip the SDK's timer task runs between two Lua tasks).
-    // Time moves only once nothing at all is ready.
-    std::size_t ran = io_.poll_one();
-    if (stopping_) break;
-    ran += timers_.fire_due(clock_->now());
-    if (ran != 0) continue;
-    if (limit && clock_->now() >= *limit) break;
-    if (!alive()) break;
-    if (clock_->is_virtual()) {
-      if (!wait_virtual(limit)) break;
-    } else {
-      wait_real(limit);
-    }
+  while (turn(limit, false)) {
   }
   return exit_status_;
 }
 
+bool EventLoop::step(Micros limit) { return turn(limit, true); }
+
+bool EventLoop::turn(std::optional<Micros> limit, bool until_limit) {
+  // A signal interrupted the Lua call that just returned: stop before anything else runs.
+  if (!stopping_ && interrupt::pending()) stop(interrupt::exit_status());
+  if (stopping_) return false;
+  // One ready handler, then the due timers, then the next handler: a chain of posted tasks
+  // cannot starve a timer (on the chip the SDK's timer task runs between two Lua tasks).
+  // Time moves only once nothing at all is ready.
+  std::size_t ran = io_.poll_one();
+  if (stopping_) return false;
+  ran += timers_.fire_due(clock_->now());
+  if (ran != 0) return true;
+  if (limit && clock_->now() >= *limit) return false;
+  // Nothing can happen any more: run() ends; a step (emu.advance) lets the time pass.
+  if (!alive() && !until_limit) return false;
+  if (clock_->is_virtual()) return wait_virtual(limit);
+  wait_real(limit);
+  return true;
+}
+
 // Virtual time: wait a short real grace period for I/O in flight (a peer's answer on loopback),
 // then jump to the next deadline. With no deadline at all, wait for I/O as long as it takes.
+// While an outside peer may still act (peer_watch.hpp) the clock does not jump: the loop waits
+// for I/O until the last such hold runs out in real time, then looks again.
 bool EventLoop::wait_virtual(std::optional<Micros> limit) {
-  if (keepalives_ > 0 && io_.run_one_for(idle_grace_) != 0) return true;
+  if (keepalives_ > 0) {
+    if (auto held = peers_.held_until(std::chrono::steady_clock::now())) {
+      io_.run_one_until(*held);
+      return true;
+    }
+    if (io_.run_one_for(idle_grace_) != 0) return true;
+  }
   auto next = timers_.next_deadline();
   auto& clock = static_cast<VirtualClock&>(*clock_);
   if (limit && (!next || *next > *limit)) {

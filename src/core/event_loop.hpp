@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "core/clock.hpp"
+#include "core/peer_watch.hpp"
 #include "core/timer_service.hpp"
 
 namespace nodemcu_emu::core {
@@ -60,7 +61,8 @@ class EventLoop {
     EventLoop* loop_ = nullptr;
   };
 
-  EventLoop(bool virtual_time, double idle_grace_ms = 2.0);
+  // peer_grace_ms: virtual time waits this long for an outside peer (core/peer_watch.hpp).
+  EventLoop(bool virtual_time, double idle_grace_ms = 2.0, double peer_grace_ms = 1000.0);
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
   ~EventLoop();
@@ -84,9 +86,17 @@ class EventLoop {
 
   KeepAlive keep_alive() { return KeepAlive(this); }
 
+  // Real sockets whose other end is outside this process: under virtual time the clock does
+  // not jump while one of them may still act (core/peer_watch.hpp).
+  PeerWatch& peers() { return peers_; }
+
   // Runs until nothing can happen any more, `limit` (on the Clock) passes, or stop() is called.
   // Returns the exit status given to stop(), or 0.
   int run(std::optional<Micros> limit = std::nullopt);
+  // One turn of the loop for a test helper that runs it from inside a script (emu.advance,
+  // emu.run_until): a ready handler, the due timers, or else a wait that does not pass `limit`.
+  // Returns false once `limit` is reached (with nothing due) or the loop is stopping.
+  bool step(Micros limit);
   void stop(int exit_status = 0);
   bool stopping() const { return stopping_; }
 
@@ -103,9 +113,13 @@ class EventLoop {
 
  private:
   bool alive() const { return keepalives_ > 0 || !timers_.empty(); }
+  // run()'s body. until_limit: time passes up to `limit` even when nothing can happen.
+  bool turn(std::optional<Micros> limit, bool until_limit);
   bool wait_virtual(std::optional<Micros> limit);
   void wait_real(std::optional<Micros> limit);
 
+  // Declared before the io_context: handlers destroyed with it may still unregister here.
+  PeerWatch peers_;
   // One thread runs everything: no locking around socket registrations. The scheduler keeps
   // its lock, because Asio's resolver hands its answers over from a thread of its own.
   asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};

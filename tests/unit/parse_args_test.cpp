@@ -298,3 +298,31 @@ TEST_CASE("--serial: a pty, optionally linked; not with -i or a script from stdi
   CHECK(error_of({"--serial", "-i"}).find("-i") != std::string::npos);
   CHECK(error_of({"--serial", "-"}).find("stdin") != std::string::npos);
 }
+
+TEST_CASE("NODEMCU_EMU_OPTIONS gives long options before the command line's, which win", "[cli]") {
+  using nodemcu_emu::cli::parse_args;
+  auto r = parse_args({"nodemcu-emu", "spec.lua"}, nullptr, "--host-libs --virtual-time --firmware=3");
+  REQUIRE(r.action == nodemcu_emu::cli::ParseResult::run);
+  CHECK(r.options.host_libs);
+  CHECK(r.options.virtual_time);
+  CHECK(r.options.firmware == 3);
+  CHECK(*r.options.script == "spec.lua");
+  CHECK(r.options.script_index == 1);  // the script's arg table is the command line's
+  auto cli_wins = parse_args({"nodemcu-emu", "--firmware=1", "--real-time"}, "2",
+                             "--firmware 3 --virtual-time");
+  CHECK(cli_wins.options.firmware == 1);
+  CHECK_FALSE(cli_wins.options.virtual_time);
+  CHECK(parse_args({"nodemcu-emu"}, nullptr, "  ").action == nodemcu_emu::cli::ParseResult::run);
+  CHECK(parse_args({"nodemcu-emu"}, nullptr, "--hosts 'my hosts'").options.hosts_file == "my hosts");
+}
+
+TEST_CASE("NODEMCU_EMU_OPTIONS refuses what is not a long option, naming itself", "[cli]") {
+  using nodemcu_emu::cli::parse_args;
+  auto script = parse_args({"nodemcu-emu"}, nullptr, "-e print(1)");
+  CHECK(script.action == nodemcu_emu::cli::ParseResult::error);
+  CHECK(script.message == "NODEMCU_EMU_OPTIONS: only the emulator's --options, not '-e'");
+  auto unknown = parse_args({"nodemcu-emu"}, nullptr, "--nope");
+  CHECK(unknown.message == "NODEMCU_EMU_OPTIONS: unrecognized option '--nope'");
+  auto missing = parse_args({"nodemcu-emu"}, nullptr, "--fs");
+  CHECK(missing.message == "NODEMCU_EMU_OPTIONS: option '--fs' needs a value");
+}

@@ -13,6 +13,16 @@ constexpr auto k_drain_limit = std::chrono::seconds(10);
 TcpConnection::TcpConnection(core::EventLoop& loop, tcp::socket socket, ReadBuffer buffer)
     : loop_(loop), socket_(std::move(socket)), rx_(std::move(buffer)) {}
 
+void TcpConnection::own_local_endpoint() {
+  boost::system::error_code ec;
+  auto local = socket_.local_endpoint(ec);
+  if (!ec) own_ = loop_.peers().own(local);
+}
+
+void TcpConnection::watch_peer(const tcp::endpoint& peer) {
+  if (!loop_.peers().is_own(peer)) peer_hold_ = loop_.peers().hold();
+}
+
 void TcpConnection::configure_socket() {
   if (configured_ || !socket_.is_open()) return;
   configured_ = true;
@@ -88,6 +98,7 @@ void TcpConnection::read_done(const boost::system::error_code& ec, std::size_t n
     if (draining_) start_read();
     return;
   }
+  peer_hold_.touch();
   auto self = shared_from_this();  // the owner may let go of this connection in its callbacks
   if (auto owner = owner_.lock()) owner->on_read(ec, rx_->data(), n);
 }
@@ -122,6 +133,7 @@ void TcpConnection::flush() {
       break;
     }
     writing_done();
+    peer_hold_.touch();
     if (auto owner = owner_.lock()) owner->on_written(ec, sends, bytes);
     if (ec) break;
   }
@@ -159,6 +171,7 @@ void TcpConnection::write_async(std::size_t offset, std::size_t sends, std::size
                         if (self->queued_sends_ != 0) return self->write_batch();
                         return self->drain();
                       }
+                      self->peer_hold_.touch();
                       if (auto owner = self->owner_.lock()) owner->on_written(ec, sends, bytes);
                       if (!ec) self->flush();
                     });
@@ -177,6 +190,7 @@ void TcpConnection::close_gracefully() {
   if (detached_) return;
   detached_ = true;
   owner_.reset();
+  peer_hold_.reset();  // the device waits for nothing more from this peer
   linger_ = loop_.keep_alive();
   if (write_in_flight_) return;  // the write's completion continues the close
   if (queued_sends_ != 0) return write_batch();
@@ -204,12 +218,15 @@ void TcpConnection::finish_close() {
   leave();
   boost::system::error_code ec;
   socket_.close(ec);
+  own_.reset();
   linger_.reset();
 }
 
 void TcpConnection::abort() {
   detached_ = true;
   owner_.reset();
+  peer_hold_.reset();
+  own_.reset();
   queued_.clear();
   queued_sends_ = 0;
   boost::system::error_code ec;

@@ -40,6 +40,12 @@ class TcpConnection : public core::Sweep::Member,
   void configure_socket();
 
   tcp::socket& socket() { return socket_; }
+  // A client socket, bound before it connects: a connection of this process that reaches the
+  // address is in-process (core/peer_watch.hpp).
+  void own_local_endpoint();
+  // The other end is `peer`: when it is outside this process, this connection's traffic keeps
+  // virtual time from jumping past a real peer (core/peer_watch.hpp).
+  void watch_peer(const tcp::endpoint& peer);
   void attach(std::weak_ptr<Owner> owner) { owner_ = std::move(owner); }
 
   // `data_may_wait`: data may have arrived while nobody was reading (after hold()).
@@ -96,6 +102,8 @@ class TcpConnection : public core::Sweep::Member,
   bool maybe_more_ = true;  // the last read filled the buffer (or none happened yet)
   core::EventLoop::KeepAlive linger_;  // keeps the loop running while a let-go connection finishes
   core::Micros drain_deadline_{0};
+  core::PeerWatch::Own own_;
+  core::PeerWatch::Hold peer_hold_;  // empty for an in-process peer
 };
 
 }  // namespace nodemcu_emu::net

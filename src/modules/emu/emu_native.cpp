@@ -24,6 +24,42 @@ int clock_seconds(lua_State* L) {
   return 1;
 }
 
+// The Clock in microseconds (an integer in a double: exact for 285 years).
+int now_us(lua_State* L) {
+  lua_pushnumber(L, static_cast<lua_Number>(core::Device::from(L).loop().now().count()));
+  return 1;
+}
+
+// step(limit_us): one turn of the event loop from inside a script (emu.advance, emu.run_until):
+// handlers and timers run meanwhile, as they would between two tasks. False once the Clock has
+// reached limit_us with nothing due, or the emulator is stopping.
+int step(lua_State* L) {
+  auto limit = core::Micros(static_cast<long long>(luaL_checknumber(L, 1)));
+  lua_pushboolean(L, core::Device::from(L).loop().step(limit));
+  return 1;
+}
+
+// heap_used(): after a full collection, the bytes the Lua heap holds (the counting allocator's
+// figure, libraries included).
+int heap_used(lua_State* L) {
+  lua_gc(L, LUA_GCCOLLECT, 0);
+  lua_pushnumber(L, static_cast<lua_Number>(core::Device::from(L).heap_used()));
+  return 1;
+}
+
+// heap_exclude(bytes): node.heap() no longer counts `bytes` (a test framework's growth).
+int heap_exclude(lua_State* L) {
+  core::Device::from(L).exclude_from_heap(static_cast<long long>(luaL_checknumber(L, 1)));
+  return 0;
+}
+
+// heap_rebase(): node.heap() counts from here, as if the device had just booted.
+int heap_rebase(lua_State* L) {
+  lua_gc(L, LUA_GCCOLLECT, 0);
+  core::Device::from(L).rebase_heap();
+  return 0;
+}
+
 // set_case_error_hook(fn | nil): while a case runs, errors in callbacks that would reboot the
 // device go to fn (core::Device::set_case_error_hook) and fail that case instead.
 int set_case_error_hook(lua_State* L) {
@@ -49,6 +85,11 @@ int open_emu_native(lua_State* L) {
                                        {"clock", clock_seconds},
                                        {"set_case_error_hook", set_case_error_hook},
                                        {"executable", executable},
+                                       {"now_us", now_us},
+                                       {"step", step},
+                                       {"heap_used", heap_used},
+                                       {"heap_exclude", heap_exclude},
+                                       {"heap_rebase", heap_rebase},
                                        {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);

@@ -60,6 +60,8 @@ int TcpServer::open_acceptor(std::uint16_t port, const char* ip) {
   }
   port_ = device_port(device_, listener_->port());
   ip_ = ip;
+  own_ = device_.loop().peers().own(tcp::endpoint(endpoint.address(), listener_->port()));
+  first_client_ = device_.loop().peers().hold();
   if (device_.trace().enabled())
     device_.trace().emit(device_.loop().now(), name_, "listen", {{"port", static_cast<int>(port_)}});
   return k_ok;
@@ -79,6 +81,7 @@ bool TcpServer::may_accept() {
 void TcpServer::resume_accepting() { listener_->resume(); }
 
 void TcpServer::on_accepted(tcp::socket socket, const tcp::endpoint& peer) {
+  first_client_.reset();  // from now on each connection holds the clock for itself
   std::shared_ptr<TcpSocket> accepted;
   // The new socket's userdata is made inside the protected call, as the listen callback's
   // argument: running out of memory there is reported like an error in the callback.
@@ -94,6 +97,8 @@ void TcpServer::on_accepted(tcp::socket socket, const tcp::endpoint& peer) {
 
 void TcpServer::stop_listening() {
   listener_->close();
+  own_.reset();
+  first_client_.reset();
   listen_cb_.reset();
   anchor_.reset();
   keep_.reset();

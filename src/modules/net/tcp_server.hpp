@@ -39,6 +39,10 @@ class TcpServer : public TcpListener::Events, public std::enable_shared_from_thi
   std::shared_ptr<TcpListener> listener_;
   lua::Ref listen_cb_;
   lua::Ref anchor_;
+  // The listening address is this process's (a connection from here to it is in-process), and
+  // under virtual time the clock waits for the first client for a while (core/peer_watch.hpp).
+  core::PeerWatch::Own own_;
+  core::PeerWatch::Hold first_client_;
   core::EventLoop::KeepAlive keep_;
   std::uint16_t port_ = 0;       // as the device sees it
   std::string ip_;               // as the script gave it

@@ -1,4 +1,5 @@
 #include "modules/net/tcp_socket.hpp"
+#include "core/ip/close_on_exec.hpp"
 
 #include <boost/asio/ip/unicast.hpp>
 
@@ -164,6 +165,7 @@ void TcpSocket::begin_connect(std::uint32_t ip) {
   auto& s = *session_->host_socket();
   boost::system::error_code ec;
   s.open(tcp::v4(), ec);
+  if (!ec) core::ip::close_on_exec(s.native_handle());
   // Bound to the device's address so that peers see its IP (distinct per device in a fleet).
   if (!ec) s.bind(tcp::endpoint(bind_address(device_), 0), ec);
   set_host_ttl(s, ttl_);
