@@ -1,5 +1,5 @@
 // Hints after an error: "attempt to call field 'alarm' (a nil value)" says what failed, not that
-// tmr.alarm(id, ...) exists under --firmware=1, nor that i2c is a firmware module the emulator
+// tmr.alarm(id, ...) exists under --firmware=1, nor that ws2812 is a firmware module the emulator
 // lacks. One table of such names answers both, consulted where errors are reported.
 #pragma once
 

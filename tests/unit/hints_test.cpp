@@ -20,9 +20,9 @@ TEST_CASE("a missing module the firmware has is named as not emulated, under eve
 TEST_CASE("only nil names match: a field of another kind, or an unknown name, gives nothing", "[hints]") {
   CHECK(hint_for(2, "attempt to call field 'alarm' (a number value)").empty());
   CHECK(hint_for(2, "attempt to index global 'alarm' (a nil value)").empty());
-  CHECK(hint_for(2, "attempt to index field 'i2c' (a nil value)").empty());
+  CHECK(hint_for(2, "attempt to index field 'ws2812' (a nil value)").empty());
   CHECK(hint_for(2, "attempt to call field 'nothing' (a nil value)").empty());
-  CHECK(hint_for(2, "attempt to index local 'i2c' (a nil value)").empty());
+  CHECK(hint_for(2, "attempt to index local 'ws2812' (a nil value)").empty());
 }
 
 TEST_CASE("cjson and sjson point at each other's profiles", "[hints]") {
