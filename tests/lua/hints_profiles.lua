@@ -1,5 +1,5 @@
 -- After an error, one "nodemcu-emu: hint:" line when the script used a name another firmware
--- profile has (tmr.alarm under 2.x) or a firmware module the emulator lacks (i2c).
+-- profile has (tmr.alarm under 2.x) or a firmware module the emulator lacks (u8g2).
 local emu = require "emu"
 
 emu.test("tmr.alarm(id, ...) under --firmware=2 is followed by a hint to --firmware=1", function()
@@ -20,9 +20,9 @@ emu.test("the same call under --firmware=1 works and gives no hint", function()
 end)
 
 emu.test("a firmware module the emulator lacks says so", function()
-  local _, err = emu.run { script = "i2c.setup(0, 1, 2, i2c.SLOW)" }
-  emu.contains(err, "attempt to index global 'i2c' (a nil value)")
-  emu.contains(err, "nodemcu-emu: hint: the i2c module is not emulated yet\n")
+  local _, err = emu.run { script = "u8g2.ssd1306_i2c_128x64_noname(0, 0x3c)" }
+  emu.contains(err, "attempt to index global 'u8g2' (a nil value)")
+  emu.contains(err, "nodemcu-emu: hint: the u8g2 module is not emulated yet\n")
 end)
 
 emu.test("an error in a timer callback gets its hint after the traceback", function()
