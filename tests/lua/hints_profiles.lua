@@ -1,5 +1,5 @@
 -- After an error, one "nodemcu-emu: hint:" line when the script used a name another firmware
--- profile has (tmr.alarm under 2.x) or a firmware module the emulator lacks (i2c).
+-- profile has (tmr.alarm under 2.x) or a firmware module the emulator lacks (u8g2).
 local emu = require "emu"
 
 emu.test("tmr.alarm(id, ...) under --firmware=2 is followed by a hint to --firmware=1", function()
