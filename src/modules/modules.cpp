@@ -17,6 +17,7 @@ int open_i2c(lua_State* L);
 int open_mqtt(lua_State* L);
 int open_net(lua_State* L);
 int open_node(lua_State* L);
+int open_ow(lua_State* L);
 int open_pipe(lua_State* L);  // 3.x only
 int open_rtcmem(lua_State* L);
 int open_rtctime(lua_State* L);
@@ -50,6 +51,7 @@ constexpr Module k_modules[] = {
     {"mqtt", open_mqtt},
     {"net", open_net},
     {"node", open_node},
+    {"ow", open_ow},
     {"pipe", open_pipe, k_from_v3},  // app/modules/pipe.c appeared after 2.2.1
     {"rtcmem", open_rtcmem},
     {"rtctime", open_rtctime},
