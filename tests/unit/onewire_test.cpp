@@ -3,22 +3,36 @@
 #include <set>
 #include <string>
 
-#include "modules/ow/ds18b20.hpp"
+#include "core/board/onewire_crc.hpp"
+#include "devices/ds18b20.hpp"
 #include "modules/ow/onewire_master.hpp"
 
 using namespace nodemcu_emu::modules::ow;
+using nodemcu_emu::core::VirtualClock;
+using nodemcu_emu::core::board::onewire_crc16;
+using nodemcu_emu::core::board::onewire_crc8;
+using nodemcu_emu::devices::Ds18b20;
 using std::chrono::milliseconds;
 
 namespace {
 std::uint8_t crc8_of(const std::string& s) {
-  return crc8(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+  return onewire_crc8(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+}
+std::uint8_t crc8(const std::uint8_t* p, std::size_t n) {
+  return onewire_crc8(p, n);
+}
+VirtualClock clock_;
+std::shared_ptr<Ds18b20> probe(std::uint64_t serial, double celsius = 21.0, bool parasite = false) {
+  auto d = std::make_shared<Ds18b20>(clock_, serial, parasite);
+  d->readings().set("temperature", celsius);
+  return d;
 }
 }  // namespace
 
 TEST_CASE("crc8 and crc16 give the Dallas/Maxim check values", "[onewire]") {
   CHECK(crc8_of("123456789") == 0xA1);
   std::string s = "123456789";
-  CHECK(crc16(reinterpret_cast<const std::uint8_t*>(s.data()), s.size(), 0) == 0xBB3D);
+  CHECK(onewire_crc16(reinterpret_cast<const std::uint8_t*>(s.data()), s.size(), 0) == 0xBB3D);
   CHECK(crc8_of("") == 0);
 }
 
@@ -34,8 +48,7 @@ TEST_CASE("an empty bus gives no presence pulse and search finds nothing", "[one
 }
 
 TEST_CASE("a reset takes the driver's 962 us and each read slot 65 us", "[onewire]") {
-  OneWireBus bus;
-  bus.attach(std::make_shared<Ds18b20>(1, nullptr));
+  OneWireBus bus({probe(1)});
   Timings t;
   Master m(bus, 1, t, Micros(0));
   CHECK(m.reset() == 1);
@@ -45,13 +58,14 @@ TEST_CASE("a reset takes the driver's 962 us and each read slot 65 us", "[onewir
 }
 
 TEST_CASE("search enumerates every ROM on the bus once, each with a valid CRC", "[onewire]") {
-  OneWireBus bus;
   std::set<Rom> attached;
+  std::vector<std::shared_ptr<OneWireTarget>> probes;
   for (std::uint64_t serial : {0x1234ULL, 0x1235ULL, 0xFFFFFFULL, 0x800000000000ULL, 7ULL}) {
-    auto d = std::make_shared<Ds18b20>(serial, nullptr);
+    auto d = probe(serial);
     attached.insert(d->rom());
-    bus.attach(d);
+    probes.push_back(d);
   }
+  OneWireBus bus(probes);
   Timings t;
   Master m(bus, 1, t, Micros(0));
   SearchState s;
@@ -71,9 +85,8 @@ TEST_CASE("search enumerates every ROM on the bus once, each with a valid CRC", 
 
 TEST_CASE("target_search starts at the family asked for; without one it finds another",
           "[onewire]") {
-  OneWireBus bus;
-  auto low = std::make_shared<Ds18b20>(42, nullptr);
-  bus.attach(low);
+  auto low = probe(42);
+  OneWireBus bus({low});
   Timings t;
   Master m(bus, 1, t, Micros(0));
   SearchState s;
@@ -90,9 +103,8 @@ TEST_CASE("target_search starts at the family asked for; without one it finds an
 
 TEST_CASE("a DS18B20 reads 85 C before its first conversion, then the source's value",
           "[onewire][ds18b20]") {
-  OneWireBus bus;
-  auto d = std::make_shared<Ds18b20>(1, [](Micros) { return 21.5; });
-  bus.attach(d);
+  auto d = probe(1, 21.5);
+  OneWireBus bus({d});
   Timings t;
   auto read_scratchpad = [&](Micros at) {
     Master m(bus, 1, t, at);
@@ -132,9 +144,8 @@ TEST_CASE("negative temperatures and lower resolutions encode as the datasheet's
 
 TEST_CASE("Write Scratchpad sets the resolution and with it the conversion time",
           "[onewire][ds18b20]") {
-  OneWireBus bus;
-  auto d = std::make_shared<Ds18b20>(1, nullptr);
-  bus.attach(d);
+  auto d = probe(1);
+  OneWireBus bus({d});
   Timings t;
   Master m(bus, 1, t, Micros(0));
   m.reset();
@@ -149,9 +160,8 @@ TEST_CASE("Write Scratchpad sets the resolution and with it the conversion time"
 }
 
 TEST_CASE("Read Power Supply: a parasite-powered device pulls the slot low", "[onewire][ds18b20]") {
-  OneWireBus bus;
-  auto d = std::make_shared<Ds18b20>(1, nullptr, true);
-  bus.attach(d);
+  auto d = probe(1, 21.0, true);
+  OneWireBus bus({d});
   Timings t;
   Master m(bus, 1, t, Micros(0));
   m.reset();
@@ -162,11 +172,9 @@ TEST_CASE("Read Power Supply: a parasite-powered device pulls the slot low", "[o
 
 TEST_CASE("Alarm Search finds only devices whose last conversion is outside TH..TL",
           "[onewire][ds18b20]") {
-  OneWireBus bus;
-  auto hot = std::make_shared<Ds18b20>(1, [](Micros) { return 90.0; });  // TH is 75 C
-  auto fine = std::make_shared<Ds18b20>(2, [](Micros) { return 72.0; });
-  bus.attach(hot);
-  bus.attach(fine);
+  auto hot = probe(1, 90.0);  // TH is 75 C
+  auto fine = probe(2, 72.0);
+  OneWireBus bus({hot, fine});
   Timings t;
   Master m(bus, 1, t, Micros(0));
   m.reset();

@@ -1,23 +1,20 @@
 // dht (dht.c, dht/dht.c): the firmware's bit-banged DHT read on a pin. The start pulse, the
 // wait for the answer and the answer itself take their time on the Clock (the call blocks, as
 // on the chip); with no sensor on the pin the pull-up never goes low: ERROR_TIMEOUT.
+#include <optional>
+
+#include "core/board/board.hpp"
+#include "core/board/pin_targets.hpp"
 #include "core/device.hpp"
 #include "modules/dht/dht_decode.hpp"
-#include "modules/dht/dht_state.hpp"
+#include "modules/gpio/gpio_state.hpp"
 
 namespace nodemcu_emu::modules::dht {
-
-DhtState& dht_state(core::Device& device) {
-  return device.module_state<DhtState>();
-}
-
-void attach(core::Device& device, int pin, std::shared_ptr<DhtSensor> sensor) {
-  dht_state(device).sensors[static_cast<std::size_t>(pin)] = std::move(sensor);
-}
 
 namespace {
 
 using core::Device;
+using core::Micros;
 
 constexpr const char* k_does_not_exist = "dht %d does not exist";  // MOD_CHECK_ID(dht, id)
 constexpr Micros k_timeout_wait(100);  // DHTLIB_TIMEOUT loops of os_delay_us(1)
@@ -31,14 +28,15 @@ std::optional<Frame> read_sensor(Device& d, int pin, int wakeup_ms) {
   gpio::platform_write(d, pin, 1);
   clock.busy_wait(Micros(40));
   gpio::disable_output(d, pin);
-  const auto& sensor = dht_state(d).sensors[static_cast<std::size_t>(pin)];
   std::optional<Frame> frame;
-  if (sensor) frame = sensor->respond(Micros(wakeup_ms * 1000), d.loop().now());
+  // the sensor wired to the pin ("dht:PIN" on the board)
+  if (auto sensor = d.board().find<core::board::DhtTarget>("dht", 0, pin))
+    frame = sensor->dht_respond(Micros(wakeup_ms * 1000), d.loop().now());
   if (!frame) {
     clock.busy_wait(k_timeout_wait);  // the pull-up holds the line high: no acknowledge
     return std::nullopt;
   }
-  clock.busy_wait(DhtSensor::duration(*frame));
+  clock.busy_wait(core::board::dht_frame_duration(*frame));
   gpio::platform_write(d, pin, 1);  // the driver leaves the pin driven high
   return frame;
 }

@@ -2,9 +2,12 @@
 // function: the DHT11 guess of dht.read, the checksums, the sign handling.
 #pragma once
 
-#include "modules/dht/dht_sensor.hpp"
+#include <array>
+#include <cstdint>
 
 namespace nodemcu_emu::modules::dht {
+
+using Frame = std::array<std::uint8_t, 5>;
 
 constexpr int k_ok = 0, k_error_checksum = -1, k_error_timeout = -2;
 constexpr double k_invalid = -999;

@@ -3,11 +3,14 @@
 // the driver's delays moving a time cursor (the binding busy-waits the Clock by the total).
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "modules/ow/onewire_bus.hpp"
 
 namespace nodemcu_emu::modules::ow {
+
+using Rom = std::array<std::uint8_t, 8>;
 
 // onewire_timings (3.0 makes them settable with ow.set_timings), in µs.
 struct Timings {

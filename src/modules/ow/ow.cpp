@@ -4,25 +4,35 @@
 #include <cstdio>
 #include <string>
 
+#include "core/board/board.hpp"
+#include "core/board/onewire_crc.hpp"
 #include "core/device.hpp"
+#include "modules/gpio/gpio_state.hpp"
+#include "modules/ow/onewire_master.hpp"
 #include "modules/ow/ow_errors.hpp"
-#include "modules/ow/ow_state.hpp"
 
 namespace errors = nodemcu_emu::modules::ow::errors;
 
 namespace nodemcu_emu::modules::ow {
 
-OwState& ow_state(core::Device& device) {
-  return device.module_state<OwState>();
-}
-
-void attach(core::Device& device, int pin, std::shared_ptr<OneWireDevice> model) {
-  ow_state(device).buses[static_cast<std::size_t>(pin)].attach(std::move(model));
-}
-
 namespace {
 
 using core::Device;
+
+// Per device: the firmware master's search state for each pin and its timings.
+struct OwState {
+  explicit OwState(Device&) {}
+  std::array<SearchState, gpio::k_pin_count> search;
+  Timings timings;  // ow.set_timings (3.0) sets them for every pin, as the driver's one global
+  OneWireBus bus;   // the models on the pin of the call in progress
+};
+
+OwState& ow_state(Device& device) {
+  return device.module_state<OwState>();
+}
+
+// The firmware's LUAL_BUFFERSIZE, the most ow.read_bytes reads (the host Lua's is larger).
+constexpr std::uint32_t k_lual_buffersize = 256;
 
 // NUM_OW is GPIO_PIN_NUM; pin 0 (GPIO16) has no open-drain mode.
 bool ow_exists(unsigned id) {
@@ -36,15 +46,18 @@ unsigned check_id(lua_State* L) {
   return id;
 }
 
+// The models wired to the pin ("ow:PIN" on the board), for one call.
 Master master(Device& d, unsigned pin) {
   OwState& s = ow_state(d);
+  s.bus = OneWireBus(d.board().at<core::board::OneWireTarget>("ow", 0, static_cast<long long>(pin)));
   int idle = gpio::has_pullup(d, static_cast<int>(pin)) ? 1 : 0;
-  return Master(s.buses[pin], idle, s.timings, d.loop().now());
+  return Master(s.bus, idle, s.timings, d.loop().now());
 }
 
 // The slots' time passes on the Clock; the pad is left as the driver leaves it: driven high
 // after a write with `power` (parasite power), else released to the pull-up.
 void finish(Device& d, unsigned pin, const Master& m, bool powered) {
+  ow_state(d).bus = OneWireBus();  // a model detached meanwhile goes now
   d.loop().clock().busy_wait(m.elapsed());
   if (powered)
     gpio::platform_write(d, static_cast<int>(pin), 1);
@@ -178,9 +191,9 @@ int ow_read_bytes(lua_State* L) {
   unsigned id = check_id(L);
   auto size = static_cast<std::uint32_t>(luaL_checkinteger(L, 2));
   if (size == 0) return 0;
-  luaL_argcheck(L, size <= LUAL_BUFFERSIZE, 2, errors::k_too_many_chars);
+  luaL_argcheck(L, size <= k_lual_buffersize, 2, errors::k_too_many_chars);
   Device& d = Device::from(L);
-  std::uint8_t buf[LUAL_BUFFERSIZE];
+  std::uint8_t buf[k_lual_buffersize];
   Master m = master(d, id);
   for (std::uint32_t i = 0; i < size; ++i) buf[i] = m.read();
   finish(d, id, m, false);
@@ -232,7 +245,7 @@ int ow_crc8(lua_State* L) {
   std::size_t len = 0;
   const char* p = luaL_checklstring(L, 1, &len);
   if (len > 255) return luaL_error(L, errors::k_wrong_arg_range);
-  lua_pushinteger(L, crc8(reinterpret_cast<const std::uint8_t*>(p), len));
+  lua_pushinteger(L, core::board::onewire_crc8(reinterpret_cast<const std::uint8_t*>(p), len));
   return 1;
 }
 
@@ -249,7 +262,7 @@ int ow_check_crc16(lua_State* L) {
   int crc = lua_isnumber(L, 4) ? static_cast<int>(lua_tointeger(L, 4)) : 0;
   if (crc > 65535) return luaL_error(L, errors::k_wrong_arg_range);
   auto c = static_cast<std::uint16_t>(
-      ~crc16(reinterpret_cast<const std::uint8_t*>(p), len, static_cast<std::uint16_t>(crc)));
+      ~core::board::onewire_crc16(reinterpret_cast<const std::uint8_t*>(p), len, static_cast<std::uint16_t>(crc)));
   lua_pushboolean(L, (c & 0xff) == inv0 && (c >> 8) == inv1);
   return 1;
 }
@@ -260,7 +273,7 @@ int ow_crc16(lua_State* L) {
   if (len > 65535) return luaL_error(L, errors::k_wrong_arg_range);
   int crc = lua_isnumber(L, 2) ? static_cast<int>(lua_tointeger(L, 2)) : 0;
   if (crc > 65535) return luaL_error(L, errors::k_wrong_arg_range);
-  lua_pushinteger(L, crc16(reinterpret_cast<const std::uint8_t*>(p), len,
+  lua_pushinteger(L, core::board::onewire_crc16(reinterpret_cast<const std::uint8_t*>(p), len,
                            static_cast<std::uint16_t>(crc)));
   return 1;
 }

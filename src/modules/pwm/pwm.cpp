@@ -5,17 +5,21 @@
 #include "core/device.hpp"
 #include "modules/gpio/gpio_state.hpp"
 #include "modules/pwm/pwm_channels.hpp"
-#include "modules/pwm/pwm_state.hpp"
 
 namespace nodemcu_emu::modules::pwm {
-
-PwmChannels& channels(core::Device& device) {
-  return device.module_state<PwmState>().channels;
-}
 
 namespace {
 
 using core::Device;
+
+struct PwmState {
+  explicit PwmState(Device&) {}
+  PwmChannels channels;
+};
+
+PwmChannels& channels(Device& device) {
+  return device.module_state<PwmState>().channels;
+}
 
 constexpr const char* k_no_pwm_for_d0 = "no pwm for D0";
 constexpr const char* k_does_not_exist = "pwm %d does not exist";  // MOD_CHECK_ID(pwm, id)

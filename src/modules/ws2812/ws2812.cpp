@@ -5,25 +5,30 @@
 #include <cstdio>
 #include <string>
 
+#include "core/board/board.hpp"
+#include "core/board/pin_targets.hpp"
 #include "core/device.hpp"
 #include "modules/gpio/gpio_state.hpp"
 #include "modules/ws2812/buffer.hpp"
-#include "modules/ws2812/ws2812_state.hpp"
 
 namespace nodemcu_emu::modules::ws2812 {
-
-Ws2812State& ws2812_state(core::Device& device) {
-  return device.module_state<Ws2812State>();
-}
-
-void attach(core::Device& device, int output, std::shared_ptr<LedStrip> strip) {
-  ws2812_state(device).strips[static_cast<std::size_t>(output)] = std::move(strip);
-}
 
 namespace {
 
 using core::Device;
 using core::Micros;
+
+// Per device: how ws2812.init routed the UARTs. Output 0 is UART1 on GPIO2 (pin 4), where
+// strips at "ws2812" listen; output 1 is UART0's TXD0 in dual mode ("ws2812.1").
+struct Ws2812State {
+  explicit Ws2812State(Device&) {}
+  bool initialized = false;
+  bool dual = false;
+};
+
+Ws2812State& ws2812_state(Device& device) {
+  return device.module_state<Ws2812State>();
+}
 
 constexpr int k_mode_single = 0, k_mode_dual = 1;
 constexpr int k_gpio2 = 4;             // GPIO2 is NodeMCU pin 4
@@ -85,8 +90,9 @@ void send(Device& d, int output, const Data& data) {
   bool routed = s.initialized && (output == 0 || s.dual);
   if (data.length == 0) return;
   if (d.trace().enabled()) trace_frame(d, output, data);
-  if (routed && s.strips[static_cast<std::size_t>(output)])
-    s.strips[static_cast<std::size_t>(output)]->receive(data.bytes, data.length);
+  if (!routed) return;
+  for (const auto& strip : d.board().at<core::board::Ws2812Target>("ws2812", output, std::nullopt))
+    strip->ws2812_receive(data.bytes, data.length);
 }
 
 int ws2812_write(lua_State* L) {

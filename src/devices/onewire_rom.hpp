@@ -3,21 +3,26 @@
 // subclass's, a byte at a time.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 
-#include "modules/ow/onewire_bus.hpp"
+#include "core/board/pin_targets.hpp"
 
-namespace nodemcu_emu::modules::ow {
+namespace nodemcu_emu::devices {
 
-class RomDevice : public OneWireDevice {
+using core::Micros;
+using Rom = std::array<std::uint8_t, 8>;
+
+class OneWireRom : public core::board::OneWireTarget {
  public:
-  explicit RomDevice(const Rom& rom) : rom_(rom) {}
+  explicit OneWireRom(const Rom& rom) : rom_(rom) {}
   const Rom& rom() const { return rom_; }
+  void set_rom(const Rom& rom) { rom_ = rom; }
 
-  bool reset(Micros now) final;
-  void write_bit(int bit, Micros now) final;
-  int read_bit(Micros now) final;
+  bool ow_reset(Micros now) final;
+  void ow_write_bit(int bit, Micros now) final;
+  int ow_read_bit(Micros now) final;
 
   // A ROM of this family: the 6-byte serial and its CRC, as on the chip's laser-etched ROM.
   static Rom make_rom(std::uint8_t family, std::uint64_t serial);
@@ -45,4 +50,4 @@ class RomDevice : public OneWireDevice {
   std::deque<int> tx_;      // bits to send
 };
 
-}  // namespace nodemcu_emu::modules::ow
+}  // namespace nodemcu_emu::devices

@@ -1,6 +1,8 @@
-#include "modules/ow/rom_device.hpp"
+#include "devices/onewire_rom.hpp"
 
-namespace nodemcu_emu::modules::ow {
+#include "core/board/onewire_crc.hpp"
+
+namespace nodemcu_emu::devices {
 
 namespace {
 int rom_bit(const Rom& rom, int i) {
@@ -8,15 +10,15 @@ int rom_bit(const Rom& rom, int i) {
 }
 }  // namespace
 
-Rom RomDevice::make_rom(std::uint8_t family, std::uint64_t serial) {
+Rom OneWireRom::make_rom(std::uint8_t family, std::uint64_t serial) {
   Rom r{};
   r[0] = family;
   for (int i = 0; i < 6; ++i) r[static_cast<std::size_t>(1 + i)] = static_cast<std::uint8_t>(serial >> (8 * i));
-  r[7] = crc8(r.data(), 7);
+  r[7] = core::board::onewire_crc8(r.data(), 7);
   return r;
 }
 
-bool RomDevice::reset(Micros) {
+bool OneWireRom::ow_reset(Micros) {
   state_ = State::rom_command;
   shift_ = 0;
   bits_ = 0;
@@ -24,12 +26,12 @@ bool RomDevice::reset(Micros) {
   return true;
 }
 
-void RomDevice::send(const std::uint8_t* bytes, std::size_t n) {
+void OneWireRom::send(const std::uint8_t* bytes, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i)
     for (int b = 0; b < 8; ++b) tx_.push_back((bytes[i] >> b) & 1);
 }
 
-void RomDevice::on_rom_command(std::uint8_t byte, Micros now) {
+void OneWireRom::on_rom_command(std::uint8_t byte, Micros now) {
   index_ = 0;
   switch (byte) {
     case 0x33:  // Read ROM
@@ -54,7 +56,7 @@ void RomDevice::on_rom_command(std::uint8_t byte, Micros now) {
   }
 }
 
-void RomDevice::write_bit(int bit, Micros now) {
+void OneWireRom::ow_write_bit(int bit, Micros now) {
   switch (state_) {
     case State::idle:
     case State::send_rom:
@@ -90,7 +92,7 @@ void RomDevice::write_bit(int bit, Micros now) {
     on_byte(byte, now);
 }
 
-int RomDevice::read_bit(Micros now) {
+int OneWireRom::ow_read_bit(Micros now) {
   switch (state_) {
     case State::send_rom: {
       int b = rom_bit(rom_, index_);
@@ -119,4 +121,4 @@ int RomDevice::read_bit(Micros now) {
   }
 }
 
-}  // namespace nodemcu_emu::modules::ow
+}  // namespace nodemcu_emu::devices

@@ -1,28 +1,31 @@
 // A DS18B20 thermometer (Maxim datasheet 19-7487): the ROM layer, Convert T taking its time on
 // the Clock (93.75..750 ms by resolution; read slots answer 0 while it runs), the scratchpad
-// with its CRC, Write/Copy/Recall, alarm flags for Alarm Search, and the power-on 85 °C.
+// with its CRC, Write/Copy/Recall, alarm flags for Alarm Search, and the power-on 85 °C. Its
+// reading "temperature" (°C) is sampled when a conversion starts.
 #pragma once
 
 #include <array>
-#include <functional>
 #include <optional>
 
-#include "modules/ow/rom_device.hpp"
+#include "core/board/model.hpp"
+#include "devices/onewire_rom.hpp"
 
-namespace nodemcu_emu::modules::ow {
+namespace nodemcu_emu::devices {
 
-class Ds18b20 final : public RomDevice {
+class Ds18b20 final : public core::board::Model, public OneWireRom {
  public:
   static constexpr std::uint8_t k_family = 0x28;
-  // °C at a time on the Clock; what a conversion started then measures.
-  using Source = std::function<double(Micros)>;
 
-  Ds18b20(std::uint64_t serial, Source temperature, bool parasite = false);
+  Ds18b20(const core::Clock& clock, std::uint64_t serial, bool parasite = false);
 
-  void set_source(Source temperature) { source_ = std::move(temperature); }
+  std::string_view kind() const override { return "ds18b20"; }
+  // parasite=1: powered from the data line (Read Power Supply answers 0).
+  std::string configure(std::string_view key, std::string_view value) override;
+  void describe(core::board::State& out) const override;
+
   // The 9 bytes Read Scratchpad sends (a conversion due by `now` is finished first).
   std::array<std::uint8_t, 9> scratchpad(Micros now);
-  // The 12-bit register value for °C (clamped to -55..125), as the chip rounds it.
+  // The register value for °C (clamped to -55..125), rounded as the chip does at `bits`.
   static std::int16_t encode(double celsius, int resolution_bits);
   int resolution_bits() const { return 9 + ((scratch_[4] >> 5) & 3); }
   Micros conversion_time() const;
@@ -34,8 +37,8 @@ class Ds18b20 final : public RomDevice {
 
  private:
   void finish_conversion(Micros now);
+  void update_crc();
 
-  Source source_;
   bool parasite_;
   std::array<std::uint8_t, 9> scratch_{};
   std::array<std::uint8_t, 3> eeprom_{0x4B, 0x46, 0x7F};  // TH 75 °C, TL 70 °C, 12 bits
@@ -45,4 +48,4 @@ class Ds18b20 final : public RomDevice {
   int write_index_ = 0;
 };
 
-}  // namespace nodemcu_emu::modules::ow
+}  // namespace nodemcu_emu::devices
