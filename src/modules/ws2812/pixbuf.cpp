@@ -1,7 +1,7 @@
 // pixbuf (3.0: pixbuf.c), also ws2812.newBuffer there. The firmware's own bugs that stay inside
 // the buffer are kept (fadeI's fade-in stride, mix4I5 stopping at a black pixel, map refusing
 // a one-pixel range); where it would touch memory outside the buffer, the emulator stops at the
-// buffer's end (docs/ws2812.md).
+// buffer's end (docs/peripherals.md, "ws2812").
 #include <algorithm>
 #include <cstring>
 #include <vector>

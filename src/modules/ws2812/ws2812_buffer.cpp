@@ -1,7 +1,7 @@
 // ws2812.buffer (ws2812.c at 1.5.4.1 and 2.2.1): fill, fade, shift, dump, replace, mix, power,
 // get, set, size, sub, .., tostring, with each version's arithmetic and error texts. Where the
 // firmware would write outside the buffer (a shift longer than its window in 2.2.1, replace
-// at position 0), the emulator raises an error instead (docs/ws2812.md).
+// at position 0), the emulator raises an error instead (docs/peripherals.md, "ws2812").
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
