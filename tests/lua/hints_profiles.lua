@@ -20,9 +20,9 @@ emu.test("the same call under --firmware=1 works and gives no hint", function()
 end)
 
 emu.test("a firmware module the emulator lacks says so", function()
-  local _, err = emu.run { script = "i2c.setup(0, 1, 2, i2c.SLOW)" }
-  emu.contains(err, "attempt to index global 'i2c' (a nil value)")
-  emu.contains(err, "nodemcu-emu: hint: the i2c module is not emulated yet\n")
+  local _, err = emu.run { script = "mdns.register(\"x\")" }
+  emu.contains(err, "attempt to index global 'mdns' (a nil value)")
+  emu.contains(err, "nodemcu-emu: hint: the mdns module is not emulated yet\n")
 end)
 
 emu.test("an error in a timer callback gets its hint after the traceback", function()
