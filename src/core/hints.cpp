@@ -59,9 +59,7 @@ constexpr KnownName k_names[] = {
     {"cjson", true, k_v1, "is the 1.x JSON module — run with --firmware=1, or use sjson"},
     {"sjson", true, k_v2 | k_v3, "came with 2.x — run with --firmware=2, or use cjson"},
     // Firmware modules the emulator does not provide yet (app/modules/*.c).
-    {"ow", true, k_none, nullptr},
-    {"dht", true, k_none, nullptr},     {"pwm", true, k_none, nullptr},
-    {"ws2812", true, k_none, nullptr},  {"ws2801", true, k_none, nullptr},
+    {"ws2801", true, k_none, nullptr},
     {"http", true, k_none, nullptr},    {"websocket", true, k_none, nullptr},
     {"mdns", true, k_none, nullptr},    {"enduser_setup", true, k_none, nullptr},
     {"u8g", true, k_none, nullptr},     {"u8g2", true, k_none, nullptr},
@@ -74,7 +72,10 @@ constexpr KnownName k_names[] = {
     {"apa102", true, k_none, nullptr},  {"tsl2561", true, k_none, nullptr},
     {"am2320", true, k_none, nullptr},  {"si7021", true, k_none, nullptr},
     {"tls", true, k_none, nullptr},     {"softuart", true, k_none, nullptr},
-    {"pixbuf", true, k_none, nullptr},  {"color_utils", true, k_none, nullptr},
+    {"color_utils", true, k_none, nullptr},
+    // 3.x modules (pixbuf.c, pwm2.c appeared after 2.2.1).
+    {"pixbuf", true, k_v3, "is a 3.x module — run with --firmware=3 (2.x: ws2812.newBuffer)"},
+    {"pwm2", true, k_v3, "is a 3.x module — run with --firmware=3, or use pwm"},
 };
 
 // Errors that are not about a nil name but still mean "this is another profile's API": the

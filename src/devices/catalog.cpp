@@ -22,11 +22,41 @@ constexpr ModelKind k_kinds[] = {
                 "humidity %RH)",
      .default_address = 0x76,
      .make = make_bme280},
+    {.name = "dht11",
+     .bus = "dht",
+     .summary = "humidity/temperature sensor, whole units (readings: temperature °C, humidity %RH)",
+     .default_address = std::nullopt,
+     .multi_drop = false,
+     .addressed = true,
+     .make = make_dht11},
+    {.name = "dht22",
+     .bus = "dht",
+     .summary = "humidity/temperature sensor AM2302, tenths (readings: temperature °C, "
+                "humidity %RH)",
+     .default_address = std::nullopt,
+     .multi_drop = false,
+     .addressed = true,
+     .make = make_dht22},
+    {.name = "ds18b20",
+     .bus = "ow",
+     .summary = "1-Wire thermometer (reading: temperature °C; PARAM: hex serial; parasite=1)",
+     .default_address = std::nullopt,
+     .multi_drop = true,
+     .addressed = true,
+     .make = make_ds18b20},
     {.name = "pcf8574",
      .bus = "i2c",
      .summary = "8-bit quasi-bidirectional I/O expander (inputs: reading 'pins')",
      .default_address = 0x20,
      .make = make_pcf8574},
+    {.name = "strip",
+     .bus = "ws2812",
+     .summary = "WS2812 LED strip (PARAM: LED count, default 8; channels=4 for RGBW); "
+                "ws2812.1 is the second output (dual mode)",
+     .default_address = std::nullopt,
+     .multi_drop = false,
+     .addressed = false,
+     .make = make_strip},
 };
 
 // i2c's 7-bit addresses; reserved ranges are left to the user (a test may want them).
@@ -35,6 +65,9 @@ std::string check_address(const ModelKind& kind, const core::board::Location& at
   if (!at.address) return "needs an address (e.g. " + std::string(kind.bus) + ":N=" +
                           std::string(kind.name) + ")";
   if (kind.bus == "i2c" && *at.address > 0x7f) return "i2c addresses are 7-bit (0x00..0x7f)";
+  // 1-wire and DHT drivers refuse pin 0 (GPIO16, no open drain) and pins past 12
+  if ((kind.bus == "ow" || kind.bus == "dht") && (*at.address < 1 || *at.address > 12))
+    return "sits on a pin 1..12";
   return {};
 }
 
@@ -77,7 +110,7 @@ int attach(core::board::Board& board, const core::Clock& clock, const AttachSpec
     error = spec.kind + ": " + why;
     return 0;
   }
-  std::shared_ptr<core::board::Model> model = kind->make(ModelSetup{clock, spec}, error);
+  std::shared_ptr<core::board::Model> model = kind->make(ModelSetup{clock, spec, &board}, error);
   if (!model) return 0;
   for (const auto& [key, value] : spec.options) {
     if (std::string why = apply_option(*model, key, value); !why.empty()) {

@@ -19,6 +19,9 @@ namespace nodemcu_emu::devices {
 struct ModelSetup {
   const core::Clock& clock;
   const AttachSpec& spec;
+  // The board it is about to join (a 1-wire probe's default serial counts the probes already
+  // on its pin), or null.
+  const core::board::Board* board = nullptr;
 };
 
 struct ModelKind {

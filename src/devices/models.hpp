@@ -21,6 +21,10 @@ std::unique_ptr<core::board::Model> make_without_param(const ModelSetup& setup, 
 
 std::unique_ptr<core::board::Model> make_at24c32(const ModelSetup& setup, std::string& error);
 std::unique_ptr<core::board::Model> make_bme280(const ModelSetup& setup, std::string& error);
+std::unique_ptr<core::board::Model> make_dht11(const ModelSetup& setup, std::string& error);
+std::unique_ptr<core::board::Model> make_dht22(const ModelSetup& setup, std::string& error);
+std::unique_ptr<core::board::Model> make_ds18b20(const ModelSetup& setup, std::string& error);
 std::unique_ptr<core::board::Model> make_pcf8574(const ModelSetup& setup, std::string& error);
+std::unique_ptr<core::board::Model> make_strip(const ModelSetup& setup, std::string& error);
 
 }  // namespace nodemcu_emu::devices

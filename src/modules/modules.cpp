@@ -9,6 +9,7 @@ int open_adc(lua_State* L);
 int open_bit(lua_State* L);
 int open_cjson(lua_State* L);
 int open_crypto(lua_State* L);
+int open_dht(lua_State* L);
 int open_emu_gpio(lua_State* L);  // emulator-only test hook (docs/gpio.md)
 int open_encoder(lua_State* L);
 int open_file(lua_State* L);
@@ -17,7 +18,11 @@ int open_i2c(lua_State* L);
 int open_mqtt(lua_State* L);
 int open_net(lua_State* L);
 int open_node(lua_State* L);
+int open_ow(lua_State* L);
 int open_pipe(lua_State* L);  // 3.x only
+int open_pixbuf(lua_State* L);  // 3.x only
+int open_pwm(lua_State* L);
+int open_pwm2(lua_State* L);  // 3.x only
 int open_rtcmem(lua_State* L);
 int open_rtctime(lua_State* L);
 int open_sjson(lua_State* L);
@@ -26,6 +31,7 @@ int open_spi(lua_State* L);
 int open_tmr(lua_State* L);
 int open_uart(lua_State* L);
 int open_wifi(lua_State* L);
+int open_ws2812(lua_State* L);
 
 void preload_emu_native(lua_State* L);
 
@@ -42,6 +48,7 @@ constexpr Module k_modules[] = {
     {"adc", open_adc},
     {"bit", open_bit},
     {"crypto", open_crypto},
+    {"dht", open_dht},
     {"emu_gpio", open_emu_gpio},
     {"encoder", open_encoder},
     {"file", open_file},
@@ -50,7 +57,11 @@ constexpr Module k_modules[] = {
     {"mqtt", open_mqtt},
     {"net", open_net},
     {"node", open_node},
+    {"ow", open_ow},
     {"pipe", open_pipe, k_from_v3},  // app/modules/pipe.c appeared after 2.2.1
+    {"pixbuf", open_pixbuf, k_from_v3},  // app/modules/pixbuf.c appeared after 2.2.1
+    {"pwm", open_pwm},
+    {"pwm2", open_pwm2, k_from_v3},  // app/modules/pwm2.c appeared after 2.2.1
     {"rtcmem", open_rtcmem},
     {"rtctime", open_rtctime},
     {"cjson", open_cjson, k_v1_only},
@@ -60,6 +71,7 @@ constexpr Module k_modules[] = {
     {"tmr", open_tmr},
     {"uart", open_uart},
     {"wifi", open_wifi},
+    {"ws2812", open_ws2812},
 };
 }  // namespace
 

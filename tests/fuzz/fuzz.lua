@@ -604,6 +604,32 @@ local HINTS = {
   ["gpio.trig"] = { pin_arg, function() return pick({ "up", "down", "both", "low", "high", "none" }) end, fn_arg },
   ["gpio.serout"] = { pin_arg, level_arg, delays_arg, function() return rint(3) end, function() return chance(1, 2) and 1 or gen_function() end },
   ["emu_gpio.drive"] = { pin_arg, level_arg },
+  ["emu_gpio.history"] = { pin_arg },
+  -- ow, dht, pwm, pwm2, ws2812 and its buffers (pixbuf in 3.x): pins, bytes, plausible sizes.
+  ["ow.setup"] = { pin_arg },
+  ["ow.reset"] = { pin_arg },
+  ["ow.search"] = { pin_arg, bool_arg },
+  ["ow.select"] = { pin_arg, function() return chance(1, 2) and random_bytes(8) or { 40, 1, 2, 3, 4, 5, 6, 7 } end },
+  ["ow.write"] = { pin_arg, function() return rint(300) - 20 end, small },
+  ["ow.write_bytes"] = { pin_arg, data_arg, small },
+  ["ow.read_bytes"] = { pin_arg, function() return rint(300) - 20 end },
+  ["ow.target_search"] = { pin_arg, function() return rint(300) - 20 end },
+  ["ow.crc8"] = { data_arg },
+  ["ow.crc16"] = { data_arg, function() return rint(70000) end },
+  ["ow.check_crc16"] = { data_arg, small, small, small },
+  ["dht.read"] = { pin_arg },
+  ["dht.read11"] = { pin_arg },
+  ["dht.readxx"] = { pin_arg },
+  ["pwm.setup"] = { pin_arg, function() return rint(2000) - 10 end, function() return rint(1100) - 10 end },
+  ["pwm.setduty"] = { pin_arg, function() return rint(1100) - 10 end },
+  ["pwm.setclock"] = { pin_arg, function() return rint(2000) - 10 end },
+  ["pwm2.setup_pin_hz"] = { pin_arg, small, small, small, small },
+  ["pwm2.setup_pin_sec"] = { pin_arg, small, small, small, small },
+  ["pwm2.set_duty"] = { pin_arg, small, pin_arg, small },
+  ["ws2812.init"] = { function() return rint(3) - 1 end },
+  ["ws2812.write"] = { data_arg, data_arg },
+  ["ws2812.newBuffer"] = { function() return rint(40) - 2 end, function() return rint(5) - 1 end },
+  ["pixbuf.newBuffer"] = { function() return rint(40) - 2 end, function() return rint(5) - 1 end },
   ["uart.setup"] = { function() return 0 end, function() return pick({ 9600, 115200, 0, -1 }) end, function() return 8 end, small, small, small },
   ["uart.on"] = { function() return "data" end, function() return pick({ 0, 1, 10, "\n", "x" }) end, fn_arg, small },
   ["uart.write"] = { function() return 0 end, data_arg },
@@ -639,6 +665,16 @@ local HINTS = {
   ["spi.get_miso"] = { function() return 1 end, function() return pick({ 0, 8, 511, 64 }) end, function() return pick({ 8, 16, 32, 0 }) end, function() return pick({ 1, 2, 70 }) end },
   ["spi.transaction"] = { function() return 1 end, function() return rint(18) - 1 end, gen_number, function() return pick({ 0, 8, 24, 33 }) end, gen_number, function() return pick({ 0, 8, 512, 513 }) end, function() return pick({ 0, 8, 257 }) end, function() return pick({ 0, 8, -8, 512, -513 }) end },
 }
+-- The pixel buffers' methods, under 1.x/2.x (ws2812.buffer) and 3.x (pixbuf.buf) names.
+for _, class in ipairs({ "ws2812.buffer", "pixbuf.buf" }) do
+  HINTS[class .. ":fill"] = { small, small, small, small }
+  HINTS[class .. ":set"] = { small, small, small, small }
+  HINTS[class .. ":get"] = { small }
+  HINTS[class .. ":shift"] = { function() return rint(9) - 5 end, function() return rint(2) - 1 end, small, small }
+  HINTS[class .. ":sub"] = { function() return rint(9) - 5 end, function() return rint(9) - 5 end }
+  HINTS[class .. ":fade"] = { small, function() return rint(2) - 1 end }
+  HINTS[class .. ":fadeI"] = { small, function() return rint(2) - 1 end }
+end
 
 -- --- generated functions -------------------------------------------------------------------
 
@@ -831,7 +867,7 @@ end
 local STANDARD = { _G = true, string = true, table = true, math = true, io = true, os = true,
   coroutine = true, debug = true, package = true, arg = true, emu = true }
 local EXPECTED = { "net", "tmr", "node", "wifi", "file", "sjson", "encoder", "crypto", "uart", "gpio",
-  "adc", "bit", "emu_gpio", "mqtt", "i2c", "spi" }
+  "adc", "bit", "emu_gpio", "mqtt", "i2c", "spi", "ow", "dht", "pwm", "ws2812" }
 local modules = {}
 
 local function add_module(prefix, t, group, depth, seen)

@@ -1,7 +1,8 @@
 // emu_gpio: an emulator-only test hook, not a firmware module. It plays the world outside the
 // chip: emu_gpio.drive(pin, level) drives an input pin (a button, another chip's output) and
 // emu_gpio.drive(pin, nil) lets it float again. gpio.read and gpio.trig then see it as on the
-// device (docs/gpio.md).
+// device (docs/gpio.md). emu_gpio.history(pin) lists the pin's level changes, whoever made them
+// (gpio.write, serout, pwm, the dht and ws2812 drivers, drive()).
 #include "core/device.hpp"
 #include "modules/gpio/gpio_state.hpp"
 
@@ -23,10 +24,30 @@ int emu_gpio_drive(lua_State* L) {
   return 0;
 }
 
+// { {us, level}, ... }: the pin's level changes, oldest first, at device uptime in µs (the
+// clock tmr.now() reads). The newest k_history_max are kept.
+int emu_gpio_history(lua_State* L) {
+  lua_Integer pin = luaL_checkinteger(L, 1);
+  luaL_argcheck(L, pin >= 0 && pin < gpio::k_pin_count, 1, "Invalid pin");
+  const auto& changes = gpio::history(core::Device::from(L), static_cast<int>(pin));
+  lua_createtable(L, static_cast<int>(changes.size()), 0);
+  int i = 0;
+  for (const auto& c : changes) {
+    lua_createtable(L, 2, 0);
+    lua_pushnumber(L, static_cast<lua_Number>(c.at.count()));
+    lua_rawseti(L, -2, 1);
+    lua_pushinteger(L, c.level);
+    lua_rawseti(L, -2, 2);
+    lua_rawseti(L, -2, ++i);
+  }
+  return 1;
+}
+
 }  // namespace
 
 int open_emu_gpio(lua_State* L) {
-  static const luaL_Reg functions[] = {{"drive", emu_gpio_drive}, {nullptr, nullptr}};
+  static const luaL_Reg functions[] = {
+      {"drive", emu_gpio_drive}, {"history", emu_gpio_history}, {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
   return 1;

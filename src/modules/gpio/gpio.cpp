@@ -40,6 +40,7 @@ struct GpioState {
   std::array<Pin, k_pin_count> pins{};
   std::array<lua::Ref, k_pin_count> trig;  // gpio.trig callbacks
   Serout serout;
+  std::vector<std::function<void(int)>> mode_hooks;
 };
 
 GpioState& gpio_state(Device& d) {
@@ -75,6 +76,13 @@ bool condition_holds(int type, int old_level, int level) {
 
 void run_callback_task(Device& d, int pin, int level, std::uint32_t then);
 
+void record(Device& d, int pin, Pin& p) {
+  if (p.history.size() == k_history_max) p.history.pop_front();
+  p.history.push_back({d.uptime(), p.level});
+  if (d.trace().enabled())
+    d.trace().emit(d.loop().now(), "gpio", "level", {{"pin", pin}, {"level", p.level}});
+}
+
 // platform_gpio_intr_dispatcher for one pin.
 void interrupt(Device& d, int pin) {
   Pin& p = gpio_state(d).pins[static_cast<std::size_t>(pin)];
@@ -99,6 +107,7 @@ void update(Device& d, int pin) {
   p.level = pad_level(p, pin);
   // The board (spi chip-selects, models) knows pads as pulled up until told otherwise.
   if (d.board().pin_level(pin) != p.level) d.board().pin_changed(pin, p.level);
+  if (p.level != old_level) record(d, pin, p);
   if (p.armed != k_none && condition_holds(p.armed, old_level, p.level)) interrupt(d, pin);
 }
 
@@ -153,6 +162,7 @@ void check_exists(lua_State* L, unsigned pin) {
 
 // platform_gpio_mode
 void set_mode(Device& d, int pin, int mode, bool pullup) {
+  for (const auto& hook : gpio_state(d).mode_hooks) hook(pin);
   Pin& p = gpio_state(d).pins[static_cast<std::size_t>(pin)];
   p.mode = mode;
   if (pin == 0) {  // GPIO16: plain input or output, no pull-up, no interrupt
@@ -314,6 +324,31 @@ void release_input(Device& device, int pin) {
 int pin_level(Device& device, int pin) {
   const Pin& p = gpio_state(device).pins[static_cast<std::size_t>(pin)];
   return pad_level(p, pin);
+}
+
+void platform_mode(Device& device, int pin, int mode, bool pullup) {
+  set_mode(device, pin, mode, pullup);
+}
+
+void platform_write(Device& device, int pin, int level) {
+  write_pin(device, pin, level);
+}
+
+void disable_output(Device& device, int pin) {
+  gpio_state(device).pins[static_cast<std::size_t>(pin)].output_enabled = false;
+  update(device, pin);
+}
+
+bool has_pullup(Device& device, int pin) {
+  return pin != 0 && gpio_state(device).pins[static_cast<std::size_t>(pin)].pullup;
+}
+
+void on_mode_change(Device& device, std::function<void(int pin)> hook) {
+  gpio_state(device).mode_hooks.push_back(std::move(hook));
+}
+
+const std::deque<LevelChange>& history(Device& device, int pin) {
+  return gpio_state(device).pins[static_cast<std::size_t>(pin)].history;
 }
 
 }  // namespace nodemcu_emu::modules::gpio

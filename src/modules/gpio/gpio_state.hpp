@@ -4,6 +4,8 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <optional>
 
 #include "core/timer_handle.hpp"
@@ -22,6 +24,13 @@ enum PinMode : int { k_input = 0, k_output = 1, k_int = 2, k_opendrain = 3 };
 // GPIO_INT_TYPE: what arms a pin's interrupt.
 enum IntType : int { k_none = 0, k_up = 1, k_down = 2, k_both = 3, k_low = 4, k_high = 5 };
 
+// A change of a pad's level, for tests (emu_gpio.history) and --trace.
+struct LevelChange {
+  core::Micros at;
+  int level;
+};
+constexpr std::size_t k_history_max = 4096;  // changes kept per pin, oldest dropped first
+
 struct Pin {
   int mode = k_input;
   bool pullup = false;
@@ -35,6 +44,7 @@ struct Pin {
   std::uint16_t seen = 0;       // interrupts counted by the "ISR"
   std::uint16_t reported = 0;   // ... and handed to Lua
   core::TimerHandle rearm_timer;  // a level interrupt arms again after its callback
+  std::deque<LevelChange> history;
 };
 
 // Drives input pin `pin` (0..12) from outside the chip to `level` (0/1), as a button or another
@@ -44,5 +54,19 @@ void drive_input(core::Device& device, int pin, int level);
 void release_input(core::Device& device, int pin);
 // What gpio.read(pin) would return.
 int pin_level(core::Device& device, int pin);
+
+// What other modules do to a pin through the firmware's platform layer (ow, dht, pwm, ws2812
+// drive the same pads as gpio does):
+// platform_gpio_mode: also tells the mode hooks (pwm gives the pin up, as platform.c does).
+void platform_mode(core::Device& device, int pin, int mode, bool pullup);
+// GPIO_OUTPUT_SET: drives the pin (and turns its output driver on).
+void platform_write(core::Device& device, int pin, int level);
+// GPIO_DIS_OUTPUT: the output driver off; the pad reads its outside driver or pull-up.
+void disable_output(core::Device& device, int pin);
+bool has_pullup(core::Device& device, int pin);
+// Called with the pin on every platform_mode (gpio.mode included).
+void on_mode_change(core::Device& device, std::function<void(int pin)> hook);
+// The pin's level changes, oldest first (at most k_history_max).
+const std::deque<LevelChange>& history(core::Device& device, int pin);
 
 }  // namespace nodemcu_emu::modules::gpio
