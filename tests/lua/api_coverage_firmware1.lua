@@ -28,8 +28,7 @@ emu.test("names that came after 1.5.4.1 are absent", function()
   emu.eq(tcp.getaddr, nil)
   emu.eq(tcp.ttl, nil)
   emu.eq(srv.getaddr, nil)
-  srv:close()
-  tcp:close()
+  -- neither is closed: unconnected, both raise "not connected" at 1.5.4.1
 end)
 
 emu.test("what 1.5.4.1 does have is still there", function()
