@@ -11,7 +11,6 @@
 #include <string>
 
 #include "core/device.hpp"
-#include "modules/net/net_object.hpp"
 #include "modules/net/net_parts.hpp"
 
 namespace nodemcu_emu::net {
@@ -266,17 +265,6 @@ void open_v1(lua_State* L) {
   // 1.5.4.1's net_map has no createUDPSocket (it came with 2.x).
   lua_pushnil(L);
   lua_setfield(L, net, "createUDPSocket");
-  // Nor do its socket objects have getaddr or ttl (both 2.x): a feature check sees what the
-  // device would. The device's metatables are per firmware run, so removing them here is local.
-  for (const char* cls : {k_tcpsocket_class, k_tcpserver_class, k_udpsocket_class}) {
-    luaL_getmetatable(L, cls);
-    lua_getfield(L, -1, "__index");
-    for (const char* name : {"getaddr", "ttl"}) {
-      lua_pushnil(L);
-      lua_setfield(L, -2, name);
-    }
-    lua_pop(L, 2);
-  }
 }
 
 }  // namespace nodemcu_emu::net
