@@ -22,6 +22,8 @@ constexpr const char* k_monitor_v1 =
     "is the 1.x API — run with --firmware=1, or use wifi.eventmon.register()";
 constexpr const char* k_came_with_2 = "came with 2.x — run with --firmware=2";
 constexpr const char* k_came_with_3 = "came with 3.x — run with --firmware=3";
+constexpr const char* k_in_encoder =
+    "is the 1.x/2.x API — run with --firmware=2, or use encoder's function of that name";
 
 constexpr KnownName k_names[] = {
     // tmr's numbered timers (tmr.c@1.5.4.1-master_20161201 tmr_map), gone in 2.x.
@@ -38,6 +40,12 @@ constexpr KnownName k_names[] = {
     {"eventMonStart", false, k_v1, k_monitor_v1},
     {"eventMonStop", false, k_v1, k_monitor_v1},
     {"clearconfig", false, k_v2 | k_v3, k_came_with_2},
+    // file.c: not in 1.5.4.1's file_map (docs/firmware-coverage.md).
+    {"getcontents", false, k_v2 | k_v3, k_came_with_2},
+    {"putcontents", false, k_v2 | k_v3, k_came_with_2},
+    // crypto.c up to 2.2.1; 3.0 moved them to encoder.
+    {"toHex", false, k_v1 | k_v2, k_in_encoder},
+    {"toBase64", false, k_v1 | k_v2, k_in_encoder},
     {"getcountry", false, k_v2 | k_v3, k_came_with_2},
     {"setcountry", false, k_v2 | k_v3, k_came_with_2},
     {"setmaxtxpower", false, k_v2 | k_v3, k_came_with_2},
@@ -116,6 +124,8 @@ std::string qualified(const KnownName& k) {
   if (k.global) return std::string(n);
   if (n.starts_with("eventMon") || n == "clearconfig") return "wifi.sta." + std::string(n);
   if (n == "getcountry" || n == "setcountry" || n == "setmaxtxpower") return "wifi." + std::string(n);
+  if (n.ends_with("contents")) return "file." + std::string(n) + "()";
+  if (n.starts_with("to")) return "crypto." + std::string(n) + "()";
   if (n == "ifinfo") return "net.ifinfo()";
   if (n == "ping") return "net.ping()";
   if (n == "ccount") return "tmr.ccount()";

@@ -19,6 +19,7 @@
 #include "lua/userdata.hpp"
 #include "core/flash_fs.hpp"
 #include "modules/crypto/crypto_errors.hpp"
+#include "modules/encoder/codec.hpp"
 
 namespace errors = nodemcu_emu::modules::crypto::errors;
 
@@ -291,6 +292,17 @@ int crypto_decrypt(lua_State* L) {
   return crypto_encdec(L, false);
 }
 
+// crypto.toHex / crypto.toBase64: up to 2.2.1 (3.0 has them in `encoder` only); with
+// the encoder module built in, the firmware hands them to it, so the outputs match encoder's.
+template <std::string (*Encode)(std::string_view)>
+int crypto_encode(lua_State* L) {
+  size_t len = 0;
+  const char* s = luaL_checklstring(L, 1, &len);
+  std::string out = Encode({s, len});
+  lua_pushlstring(L, out.data(), out.size());
+  return 1;
+}
+
 }  // namespace
 
 int open_crypto(lua_State* L) {
@@ -306,6 +318,12 @@ int open_crypto(lua_State* L) {
                                        {"decrypt", crypto_decrypt},   {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
+  if (core::Device::from(L).options().firmware <= 2) {
+    static const luaL_Reg upto_v2[] = {{"toHex", crypto_encode<encoder::to_hex>},
+                                       {"toBase64", crypto_encode<encoder::to_base64>},
+                                       {nullptr, nullptr}};
+    luaL_register(L, nullptr, upto_v2);
+  }
   return 1;
 }
 

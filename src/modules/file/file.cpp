@@ -458,6 +458,13 @@ int open_file(lua_State* L) {
                                        {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
+  // 1.5.4.1's file_map has neither file.stat nor get/putcontents (later releases added them);
+  // absent, a script's `if file.stat then` takes the path it takes on that device.
+  if (core::Device::from(L).options().firmware == 1)
+    for (const char* name : {"getcontents", "putcontents", "stat"}) {
+      lua_pushnil(L);
+      lua_setfield(L, -2, name);
+    }
   return 1;
 }
 

@@ -533,6 +533,10 @@ int open_node(lua_State* L) {
   set_int(L, "ON_ALLOC_FAILURE", 1);
   set_int(L, "ON_MEM_LIMIT", 2);
   set_int(L, "ALWAYS", 4);
+  if (Device::from(L).options().firmware == 1) {  // egc.meminfo came with 2.x
+    lua_pushnil(L);
+    lua_setfield(L, -2, "meminfo");
+  }
   lua_pop(L, 1);
 
   const int firmware = Device::from(L).options().firmware;

@@ -212,6 +212,12 @@ int open_uart(lua_State* L) {
     lua_pushinteger(L, c.value);
     lua_setfield(L, -2, c.name);
   }
+  // 1.5.4.1's uart_map: setup, write, on, alt and the stop-bit/parity constants only.
+  if (core::Device::from(L).options().firmware == 1)
+    for (const char* name : {"getconfig", "fifodepth", "DIR_RX", "DIR_TX"}) {
+      lua_pushnil(L);
+      lua_setfield(L, -2, name);
+    }
   return 1;
 }
 

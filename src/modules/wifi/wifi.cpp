@@ -271,10 +271,16 @@ int open_wifi(lua_State* L) {
   set_constants(L);
   if (device.options().firmware == 1) {
     // Not in 1.5.4.1's wifi_map (wifi.c@1.5.4.1-master_20161201): they came with 2.x.
-    for (const char* later : {"getcountry", "setcountry", "setmaxtxpower", "suspend", "resume"}) {
+    for (const char* later : {"getcountry", "setcountry", "setmaxtxpower", "suspend", "resume",
+                              "COUNTRY_AUTO", "COUNTRY_MANUAL"}) {
       lua_pushnil(L);
       lua_setfield(L, -2, later);
     }
+    // Nor is the mode-change event in 1.5.4.1's wifi_eventmon.c.
+    lua_getfield(L, -1, "eventmon");
+    lua_pushnil(L);
+    lua_setfield(L, -2, "WIFI_MODE_CHANGED");
+    lua_pop(L, 1);
   }
   // The radio starts with the chip, not with the first wifi call: --wifi's boot state holds
   // even for a script that only asks later.
