@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/device.hpp"
+#include "core/interrupt.hpp"
 #include "lua/call.hpp"
 
 namespace nodemcu_emu::core {
@@ -122,6 +123,9 @@ bool Device::hand_to_case_hook(const std::string& error) {
 }
 
 void Device::report_callback_error(const std::string& error, Protection protection) {
+  // SIGINT/SIGTERM raised "interrupted!" inside the callback: not a script error (no PANIC,
+  // no reboot); the loop stops with 128 + the signal, as lua.c does.
+  if (interrupt::pending()) return;
   if (trace_.enabled()) trace_.emit(loop_.now(), "lua", "error", {{"error", first_line_of_error(error, nullptr)}});
   if (protection == Protection::unprotected) {
     std::string traceback;

@@ -8,7 +8,8 @@ TEST_CASE("an LFS image survives encode and decode, sources byte for byte", "[lf
   LfsImage image;
   image.time = 1700000000;
   image.modules.push_back({"_init", "print('x')\n"});
-  image.modules.push_back({"bin", std::string("a\0b\nmodule fake 3\n", 20)});
+  static constexpr char k_binary[] = "a\0b\nmodule fake 3\n";  // an embedded NUL
+  image.modules.push_back({"bin", std::string(k_binary, sizeof k_binary - 1)});
   std::string error;
   auto back = decode_lfs(encode_lfs(image), error);
   REQUIRE(back);

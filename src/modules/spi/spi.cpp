@@ -208,7 +208,8 @@ int spi_get_miso(lua_State* L) {
     Channel& c = check_channel(L, id);
     if (offset < 0 || offset > 511) return luaL_error(L, errors::k_out_of_range);
     if (bitlen < 1 || bitlen > 32) return luaL_error(L, errors::k_bitlen_out_of_range);
-    if (offset + bitlen * num > 512) return luaL_error(L, errors::k_out_of_range);
+    // 64-bit: a script's huge count must not overflow the firmware's bound check (UB in int).
+  if (offset + static_cast<long long>(bitlen) * num > 512) return luaL_error(L, errors::k_out_of_range);
     return push_miso_values(L, c, offset, bitlen, num);
   }
   Channel& c = check_channel(L, id);
@@ -225,7 +226,8 @@ int spi_get_miso(lua_State* L) {
   int num = static_cast<int>(luaL_checkinteger(L, 4));
   luaL_argcheck(L, offset >= 0 && offset <= 511, 2, errors::k_out_of_range);
   luaL_argcheck(L, bitlen >= 1 && bitlen <= 32, 3, errors::k_out_of_range);
-  if (offset + bitlen * num > 512) return luaL_error(L, errors::k_out_of_range);
+  // 64-bit: a script's huge count must not overflow the firmware's bound check (UB in int).
+  if (offset + static_cast<long long>(bitlen) * num > 512) return luaL_error(L, errors::k_out_of_range);
   return push_miso_values(L, c, offset, bitlen, num);
 }
 

@@ -118,7 +118,9 @@ def main():
         emu.wait_for(r"(?s)session closed.*session closed", TIMEOUT)
 
         status = emu.stop()
-        checks.check("SIGTERM stops the emulator cleanly (status 0)", status == 0, f"status {status}")
+        # 0 when the device was idle; 143 when the signal interrupted Lua code (a slow build
+        # can still be printing the session's end): both are a clean stop, a PANIC is not.
+        checks.check("SIGTERM stops the emulator cleanly (status 0, or 143 inside Lua)", status in (0, 143), f"status {status}")
         # stderr holds the typed error above and its traceback, nothing else.
         errors = [line for line in emu.stderr().splitlines()
                   if line.strip() and "boom" not in line and "traceback" not in line
