@@ -2,7 +2,9 @@
 #   make deps    apt-get install whatever Debian package is missing (nothing when all are there)
 #   make         optimised build in build/
 #   make run     serves the main example (HTTP on 127.0.0.1:8080)
-#   make test    deps + build + every test (CTest), then the ASan+UBSan build of the test suite
+#   make test    deps + build + every test (CTest) on the optimised build: the developer's check
+#   make test-asan  the same suite on the ASan+UBSan build (build-asan/); CI runs both (.ci/run)
+#   make ci      make test, then make test-asan: what .ci/run runs from a clean clone
 #   make bench   performance comparison against ../shared/bench peers
 #   make stress  the CTest suite 5 times while two busy loops load the cores (tests/stress.sh)
 #   make soak    SOAK_MINUTES (10) of mixed hostile load on an echo server: RSS/fd slopes,
@@ -61,11 +63,15 @@ emulator: $(BUILD)/Makefile
 run: deps emulator
 	$(BUILD)/nodemcu-emu --port-map 80=8080 examples/http_server.lua
 
+# The sanitizer pass is a second full build of everything (about as long again): it runs in CI
+# (make ci) and on demand, so that make test from a fresh clone stays within a few minutes.
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 120
+
+ci: test
 	$(MAKE) --no-print-directory test-asan
 
-test-asan:
+test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DNODEMCU_EMU_SANITIZE=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	# The 60 s soak runs once, in the optimised build: its figures (RSS, latency) mean little
@@ -97,4 +103,4 @@ soak: build
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
 
-.PHONY: all deps build emulator run test test-asan fuzz bench stress soak clean
+.PHONY: all deps build emulator run test ci test-asan fuzz bench stress soak clean

@@ -8,6 +8,7 @@
 #include "core/interrupt.hpp"
 #include "lua/call.hpp"
 #include "lua/embedded.hpp"
+#include "lua/heap_budget.hpp"
 
 namespace nodemcu_emu::core {
 
@@ -16,36 +17,9 @@ namespace nodemcu_emu::core {
 // a device-sized limit by default would fail scripts that fit on the chip. Without --heap a hard
 // ceiling still applies: a corrupt .lc asks the loader for a string of SIZE_MAX bytes, and no
 // such request may reach the real allocator (it aborts under ASan, or overcommits the host).
-struct Device::Heap {
-  static constexpr std::size_t k_hard_ceiling = std::size_t{1} << 30;  // 1 GiB, docs/node.md
-
-  Device* device;
-  std::size_t used = 0;
-  std::size_t baseline = 0;  // what the libraries take before the script runs
-  std::size_t budget = 0;
-  bool enforce = false;
-
-  std::size_t limit() const { return enforce ? baseline + budget : k_hard_ceiling; }
-
-  // Written so that a huge `growth` cannot wrap around the sum.
-  bool fits(std::size_t growth) const {
-    std::size_t cap = limit();
-    return used <= cap && growth <= cap - used;
-  }
-
-  static void* alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) {
-    auto* h = static_cast<Heap*>(ud);
-    if (nsize == 0) {
-      std::free(ptr);
-      h->used -= osize;
-      return nullptr;
-    }
-    if (nsize > osize && !h->fits(nsize - osize))
-      return nullptr;  // Lua raises "not enough memory", as on the chip
-    void* p = std::realloc(ptr, nsize);
-    if (p) h->used = h->used - osize + nsize;
-    return p;
-  }
+// The budget allocator (lua/heap_budget.hpp) and the device it belongs to (Device::from).
+struct Device::Heap : lua::HeapBudget {
+  Device* device = nullptr;
 };
 
 namespace {
@@ -138,7 +112,7 @@ void Device::write_coverage() const {
 Device& Device::from(lua_State* L) {
   void* ud = nullptr;
   lua_getallocf(L, &ud);
-  return *static_cast<Heap*>(ud)->device;
+  return *static_cast<Heap*>(static_cast<lua::HeapBudget*>(ud))->device;
 }
 
 std::string Device::trace_time_label() const {
@@ -153,11 +127,12 @@ void Device::open_state() {
   heap_ = std::make_unique<Heap>();
   heap_->device = this;
   heap_->budget = options_.heap_bytes.value_or(k_default_heap);
-  L_ = lua_newstate(&Heap::alloc, heap_.get());
+  L_ = lua_newstate(&lua::HeapBudget::alloc, static_cast<lua::HeapBudget*>(heap_.get()));
   if (L_ == nullptr) throw std::bad_alloc();
   interrupt::watch(L_);
   lua_token_ = std::make_shared<int>(0);
   lua::install_state_token(L_, &lua_token_);
+  lua::prepare_registry(L_);
   lua_atpanic(L_, [](lua_State* L) -> int {
     Console::diagnostic(std::string("PANIC: unprotected error in call to Lua API (") +
                         lua::error_text(L, -1) + ")");

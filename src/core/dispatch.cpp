@@ -8,6 +8,7 @@
 #include "core/device.hpp"
 #include "core/interrupt.hpp"
 #include "lua/call.hpp"
+#include "lua/heap_budget.hpp"
 
 namespace nodemcu_emu::core {
 
@@ -33,10 +34,14 @@ int dispatch_body(lua_State* L) {
 int install_functions(lua_State* L) {
   lua_pushlightuserdata(L, &k_body_key);
   lua_pushcfunction(L, dispatch_body);
+  lua::begin_all_or_nothing(L);  // new registry keys: whole or not at all (lua/heap_budget.hpp)
   lua_rawset(L, LUA_REGISTRYINDEX);
+  lua::end_all_or_nothing(L);
   lua_pushlightuserdata(L, &k_handler_key);
   lua_pushcfunction(L, lua::traceback_handler);
+  lua::begin_all_or_nothing(L);
   lua_rawset(L, LUA_REGISTRYINDEX);
+  lua::end_all_or_nothing(L);
   return 0;
 }
 

@@ -1,6 +1,7 @@
 #include <cstring>
 
 #include "lua/embedded.hpp"
+#include "lua/heap_budget.hpp"
 
 #include "core/device.hpp"
 
@@ -24,7 +25,9 @@ int load_embedded(lua_State* L) {
   lua_gc(L, LUA_GCCOLLECT, 0);
   long long before = static_cast<long long>(device.heap_used());
   lua_pushinteger(L, depth + 1);
+  begin_all_or_nothing(L);  // a new registry key: whole or not at all (lua/heap_budget.hpp)
   lua_setfield(L, LUA_REGISTRYINDEX, "nodemcu_emu.embedded_depth");
+  end_all_or_nothing(L);
   // "=": not a host file (tracebacks read "lua/emu.lua:40:" all the same; --coverage skips it).
   const char* chunkname = lua_pushfstring(L, "=lua/%s.lua", chunk->name);  // [2]
   if (luaL_loadbuffer(L, chunk->source, std::strlen(chunk->source), chunkname) != 0)
@@ -33,7 +36,9 @@ int load_embedded(lua_State* L) {
   lua_pushvalue(L, lua_upvalueindex(2));
   lua_call(L, 2, 1);
   lua_pushinteger(L, depth);
+  begin_all_or_nothing(L);  // a new registry key: whole or not at all (lua/heap_budget.hpp)
   lua_setfield(L, LUA_REGISTRYINDEX, "nodemcu_emu.embedded_depth");
+  end_all_or_nothing(L);
   if (depth == 0) {
     lua_gc(L, LUA_GCCOLLECT, 0);
     device.exclude_from_heap(static_cast<long long>(device.heap_used()) - before);

@@ -1,5 +1,7 @@
 #include "lua/protected_push.hpp"
 
+#include "lua/heap_budget.hpp"
+
 namespace nodemcu_emu::lua {
 
 namespace {
@@ -17,7 +19,10 @@ int run_job(lua_State* L) {
   auto* job = static_cast<Job*>(lua_touserdata(L, 1));
   lua_pushlightuserdata(L, &k_result_slot);
   job->build(L, job->data);
-  lua_rawset(L, LUA_REGISTRYINDEX);  // may grow the registry: still inside the protection
+  // May grow the registry: still inside the protection, and whole (lua/heap_budget.hpp).
+  begin_all_or_nothing(L);
+  lua_rawset(L, LUA_REGISTRYINDEX);
+  end_all_or_nothing(L);
   return 0;
 }
 

@@ -14,6 +14,17 @@ namespace nodemcu_emu::lua {
 // The token of a state (empty for states without one, e.g. in unit tests: such a state must
 // outlive its Refs). install_state_token stores a pointer to `token`, which must outlive L.
 std::weak_ptr<void> state_token(lua_State* L);
+// luaL_ref into the registry that never leaves it half-resized (lua/heap_budget.hpp).
+int registry_ref(lua_State* L);
+// Makes luaL_unref allocation-free, so that releasing a Ref never raises: Lua 5.1 keeps the
+// head of the free list in registry[0] and starts with it nil, so the first luaL_unref stores
+// nil in the freed slot and registry[0] comes and goes. When the collector has dropped that
+// key, the next luaL_unref must insert it again, which allocates; "not enough memory" there
+// used to escape from a C++ destructor or move, leaving a Ref that named a freed slot (a
+// callback later called as nil or as a number). Seeded with 0 (Lua 5.2 does the same), the
+// head and every freed slot always hold a number: no key ever has to be created again.
+// Call once on a new state, before any Ref.
+void prepare_registry(lua_State* L);
 void install_state_token(lua_State* L, std::shared_ptr<void>* token);
 
 class Ref {
@@ -65,7 +76,7 @@ class Ref {
  private:
   static int new_ref(lua_State* L, int index) {
     lua_pushvalue(L, index);
-    return luaL_ref(L, LUA_REGISTRYINDEX);
+    return registry_ref(L);
   }
   // No token at creation means "the state outlives me"; an expired one means it closed.
   bool state_alive() const { return L_ != nullptr && (!tokened_ || !token_.expired()); }

@@ -1,11 +1,13 @@
 // The Lua helpers that keep Lua errors (longjmps) away from C++ objects: protected pushes,
 // registry refs made under memory pressure, and __gc metamethods a script calls itself.
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "lua/heap_budget.hpp"
 #include "lua/protected_push.hpp"
 #include "lua/ref.hpp"
 #include "lua/userdata.hpp"
@@ -14,30 +16,21 @@ using namespace nodemcu_emu;
 
 namespace {
 
-// A state whose allocator fails every growth once `limit` bytes are in use.
-struct Budget {
-  std::size_t used = 0;
-  std::size_t limit = SIZE_MAX;
-
-  static void* alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) {
-    auto* b = static_cast<Budget*>(ud);
-    if (nsize == 0) {
-      std::free(ptr);
-      b->used -= osize;
-      return nullptr;
-    }
-    if (nsize > osize && b->used + (nsize - osize) > b->limit) return nullptr;
-    void* p = std::realloc(ptr, nsize);
-    if (p) b->used = b->used - osize + nsize;
-    return p;
-  }
-};
-
+// A state on the device's budget allocator; limit(n) fails every growth past n bytes in use.
 struct State {
-  Budget budget;
-  lua_State* L = lua_newstate(&Budget::alloc, &budget);
-  State() { luaL_openlibs(L); }
+  lua::HeapBudget heap;
+  lua_State* L = lua_newstate(&lua::HeapBudget::alloc, &heap);
+  State() {
+    luaL_openlibs(L);
+    lua::prepare_registry(L);
+  }
   ~State() { lua_close(L); }
+  void limit(std::size_t bytes) {
+    heap.enforce = true;
+    heap.baseline = 0;
+    heap.budget = bytes;
+  }
+  void unlimit() { heap.enforce = false; }
 };
 
 // Counts live instances, to see destructors run exactly once.
@@ -73,13 +66,13 @@ TEST_CASE("protected_push reports running out of memory instead of raising") {
   State s;
   lua_gc(s.L, LUA_GCCOLLECT, 0);
   int top = lua_gettop(s.L);
-  s.budget.limit = s.budget.used + 64;
+  s.limit(s.heap.used + 64);
   std::string text(100000, 'y');
   REQUIRE_FALSE(lua::protected_push(s.L, text));
   REQUIRE(lua_gettop(s.L) == top + 1);  // the error value
   REQUIRE(std::string(lua_tostring(s.L, -1)) == "not enough memory");
   lua_pop(s.L, 1);
-  s.budget.limit = SIZE_MAX;
+  s.unlimit();
   REQUIRE(lua::protected_push(s.L, text));
 }
 
@@ -100,7 +93,7 @@ TEST_CASE("a Ref made under memory pressure raises before it owns anything") {
   std::vector<lua::Ref> refs;
   refs.reserve(100000);
   lua_gc(s.L, LUA_GCCOLLECT, 0);
-  s.budget.limit = s.budget.used + 4096;
+  s.limit(s.heap.used + 4096);
   int failures = 0;
   for (int i = 0; i < 2000 && failures < 20; ++i) {
     int status = lua_cpcall(s.L, add_ref, &refs);
@@ -112,7 +105,7 @@ TEST_CASE("a Ref made under memory pressure raises before it owns anything") {
   }
   REQUIRE(failures > 0);
   REQUIRE(!refs.empty());
-  s.budget.limit = SIZE_MAX;
+  s.unlimit();
   for (auto& r : refs) REQUIRE(r);
   refs.clear();
 }
@@ -144,4 +137,71 @@ TEST_CASE("__gc called by a script destroys its own kind of object once") {
   lua_setglobal(s.L, "other");
   lua_gc(s.L, LUA_GCCOLLECT, 0);
   REQUIRE(Counted::live == 0);
+}
+
+namespace {
+int unref_integer(lua_State* L) {
+  luaL_unref(L, LUA_REGISTRYINDEX, static_cast<int>(lua_tointeger(L, 1)));
+  return 0;
+}
+
+int ref_integer(lua_State* L) {
+  lua_pushinteger(L, static_cast<lua_Integer>(reinterpret_cast<std::intptr_t>(lua_touserdata(L, 1))));
+  lua_pushinteger(L, lua::registry_ref(L));
+  return 1;
+}
+}  // namespace
+
+// Lua 5.1 grows a table's array part, then its hash part: a failure between the two hides
+// integer keys of the registry until a later resize writes their stale values back.
+TEST_CASE("registry refs made at every amount of free memory leave the registry whole") {
+  State s;
+  std::vector<std::pair<int, lua_Integer>> refs;  // ref -> the integer it holds
+  lua_Integer next = 1;
+  int failures = 0;
+  for (int round = 0; round < 40; ++round) {
+    for (std::size_t slack = 0; slack < 600; slack += 8) {
+      lua_Integer value = next++;
+      lua_pushcfunction(s.L, ref_integer);  // made before the squeeze
+      s.limit(s.heap.used + slack);
+      lua_pushlightuserdata(s.L, reinterpret_cast<void*>(static_cast<std::intptr_t>(value)));
+      int status = lua_pcall(s.L, 1, 1, 0);
+      s.unlimit();
+      if (status == 0) {
+        refs.emplace_back(static_cast<int>(lua_tointeger(s.L, -1)), value);
+      } else {
+        ++failures;
+        CHECK(std::string(lua_tostring(s.L, -1)) == "not enough memory");
+      }
+      lua_pop(s.L, 1);
+      REQUIRE_FALSE(s.heap.in_section);
+    }
+    // Some are given back with no memory to spare, so that the freelist is used too: releasing
+    // a reference must never fail (it runs in destructors).
+    for (std::size_t i = 0; i < refs.size(); i += 3) {
+      lua_pushcfunction(s.L, unref_integer);
+      lua_pushinteger(s.L, refs[i].first);
+      s.limit(s.heap.used);
+      int status = lua_pcall(s.L, 1, 0, 0);
+      s.unlimit();
+      REQUIRE(status == 0);
+    }
+    lua_gc(s.L, LUA_GCCOLLECT, 0);  // drops registry keys whose value became nil
+    std::vector<std::pair<int, lua_Integer>> kept;
+    for (std::size_t i = 0; i < refs.size(); ++i)
+      if (i % 3 != 0) kept.push_back(refs[i]);
+    refs.swap(kept);
+  }
+  CHECK(failures > 0);  // the squeeze did bite
+  // The free list's head is always a number (prepare_registry): luaL_unref never inserts a key.
+  lua_rawgeti(s.L, LUA_REGISTRYINDEX, 0);
+  CHECK(lua_type(s.L, -1) == LUA_TNUMBER);
+  lua_pop(s.L, 1);
+  for (auto [ref, value] : refs) {
+    lua_rawgeti(s.L, LUA_REGISTRYINDEX, ref);
+    INFO("ref " << ref);
+    REQUIRE(lua_type(s.L, -1) == LUA_TNUMBER);
+    CHECK(lua_tointeger(s.L, -1) == value);
+    lua_pop(s.L, 1);
+  }
 }

@@ -6,6 +6,7 @@
 #include "core/device.hpp"
 #include "devices/catalog.hpp"
 #include "lua/protected_push.hpp"
+#include "lua/ref.hpp"
 #include "modules/emu/lua_model.hpp"
 
 namespace nodemcu_emu::modules {
@@ -58,7 +59,7 @@ int attach_lua(lua_State* L) {
   // The model's registry reference may need memory (a Lua error): take a slot now, while this
   // frame holds nothing to destroy, and free it just before the model takes it back.
   lua_pushvalue(L, 4);
-  int slot = luaL_ref(L, LUA_REGISTRYINDEX);
+  int slot = lua::registry_ref(L);
   luaL_unref(L, LUA_REGISTRYINDEX, slot);
   int id = 0;
   {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/device.hpp"
+#include "lua/heap_budget.hpp"
 #include "lua/protected_push.hpp"
 #include "lua/userdata.hpp"
 #include "core/flash_fs.hpp"
@@ -54,7 +55,9 @@ FileState& state(lua_State* L) {
 
 void drop_last_ref(lua_State* L) {
   lua_pushnil(L);
+  lua::begin_all_or_nothing(L);  // a new registry key: whole or not at all
   lua_setfield(L, LUA_REGISTRYINDEX, k_last_key);
+  lua::end_all_or_nothing(L);
 }
 
 // vfs_basename: what follows the last "/" (or ":").
@@ -139,7 +142,9 @@ int file_open(lua_State* L) {
     return 1;
   }
   lua_pushvalue(L, -1);
+  lua::begin_all_or_nothing(L);  // a new registry key: whole or not at all
   lua_setfield(L, LUA_REGISTRYINDEX, k_last_key);
+  lua::end_all_or_nothing(L);
   return 1;
 }
 
@@ -424,7 +429,9 @@ int file_on(lua_State* L) {
     default:
       return luaL_error(L, errors::k_callback_should_be_function_or_nil);
   }
+  lua::begin_all_or_nothing(L);
   lua_setfield(L, LUA_REGISTRYINDEX, k_rtc_key);
+  lua::end_all_or_nothing(L);
   return 0;
 }
 

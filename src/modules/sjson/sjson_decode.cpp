@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lua/ref.hpp"
 #include "lua/userdata.hpp"
 #include "modules/sjson/json_stream.hpp"
 #include "modules/sjson/sjson_errors.hpp"
@@ -236,7 +237,7 @@ int decoder_write_at(lua_State* L, int decoder_index, int str_index) {
   if (d->feeding) return luaL_error(L, errors::k_decoder_feeding);
   if (!d->complete) {
     lua_getfenv(L, decoder_index);
-    int env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    int env_ref = lua::registry_ref(L);
     d->feeding = true;
     auto status = feed(L, d, env_ref, {s, len});
     d->feeding = false;
