@@ -89,3 +89,8 @@ emu.test("wifi.sleep is 1.5.4.1's only", function()
   local out = emu.run { args = { "--firmware=2" }, script = "print(wifi.sleep, wifi.suspend ~= nil)" }
   emu.eq(out, "nil\ttrue\n")
 end)
+
+emu.test("ap.getclient in STATION mode raises 1.5.4.1's wording", function()
+  wifi.setmode(wifi.STATION)
+  emu.raises("Can't list client in STATION_MODE mode", function() wifi.ap.getclient() end)
+end)
