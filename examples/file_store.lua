@@ -5,16 +5,21 @@
 --   (run it twice: the boot counter survives, as it would on the chip; the folder is created)
 local SETTINGS = "settings.json"
 
+-- The settings are small: one file.read() takes them (file.getcontents/putcontents came with
+-- 3.0; under --firmware=3 they do this in one call).
 local function load_settings()
-  local text = file.getcontents(SETTINGS)
-  if not text then return { boots = 0 } end
-  local ok, t = pcall(sjson.decode, text)
+  if not file.open(SETTINGS) then return { boots = 0 } end
+  local ok, t = pcall(sjson.decode, file.read())
+  file.close()
   return ok and t or { boots = 0 }
 end
 
 local function save_settings(t)
   local tmp = SETTINGS .. ".new"
-  if not file.putcontents(tmp, sjson.encode(t)) then return false end
+  if not file.open(tmp, "w") then return false end
+  local written = file.write(sjson.encode(t))
+  file.close()
+  if not written then return false end
   file.remove(SETTINGS)
   return file.rename(tmp, SETTINGS)
 end

@@ -203,12 +203,7 @@ end
 -- default udp), for a child emulator's --port-map: a device's own port 0 takes the lowest
 -- free port from 4097, the same number in every run, so runs side by side would collide.
 function emu.free_port(kind)
-  local family = kind == "tcp" and "SOCK_STREAM" or "SOCK_DGRAM"
-  local pipe = assert(io.popen("python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket." ..
-    family .. "); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])'"))
-  local port = tonumber(pipe:read("*a"))
-  pipe:close()
-  return port
+  return native.free_port(kind == "tcp" and "tcp" or "udp")
 end
 
 -- emu.tmpname(): a fresh host file name (os.tmpname).

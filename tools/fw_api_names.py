@@ -23,7 +23,7 @@ def maps(text):
             conds[-1] = "!" + conds[-1]; continue
         if re.match(r'#\s*endif', s) and conds:
             conds.pop(); continue
-        tag = "".join(f"[{c}]" for c in conds if c != "LUA_VERSION_NUM==501")
+        tag = "".join(f"[{c}]" for c in conds if c not in ("LUA_VERSION_NUM==501", "!LOCAL_LUA"))
         m = re.search(r'LUA_REG_TYPE\s+(\w+?)(?:_map)?\s*\[\]', s) or re.search(r'LROT_(?:PUBLIC_)?BEGIN\(\s*(\w+)', s)
         if m:
             cur = m.group(1); out[cur] = []; order.append(cur); continue
@@ -54,11 +54,14 @@ def main():
     top = mod if mod in allmaps else order[-1]
     names = set(flatten(allmaps, top))
     # object methods: maps other than the module and its sub-tables
+    # (a function may share a map's name: sjson's encoder() and the sjson_encoder_map)
+    tables = ("LROVAL", "TABENTRY")
     reach = {top}
     for k, kind, v in allmaps.get(top, []):
-        if v in allmaps: reach.add(v)
+        if kind in tables and v in allmaps: reach.add(v)
     for n in order:
-        if n not in reach and not any(n == v for o, m in allmaps.items() if o != n and o in reach for _, _, v in m):
+        if n not in reach and not any(n == v for o, m in allmaps.items() if o != n and o in reach
+                                      for _, kind, v in m if kind in tables):
             names |= {f"<{n}>:{k}" for k, _, _ in allmaps[n] if not k.startswith("__")}
     print("\n".join(sorted(names)))
 

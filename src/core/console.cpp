@@ -5,15 +5,17 @@
 namespace nodemcu_emu::core {
 
 void Console::write(std::string_view text) {
-  if (echo_ || !sink_) {
-    if (uart_) {
-      uart_(text);
-    } else {
-      std::fwrite(text.data(), 1, text.size(), stdout);
-      std::fflush(stdout);
-    }
-  }
+  if (echo_ || !sink_) write_uart(text);
   if (sink_) sink_(text);
+}
+
+void Console::write_uart(std::string_view text) {
+  if (uart_) {
+    uart_(text);
+  } else {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  }
 }
 
 void Console::diagnostic(std::string_view text) {

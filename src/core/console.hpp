@@ -13,6 +13,9 @@ class Console {
 
   // Everything the script prints (print, prompts): to UART0, unless node.output diverts it.
   void write(std::string_view text);
+  // What the SDK and the firmware's C code print themselves (os_printf, dbg_printf: "DNS
+  // retry 1!", "MAX_SOCKET"): straight to UART0, never diverted by node.output.
+  void write_uart(std::string_view text);
   // Where UART0's text goes (the device's serial port); unset: stdout.
   void set_uart(Sink uart) { uart_ = std::move(uart); }
   // The interpreter's prompt ("> ", ">> "): written like any text, unless a line editor (-i on

@@ -40,9 +40,10 @@ constexpr KnownName k_names[] = {
     {"eventMonStart", false, k_v1, k_monitor_v1},
     {"eventMonStop", false, k_v1, k_monitor_v1},
     {"clearconfig", false, k_v2 | k_v3, k_came_with_2},
-    // file.c: not in 1.5.4.1's file_map (docs/firmware-coverage.md).
-    {"getcontents", false, k_v2 | k_v3, k_came_with_2},
-    {"putcontents", false, k_v2 | k_v3, k_came_with_2},
+    // file.c, uart.c: not in 2.2.1's maps (docs/firmware-coverage.md).
+    {"getcontents", false, k_v3, k_came_with_3},
+    {"putcontents", false, k_v3, k_came_with_3},
+    {"fifodepth", false, k_v3, k_came_with_3},
     // crypto.c up to 2.2.1; 3.0 moved them to encoder.
     {"toHex", false, k_v1 | k_v2, k_in_encoder},
     {"toBase64", false, k_v1 | k_v2, k_in_encoder},
@@ -50,6 +51,9 @@ constexpr KnownName k_names[] = {
     {"setcountry", false, k_v2 | k_v3, k_came_with_2},
     {"setmaxtxpower", false, k_v2 | k_v3, k_came_with_2},
     {"ifinfo", false, k_v3, "is the 3.x API — run with --firmware=3"},
+    // net.c: 1.5.4.1's net.socket/net.server have neither (sck:getaddr() in the error).
+    {"getaddr", false, k_v2 | k_v3, k_came_with_2},
+    {"ttl", false, k_v2 | k_v3, k_came_with_2},
     {"ping", false, k_v3, "is the 3.x API — run with --firmware=3"},
     // node (node.c node_map at the three tags; 2.2.1 builds without LUA_FLASH_STORE).
     {"random", false, k_v2 | k_v3, k_came_with_2},
@@ -101,14 +105,14 @@ constexpr KnownMessage k_messages[] = {
      "{ssid=…, pwd=…}"},
 };
 
-// The name in "attempt to call|index field|global 'NAME' (a nil value)", or "".
+// The name in "attempt to call|index field|global|method 'NAME' (a nil value)", or "".
 std::string_view nil_name(std::string_view error, bool& global) {
   for (std::string_view verb : {"attempt to call ", "attempt to index "}) {
     auto at = error.find(verb);
     if (at == std::string_view::npos) continue;
     std::string_view rest = error.substr(at + verb.size());
     if (rest.starts_with("global '")) global = true;
-    else if (rest.starts_with("field '")) global = false;
+    else if (rest.starts_with("field '") || rest.starts_with("method '")) global = false;
     else continue;
     rest = rest.substr(rest.find('\'') + 1);
     auto quote = rest.find('\'');
@@ -125,6 +129,8 @@ std::string qualified(const KnownName& k) {
   if (n.starts_with("eventMon") || n == "clearconfig") return "wifi.sta." + std::string(n);
   if (n == "getcountry" || n == "setcountry" || n == "setmaxtxpower") return "wifi." + std::string(n);
   if (n.ends_with("contents")) return "file." + std::string(n) + "()";
+  if (n == "fifodepth") return "uart.fifodepth()";
+  if (n == "getaddr" || n == "ttl") return "the socket's :" + std::string(n) + "()";
   if (n.starts_with("to")) return "crypto." + std::string(n) + "()";
   if (n == "ifinfo") return "net.ifinfo()";
   if (n == "ping") return "net.ping()";

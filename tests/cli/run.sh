@@ -311,8 +311,12 @@ run --boot --fs flash </dev/null
 check "--boot runs init.lua from the --fs flash" 0 "init.lua, boot reason 0"
 
 cat >flash/init.lua <<'EOF'
-local n = tonumber(file.getcontents("boots.txt") or "0") + 1
-file.putcontents("boots.txt", tostring(n))
+local f = file.open("boots.txt", "r")
+local n = tonumber(f and f:read() or "0") + 1
+if f then f:close() end
+f = file.open("boots.txt", "w")
+f:write(tostring(n))
+f:close()
 print("boot " .. n)
 if n < 3 then tmr.create():alarm(100, tmr.ALARM_SINGLE, function() node.restart() end) end
 EOF

@@ -262,7 +262,7 @@ emu.test("file functions survive bad arguments", function()
   for _, v in ipairs({ V[1], V[5], V[19], V[27] }) do try("file.format", file.format, 1, v[2]) end
   for _, v in ipairs(V) do
     try("file.open(name, v)", file.open, 2, "fuzz.txt", v[2])
-    try("file.putcontents(name, v)", file.putcontents, 2, "fuzz.txt", v[2])
+    if file.putcontents then try("file.putcontents(name, v)", file.putcontents, 2, "fuzz.txt", v[2]) end
     try("file.seek(whence, v)", function(off)
       local f = file.open("fuzz.txt", "w+")
       if f then
@@ -512,5 +512,5 @@ end)
 
 emu.test("a few hundred thousand calls later the emulator still runs", function()
   emu.truthy(calls > 100000, "calls made: " .. calls)
-  emu.eq(file.getcontents ~= nil, true)
+  emu.eq(file.exists("no such file"), false)
 end)

@@ -43,14 +43,22 @@ emu.test("encoder and crypto results pushed with the heap full", function()
 end)
 
 emu.test("sjson, file and node tables built with the heap full", function()
-  file.putcontents("a.json", '{"a":[1,2,3],"b":{"c":"d"}}')
-  file.putcontents("b.lua", "return 42")
+  for name, text in pairs({ ["a.json"] = '{"a":[1,2,3],"b":{"c":"d"}}', ["b.lua"] = "return 42" }) do
+    local f = file.open(name, "w")
+    f:write(text)
+    f:close()
+  end
   under_pressure("sjson.encode", function() return sjson.encode({ 1, "two", { three = 3 } }) end)
   under_pressure("sjson.decode", function() return sjson.decode('{"a":[1,2,3],"b":{"c":"d"}}') end)
   under_pressure("file.list", function() return file.list() end)
   under_pressure("file.list pattern", function() return file.list("%.lua$") end)
   under_pressure("file.stat", function() return file.stat("a.json") end)
-  under_pressure("file.getcontents", function() return file.getcontents("a.json") end)
+  under_pressure("file.read", function()
+    local f = file.open("a.json", "r")
+    local s = f and f:read()
+    if f then f:close() end
+    return s
+  end)
   under_pressure("crypto.fhash", function() return crypto.fhash("SHA1", "a.json") end)
   under_pressure("dofile", function() return dofile("b.lua") end)
   under_pressure("loadfile", function() return loadfile("b.lua") end)

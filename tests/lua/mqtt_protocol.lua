@@ -29,14 +29,14 @@ local function packets(s, data)
   end
 end
 srv = PROFILE == 3 and net.createServer(28800) or net.createServer(net.TCP, 28800)
-srv:listen(0, function(c) log("accepted"); broker_sck = broker_sck or c; c:on("receive", packets) end)
-PORT = select(1, srv:getaddr())
+srv:listen(PORT, function(c) log("accepted"); broker_sck = broker_sck or c; c:on("receive", packets) end)
 CONNACK = string.char(0x20, 2, 0, 0)
 PINGRESP = true
 ]]
 
 local function run(profile, body, run_for, extra)
-  local script = "PROFILE = " .. profile .. "\n" .. broker .. body
+  -- A port chosen here: 1.5.4.1's servers have no getaddr to ask.
+  local script = "PROFILE = " .. profile .. "\nPORT = " .. emu.free_port("tcp") .. "\n" .. broker .. body
   local args = { "--firmware=" .. profile, "--run-for", tostring(run_for or 400) }
   for _, a in ipairs(extra or {}) do args[#args + 1] = a end
   local out, err, status = emu.run { args = args, script = script }

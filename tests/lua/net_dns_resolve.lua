@@ -88,10 +88,13 @@ emu.test("resolve checks its arguments like lauxlib", function()
   -- called by name, as a script does, so that lauxlib can name the function
   emu.raises("bad argument #1 to 'resolve' (string expected, got no value)",
     function() net.dns.resolve() end)
-  emu.raises("bad argument #2 to 'resolve' (function expected, got no value)",
+  -- 2.2.1's net_dns_static: luaL_checkanyfunction (3.0: luaL_checktype, "function expected")
+  emu.raises("bad argument #2 to 'resolve' (function or lightfunction expected, got no value)",
     function() net.dns.resolve("x.test") end)
-  emu.raises("bad argument #2 to 'resolve' (function expected, got number)",
+  emu.raises("bad argument #2 to 'resolve' (function or lightfunction expected, got number)",
     function() net.dns.resolve("x.test", 5) end)
+  local out = emu.run { args = { "--firmware=3" }, script = "print(select(2, pcall(net.dns.resolve, 'x.test', 5)))" }
+  emu.eq(out, "bad argument #2 to '?' (function expected, got number)\n")
 end)
 
 emu.test("N26 resolve errors carry no file:line: prefix", function()

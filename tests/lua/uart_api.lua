@@ -4,7 +4,6 @@ local emu = require "emu"
 emu.test("constants have platform.h's values", function()
   emu.same({ uart.STOPBITS_1, uart.STOPBITS_2, uart.STOPBITS_1_5 }, { 1, 2, 3 })
   emu.same({ uart.PARITY_NONE, uart.PARITY_EVEN, uart.PARITY_ODD }, { 0, 1, 2 })
-  emu.same({ uart.DIR_RX, uart.DIR_TX }, { 0, 1 })
 end)
 
 emu.test("both UARTs start at 115200 8N1", function()
@@ -60,12 +59,19 @@ emu.test("on checks the method, the count and the end character", function()
   emu.raises("wrong arg range", function() uart.on("data", "ab", print, 0) end)
 end)
 
-emu.test("fifodepth is 0 both ways and checks its arguments", function()
-  emu.eq(uart.fifodepth(0, uart.DIR_RX), 0)
-  emu.eq(uart.fifodepth(), 0)
-  emu.raises("bad argument #1 to 'fifodepth' (Bad UART id; must be 0 or 1)", function() uart.fifodepth(2) end)
-  emu.raises("bad argument #2 to 'fifodepth' (Bad direction; must be DIR_RX or DIR_TX)",
-             function() uart.fifodepth(0, 2) end)
+emu.test("fifodepth and DIR_RX/DIR_TX came with 3.0: absent under 2.2.1, there under 3", function()
+  emu.eq(uart.fifodepth, nil)
+  emu.eq(uart.DIR_RX, nil)
+  emu.eq(uart.DIR_TX, nil)
+  local out, err = emu.run { args = { "--firmware=3" }, script = [[
+    print(uart.DIR_RX, uart.DIR_TX, uart.fifodepth(0, uart.DIR_RX), uart.fifodepth())
+    print(pcall(uart.fifodepth, 2))
+    print(pcall(uart.fifodepth, 0, 2))
+  ]] }
+  emu.eq(err, "")
+  emu.eq(out, "0\t1\t0\t0\n" ..
+    "false\tbad argument #1 to '?' (Bad UART id; must be 0 or 1)\n" ..
+    "false\tbad argument #2 to '?' (Bad direction; must be DIR_RX or DIR_TX)\n")
 end)
 
 emu.test("alt takes a number and changes nothing visible", function()

@@ -40,10 +40,22 @@ TEST_CASE("a positional wifi.sta.config under profile 2 points at --firmware=1",
 
 TEST_CASE("names the coverage audit removed from a profile point at the one that has them", "[hints]") {
   CHECK(hint_for(1, "x.lua:1: attempt to call field 'getcontents' (a nil value)") ==
-        "file.getcontents() came with 2.x — run with --firmware=2");
-  CHECK(hint_for(2, "x.lua:1: attempt to call field 'getcontents' (a nil value)").empty());
+        "file.getcontents() came with 3.x — run with --firmware=3");
+  CHECK(hint_for(2, "x.lua:1: attempt to call field 'getcontents' (a nil value)") ==
+        "file.getcontents() came with 3.x — run with --firmware=3");
+  CHECK(hint_for(3, "x.lua:1: attempt to call field 'getcontents' (a nil value)").empty());
+  CHECK(hint_for(2, "x.lua:1: attempt to call field 'fifodepth' (a nil value)") ==
+        "uart.fifodepth() came with 3.x — run with --firmware=3");
   CHECK(hint_for(3, "x.lua:1: attempt to call field 'toHex' (a nil value)") ==
         "crypto.toHex() is the 1.x/2.x API — run with --firmware=2, or use encoder's function of "
         "that name");
   CHECK(hint_for(1, "x.lua:1: attempt to call field 'toBase64' (a nil value)").empty());
+}
+
+TEST_CASE("a 2.x socket method called under profile 1 points at --firmware=2", "[hints]") {
+  CHECK(hint_for(1, "x.lua:3: attempt to call method 'getaddr' (a nil value)") ==
+        "the socket's :getaddr() came with 2.x — run with --firmware=2");
+  CHECK(hint_for(1, "x.lua:3: attempt to call method 'ttl' (a nil value)") ==
+        "the socket's :ttl() came with 2.x — run with --firmware=2");
+  CHECK(hint_for(2, "x.lua:3: attempt to call method 'getaddr' (a nil value)").empty());
 }

@@ -1,8 +1,11 @@
 // The native half of the `emu` test helper (lua/emu.lua): facts about the emulator itself
 // that no firmware module reports. Not a device module: it is only reachable through require.
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <climits>
+#include <string_view>
 
 #include "core/device.hpp"
 #include "lua/ref.hpp"
@@ -80,11 +83,31 @@ int executable(lua_State* L) {
   return 1;
 }
 
+// free_port("tcp" | "udp"): a port the kernel gives out on 127.0.0.1 now (bound, read,
+// released), for a test's child emulator or a --port-map; nil if the kernel says no.
+int free_port(lua_State* L) {
+  bool tcp = std::string_view(luaL_optstring(L, 1, "udp")) == "tcp";
+  int fd = ::socket(AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  bool ok = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  if (fd >= 0) ::close(fd);
+  if (ok)
+    lua_pushinteger(L, ntohs(address.sin_port));
+  else
+    lua_pushnil(L);
+  return 1;
+}
+
 int open_emu_native(lua_State* L) {
   static const luaL_Reg functions[] = {{"live_objects", live_objects},
                                        {"clock", clock_seconds},
                                        {"set_case_error_hook", set_case_error_hook},
                                        {"executable", executable},
+                                       {"free_port", free_port},
                                        {"now_us", now_us},
                                        {"step", step},
                                        {"heap_used", heap_used},

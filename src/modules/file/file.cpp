@@ -465,13 +465,18 @@ int open_file(lua_State* L) {
                                        {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
-  // 1.5.4.1's file_map has neither file.stat nor get/putcontents (later releases added them);
-  // absent, a script's `if file.stat then` takes the path it takes on that device.
-  if (core::Device::from(L).options().firmware == 1)
-    for (const char* name : {"getcontents", "putcontents", "stat"}) {
+  // get/putcontents came with 3.0 (not in 2.2.1's file_map), file.stat with 2.x (not in
+  // 1.5.4.1's): absent, a script's `if file.getcontents then` takes the device's path.
+  int firmware = core::Device::from(L).options().firmware;
+  if (firmware <= 2)
+    for (const char* name : {"getcontents", "putcontents"}) {
       lua_pushnil(L);
       lua_setfield(L, -2, name);
     }
+  if (firmware == 1) {
+    lua_pushnil(L);
+    lua_setfield(L, -2, "stat");
+  }
   return 1;
 }
 

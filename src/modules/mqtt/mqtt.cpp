@@ -7,6 +7,7 @@
 #include "core/ip/dns_resolver.hpp"
 #include "core/ip/lwip_errors.hpp"
 #include "core/ip/tcp_stack.hpp"
+#include "lua/check.hpp"
 #include "lua/ref.hpp"
 #include "lua/userdata.hpp"
 #include "modules/mqtt/mqtt_client.hpp"
@@ -243,7 +244,7 @@ int m_on(lua_State* L) {
     return 0;
   }
   const char* name = luaL_checkstring(L, 2);
-  luaL_checktype(L, 3, LUA_TFUNCTION);
+  lua::check_any_function(L, 3);  // mqtt.c@2.2.1, @1.5.4.1: luaL_checkanyfunction
   Cb cb = cb_count;
   if (std::strcmp(name, "connect") == 0) cb = cb_connect;
   else if (std::strcmp(name, "offline") == 0) cb = cb_offline;

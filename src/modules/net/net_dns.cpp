@@ -8,6 +8,7 @@
 #include "core/ip/dns_resolver.hpp"
 #include "core/ip/lwip_errors.hpp"
 #include "modules/net/net_parts.hpp"
+#include "lua/check.hpp"
 
 namespace nodemcu_emu::net {
 
@@ -47,8 +48,11 @@ void resolve_answer(Device& d, lua::Ref& fn, std::optional<std::uint32_t> ip) {
 // Lua: net.dns.resolve(host, fn)
 int dns_resolve(lua_State* L) {
   const char* host = luaL_checkstring(L, 1);
-  luaL_checktype(L, 2, LUA_TFUNCTION);
   Device& d = Device::from(L);
+  if (d.options().firmware <= 2)
+    lua::check_any_function(L, 2);  // net.c@2.2.1 net_dns_static
+  else
+    luaL_checktype(L, 2, LUA_TFUNCTION);
   std::uint32_t ip = 0;
   int err;
   {

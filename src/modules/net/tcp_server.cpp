@@ -68,20 +68,51 @@ int TcpServer::open_acceptor(std::uint16_t port, const char* ip) {
 }
 
 bool TcpServer::may_accept() {
-  auto& stack = tcp_stack(device_);
-  if (!stack.full()) return true;
+  if (parked_.empty() && !tcp_stack(device_).full()) return true;
   // The device drops SYNs while MEMP_NUM_TCP_PCB connections are established: the peer waits
   // (here in the host's backlog) until one closes.
-  stack.waiting.push_back([weak = weak_from_this()] {
-    if (auto s = weak.lock()) s->resume_accepting();
-  });
+  wait_for_slot();
   return false;
 }
 
-void TcpServer::resume_accepting() { listener_->resume(); }
+void TcpServer::wait_for_slot() {
+  if (waiting_) return;
+  waiting_ = true;
+  tcp_stack(device_).waiting.push_back([weak = weak_from_this()] {
+    if (auto s = weak.lock()) {
+      s->waiting_ = false;
+      s->resume_accepting();
+    }
+  });
+}
+
+void TcpServer::resume_accepting() {
+  while (!parked_.empty() && listen_cb_ && !tcp_stack(device_).full()) {
+    Parked next = std::move(parked_.front());
+    parked_.pop_front();
+    deliver(std::move(next.socket), next.peer);
+  }
+  if (!parked_.empty()) {
+    wait_for_slot();
+    return;
+  }
+  listener_->resume();
+}
 
 void TcpServer::on_accepted(tcp::socket socket, const tcp::endpoint& peer) {
   first_client_.reset();  // from now on each connection holds the clock for itself
+  if (!parked_.empty() || tcp_stack(device_).full()) {
+    // The accept was armed while a slot was free, and an outgoing connection (a net socket, an
+    // mqtt client) has taken the last one since: the device would have ignored this SYN. The
+    // connection waits, unread, until a slot frees (the peer's handshake is the host's).
+    parked_.push_back({std::move(socket), peer});
+    wait_for_slot();
+    return;
+  }
+  deliver(std::move(socket), peer);
+}
+
+void TcpServer::deliver(tcp::socket socket, const tcp::endpoint& peer) {
   std::shared_ptr<TcpSocket> accepted;
   // The new socket's userdata is made inside the protected call, as the listen callback's
   // argument: running out of memory there is reported like an error in the callback.
@@ -97,6 +128,7 @@ void TcpServer::on_accepted(tcp::socket socket, const tcp::endpoint& peer) {
 
 void TcpServer::stop_listening() {
   listener_->close();
+  parked_.clear();  // closed unaccepted: the peers see the connection go
   own_.reset();
   first_client_.reset();
   listen_cb_.reset();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <deque>
 #include <memory>
 #include <string>
 
@@ -21,7 +22,7 @@ class TcpServer : public TcpListener::Events, public std::enable_shared_from_thi
   int close(lua_State* L);
   int getaddr(lua_State* L);
   void collected();
-  // A connection slot freed up (the established limit): accept again.
+  // A connection slot freed up (the established limit): hand over what waits, accept again.
   void resume_accepting();
   const std::string& name() const { return name_; }
 
@@ -31,7 +32,17 @@ class TcpServer : public TcpListener::Events, public std::enable_shared_from_thi
   bool may_accept() override;
   void on_accepted(boost::asio::ip::tcp::socket socket,
                    const boost::asio::ip::tcp::endpoint& peer) override;
+  // The listen callback with a new net.tcpsocket for the connection.
+  void deliver(boost::asio::ip::tcp::socket socket, const boost::asio::ip::tcp::endpoint& peer);
+  // resume_accepting() once a connection slot frees (one request at a time).
+  void wait_for_slot();
   void stop_listening();
+
+  // A connection the host accepted after the limit was reached: held, unread, until a slot frees.
+  struct Parked {
+    boost::asio::ip::tcp::socket socket;
+    boost::asio::ip::tcp::endpoint peer;
+  };
 
   core::Device& device_;
   std::string name_;
@@ -44,6 +55,8 @@ class TcpServer : public TcpListener::Events, public std::enable_shared_from_thi
   core::PeerWatch::Own own_;
   core::PeerWatch::Hold first_client_;
   core::EventLoop::KeepAlive keep_;
+  std::deque<Parked> parked_;
+  bool waiting_ = false;         // a slot waiter is registered
   std::uint16_t port_ = 0;       // as the device sees it
   std::string ip_;               // as the script gave it
 };

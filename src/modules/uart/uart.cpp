@@ -212,12 +212,18 @@ int open_uart(lua_State* L) {
     lua_pushinteger(L, c.value);
     lua_setfield(L, -2, c.name);
   }
-  // 1.5.4.1's uart_map: setup, write, on, alt and the stop-bit/parity constants only.
-  if (core::Device::from(L).options().firmware == 1)
-    for (const char* name : {"getconfig", "fifodepth", "DIR_RX", "DIR_TX"}) {
+  // fifodepth and DIR_RX/DIR_TX came with 3.0 (not in 2.2.1's uart_map); 1.5.4.1's has
+  // setup, write, on, alt and the stop-bit/parity constants only.
+  int firmware = core::Device::from(L).options().firmware;
+  if (firmware <= 2)
+    for (const char* name : {"fifodepth", "DIR_RX", "DIR_TX"}) {
       lua_pushnil(L);
       lua_setfield(L, -2, name);
     }
+  if (firmware == 1) {
+    lua_pushnil(L);
+    lua_setfield(L, -2, "getconfig");
+  }
   return 1;
 }
 

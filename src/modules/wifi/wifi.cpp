@@ -205,6 +205,32 @@ int wifi_nullmodesleep(lua_State* L) {
   return 1;
 }
 
+// wifi.sleep([0|1]) (1.5.4.1, wifi.c wifi_sleep): 1 forces modem sleep — the station leaves
+// its AP, the mode becomes NULLMODE (saved, as wifi_set_opmode saves) and the flag is set;
+// 0 clears the flag (the mode stays NULLMODE: waking does not restore it); anything else only
+// reports. Returns the flag as a number and nil; the SDK's failure (nil, code) needs a chip
+// that refuses to sleep in NULL_MODE, which this one never does.
+int wifi_sleep_v1(lua_State* L) {
+  int desired = 2;
+  if (lua_isnumber(L, 1)) {
+    lua_Number n = lua_tonumber(L, 1);
+    if (n == 0) desired = 0;
+    if (n == 1) desired = 1;
+  }
+  WifiState& s = state(L);
+  if (!s.forced_sleep && desired == 1) {
+    int mode = s.radio.mode();
+    if (mode == k_station || mode == k_stationap) s.radio.disconnect();
+    s.radio.set_mode(k_null_mode, true);
+    s.forced_sleep = true;  // wifi_fpm_do_sleep returns 0
+  } else if (s.forced_sleep && desired == 0) {
+    s.forced_sleep = false;  // wifi_fpm_do_wakeup
+  }
+  lua_pushnumber(L, s.forced_sleep ? 1 : 0);
+  lua_pushnil(L);
+  return 2;
+}
+
 void set_constants(lua_State* L) {
   static const struct {
     const char* name;
@@ -276,6 +302,9 @@ int open_wifi(lua_State* L) {
       lua_pushnil(L);
       lua_setfield(L, -2, later);
     }
+    // 1.5.4.1's forced modem sleep (2.x replaced it by suspend/resume).
+    lua_pushcfunction(L, wifi_sleep_v1);
+    lua_setfield(L, -2, "sleep");
     // Nor is the mode-change event in 1.5.4.1's wifi_eventmon.c.
     lua_getfield(L, -1, "eventmon");
     lua_pushnil(L);

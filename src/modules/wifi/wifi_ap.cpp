@@ -160,7 +160,9 @@ int ap_setmac(lua_State* L) { return set_mac(L, &Radio::softap_mac); }
 
 int ap_getclient(lua_State* L) {
   if (state(L).radio.mode() == k_station)
-    return luaL_error(L, errors::k_can_t_list_clients_in_station);
+    return luaL_error(L, core::Device::from(L).options().firmware == 1
+                             ? errors::k_can_t_list_client_in_station_mode_v1
+                             : errors::k_can_t_list_clients_in_station);
   lua_newtable(L);
   return 1;
 }

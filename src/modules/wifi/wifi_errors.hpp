@@ -13,6 +13,8 @@ constexpr const char* k_pwd_not_string = "pwd: not string";
 constexpr const char* k_hidden_not_boolean = "hidden: not boolean";
 constexpr const char* k_save_not_boolean = "save: not boolean";
 constexpr const char* k_can_t_list_clients_in_station = "Can't list clients in STATION mode";
+// 1.5.4.1 words it so (wifi.c@1.5.4.1-master_20161201 wifi_ap_listclient).
+constexpr const char* k_can_t_list_client_in_station_mode_v1 = "Can't list client in STATION_MODE mode";
 constexpr const char* k_valid_wifi_events_0 = "valid wifi events:0-%d";
 constexpr const char* k_config_table_not_found = "config table not found!";
 constexpr const char* k_sta_ssid_required = "ssid required";

@@ -35,6 +35,7 @@ struct WifiState final : RadioListener {
   int phymode = 3;     // PHY_MODE_11N
   int sleep_type = 2;  // MODEM_SLEEP_T, the SDK's default with the station on
   bool null_mode_sleep = true;
+  bool forced_sleep = false;  // wifi.sleep (1.5.4.1): FLAG_wifi_force_sleep_enabled
   struct Country {
     std::string cc = "CN";
     int start_ch = 1;

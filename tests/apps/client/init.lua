@@ -3,7 +3,9 @@
 -- too (config.json), as NodeMCU projects keep them:
 --   {"ssid": "...", "pwd": "...", "host": "api.local", "port": 8000,
 --    "path": "/api/readings", "wifi_timeout": 15}
-local cfg = sjson.decode(file.getcontents("config.json"))
+file.open("config.json")  -- small: one read (2.2.1 has no file.getcontents)
+local cfg = sjson.decode(file.read())
+file.close()
 local ev = wifi.eventmon
 local started, last_reason = false, nil
 local give_up = tmr.create()
@@ -43,7 +45,9 @@ give_up:alarm((cfg.wifi_timeout or 15) * 1000, tmr.ALARM_SINGLE, function()
   local msg = string.format("no IP address after %d s (last reason %s)", cfg.wifi_timeout or 15,
     last_reason or "none")
   print("client: " .. msg)
-  file.putcontents("result.json", sjson.encode({ ok = false, error = msg }))
+  local f = file.open("result.json", "w")
+  f:write(sjson.encode({ ok = false, error = msg }))
+  f:close()
 end)
 
 wifi.setmode(wifi.STATION)

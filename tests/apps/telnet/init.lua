@@ -2,8 +2,9 @@
 -- port: {"port": 2323}; port 0 takes any free port. Connect with `telnet IP PORT` or
 -- `nc IP PORT` and type Lua.
 local cfg = { port = 2323, timeout = 180 }
-if file.exists("config.json") then
-  for k, v in pairs(sjson.decode(file.getcontents("config.json"))) do cfg[k] = v end
+if file.open("config.json") then  -- small: one read (2.2.1 has no file.getcontents)
+  for k, v in pairs(sjson.decode(file.read())) do cfg[k] = v end
+  file.close()
 end
 
 local function start(ip)

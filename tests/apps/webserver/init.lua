@@ -6,8 +6,9 @@
 
 local function load_config()
   local cfg = { port = 80, timeout = 30 }
-  if file.exists("config.json") then
-    local ok, t = pcall(sjson.decode, file.getcontents("config.json"))
+  if file.open("config.json") then  -- small: one read (2.2.1 has no file.getcontents)
+    local ok, t = pcall(sjson.decode, file.read())
+    file.close()
     if ok and type(t) == "table" then
       for k, v in pairs(t) do cfg[k] = v end
     else
