@@ -345,6 +345,22 @@ end
 -- device's 44 KB heap with the script under test.
 function emu.attach(...) return require("emu_attach")(...) end
 
+-- In-process peers, the other end of the app's connections (docs/testing.md, "In-process
+-- peers"): emu.peer.tcp(host, port), emu.peer.listen([port]), emu.peer.udp([port]). Their reads
+-- run the event loop until the data is there. Loaded on first use, as emu.attach is.
+emu.peer = setmetatable({}, { __index = function(peer, name)
+  setmetatable(peer, nil)
+  for k, v in pairs(require "emu.peer") do peer[k] = v end
+  return rawget(peer, name)
+end })
+
+-- emu.trace([{ peers = true }]): records the device's trace events (the ones --trace prints)
+-- from now on, for assertions (lua/emu_trace.lua).
+function emu.trace(opts)
+  local recording = require("emu_trace")(opts, emu)
+  return recording
+end
+
 -- Facts about the emulator itself (not the device): native objects alive, the Clock.
 emu.live_objects = native.live_objects
 emu.clock = native.clock

@@ -1,0 +1,328 @@
+-- emu.peer (docs/testing.md, "In-process peers"): the other end of the app's connections,
+-- played in the test's own process. Their reads run the event loop, so the app's callbacks run
+-- while the test waits and virtual time keeps working; nothing races the real clock.
+local emu = require "emu"
+
+-- An app server on a free port: `on_conn(sck)` is its listen callback. Returns server, port.
+local function server(on_conn, timeout)
+  local srv = net.createServer(net.TCP, timeout or 30)
+  srv:listen(0, on_conn)
+  return srv, (srv:getaddr())
+end
+
+-- A tiny HTTP app: answers a request once its headers are complete, then closes.
+local function http_app()
+  return server(function(c)
+    local request = ""
+    c:on("receive", function(s, data)
+      request = request .. data
+      if request:find("\r\n\r\n", 1, true) then
+        local path = request:match("^GET (%S+)")
+        local body = "you asked for " .. tostring(path)
+        s:send("HTTP/1.0 200 OK\r\nContent-Length: " .. #body .. "\r\n\r\n" .. body)
+        s:on("sent", function(x) x:close() end)
+      end
+    end)
+  end)
+end
+
+local function pattern(n)
+  local t = {}
+  for i = 1, n do t[i] = string.char(97 + (i * 7) % 26) end
+  return table.concat(t)
+end
+
+emu.test("a tcp peer sends an HTTP request and reads the app's reply and close", function()
+  local srv, port = http_app()
+  local c = emu.peer.tcp("127.0.0.1", port)
+  c:send("GET /status HTTP/1.0\r\nHost: esp\r\n\r\n")
+  local head = assert(c:receive_until("\r\n\r\n", 5000))
+  emu.eq(head, "HTTP/1.0 200 OK\r\nContent-Length: 21\r\n\r\n")
+  emu.eq(c:receive_all(5000), "you asked for /status")
+  emu.same({ c:closed() }, { true, "closed" })
+  c:close()
+  srv:close()
+end)
+
+emu.test("a 4000-byte request reaches the app as frames of 1460, 1460 and 1080 bytes", function()
+  local frames, got = {}, {}
+  local srv, port = server(function(c)
+    c:on("receive", function(s, data)
+      frames[#frames + 1] = #data
+      got[#got + 1] = data
+      if #table.concat(got) == 4000 then s:send("ok") end
+    end)
+  end)
+  local c = emu.peer.tcp("127.0.0.1", port)
+  local request = pattern(4000)
+  c:send(request)
+  emu.eq(c:receive(2, 5000), "ok")
+  emu.same(frames, { 1460, 1460, 1080 })
+  emu.eq(table.concat(got), request)
+  c:close()
+  srv:close()
+end)
+
+emu.test("a 5000-byte reply sent in two parts is reassembled by the peer's receive(n)", function()
+  local reply = pattern(5000)
+  local srv, port = server(function(c)
+    c:on("receive", function(s)
+      s:send(reply:sub(1, 2920))
+      s:on("sent", function(x)
+        x:on("sent", nil)
+        x:send(reply:sub(2921))
+      end)
+    end)
+  end)
+  local c = emu.peer.tcp("127.0.0.1", port)
+  c:send("go")
+  emu.eq(c:receive(5000, 5000), reply)
+  emu.eq(c:available(), 0)
+  c:close()
+  srv:close()
+end)
+
+emu.test("after the peer's half-close the app answers, sees disconnection, and the peer reads the answer", function()
+  local disconnected
+  local srv, port = server(function(c)
+    c:on("receive", function(s, data) s:send("pong:" .. data) end)
+    c:on("disconnection", function(_, err) disconnected = err end)
+  end)
+  local c = emu.peer.tcp("127.0.0.1", port)
+  c:send("ping")
+  c:shutdown()
+  emu.raises("emu.peer: cannot send on " .. tostring(c):match("peer#%d+") .. ": shut down", c.send, c, "more")
+  emu.eq(c:receive_all(5000), "pong:ping")
+  emu.eq(disconnected, 0, "the app's disconnection error")
+  c:close()
+  srv:close()
+end)
+
+emu.test("the app closing the connection is seen by the peer; what it sent first stays readable", function()
+  local srv, port = server(function(c)
+    c:on("connection", function(s) s:send("welcome\n") end)
+    c:on("sent", function(s) s:close() end)
+  end)
+  local c = emu.peer.tcp("127.0.0.1", port)
+  emu.same({ c:wait_closed(5000) }, { true, "closed" })
+  emu.eq(c:receive_until("\n"), "welcome\n")
+  local data, why, partial = c:receive(1, 1000)
+  emu.same({ data, why, partial }, { nil, "closed", "" })
+  c:close()
+  emu.same({ c:closed() }, { true, "local" })
+  emu.raises("emu.peer: " .. tostring(c):match("peer#%d+") .. " was closed by the test", c.receive, c)
+  srv:close()
+end)
+
+emu.test("a read that times out returns nil, the reason and what has arrived, and takes nothing", function()
+  local srv, port = server(function(c)
+    c:on("receive", function(s) s:send("partial") end)
+  end)
+  local c = emu.peer.tcp("127.0.0.1", port)
+  c:send("x")
+  local t0 = emu.now()
+  local data, why, partial = c:receive_until("\n", 250)
+  emu.same({ data, why, partial }, { nil, "timed out after 250 ms", "partial" })
+  emu.eq(emu.now() - t0, 250, "ms on the Clock")
+  emu.eq(c:receive(7), "partial")
+  c:close()
+  srv:close()
+end)
+
+emu.test("the app's 30 s idle timeout against a silent peer passes on the virtual clock", function()
+  local disconnected
+  local srv, port = server(function(c)
+    c:on("disconnection", function(_, err) disconnected = err end)
+  end, 30)
+  local c = emu.peer.tcp("127.0.0.1", port)
+  local t0 = emu.now()
+  emu.same({ c:wait_closed(60000) }, { true, "reset" })
+  local elapsed = emu.now() - t0
+  emu.truthy(elapsed >= 30000 and elapsed < 31000, "closed after 30 s on the Clock, took " .. elapsed .. " ms")
+  emu.truthy(disconnected ~= nil, "the app's disconnection")
+  c:close()
+  srv:close()
+end)
+
+emu.test("a connection refused raises with the address and the host's reason", function()
+  local srv, port = server(function() end)
+  srv:close()
+  local ok, err = pcall(emu.peer.tcp, "127.0.0.1", port, 1000)
+  emu.eq(ok, false)
+  emu.contains(err, "emu.peer.tcp: cannot connect to 127.0.0.1:" .. port)
+  emu.contains(err, "refused")
+end)
+
+emu.test("a listen peer accepts the app's net client; both ways, then the peer closes", function()
+  local l, port = emu.peer.listen(0)
+  emu.eq(l:port(), port)
+  local log = {}
+  local sck = net.createConnection(net.TCP, 0)
+  sck:on("connection", function(s) log[#log + 1] = "connection"; s:send("hello") end)
+  sck:on("receive", function(_, data) log[#log + 1] = "receive:" .. data end)
+  sck:on("disconnection", function(_, err) log[#log + 1] = "disconnection:" .. err end)
+  sck:connect(port, "127.0.0.1")
+  local c = assert(l:accept(5000))
+  emu.eq(c:receive(5, 5000), "hello")
+  local cport, cip = sck:getaddr()
+  emu.same({ c:getaddr() }, { port, "127.0.0.1" }, "the peer's end")
+  emu.eq(cip, "127.0.0.1")
+  emu.truthy(cport and cport > 0, "the app's local port")
+  c:send("world")
+  assert(emu.run_until(function() return log[2] end, 5000))
+  c:close()
+  assert(emu.run_until(function() return log[3] end, 5000))
+  emu.same(log, { "connection", "receive:world", "disconnection:0" })
+  emu.same({ l:accept(100) }, { nil, "timed out after 100 ms" })
+  l:close()
+end)
+
+emu.test("a udp peer and the app's UDP socket exchange datagrams both ways", function()
+  local app = net.createUDPSocket()
+  app:listen(0)
+  local app_port = app:getaddr()
+  app:on("receive", function(s, data, port, ip) s:send(port, ip, data:upper()) end)
+  local u, port = emu.peer.udp()
+  emu.eq(u:port(), port)
+  u:send("127.0.0.1", app_port, "hi there")
+  emu.same({ u:receive(5000) }, { "HI THERE", "127.0.0.1", app_port })
+  -- the app sends first
+  app:send(port, "127.0.0.1", "spontaneous")
+  emu.same({ u:receive(5000) }, { "spontaneous", "127.0.0.1", app_port })
+  emu.same({ u:receive(100) }, { nil, "timed out after 100 ms" })
+  u:close()
+  app:close()
+end)
+
+emu.test("peers are none of the device's objects and take none of its connection slots", function()
+  collectgarbage()
+  local before = emu.live_objects()
+  local l, lport = emu.peer.listen()
+  local u = emu.peer.udp()
+  local srv, port = server(function(c) c:on("receive", function(s, d) s:send(d) end) end)
+  local peers = {}
+  for i = 1, 4 do peers[i] = emu.peer.tcp("127.0.0.1", port) end
+  for i = 1, 4 do
+    peers[i]:send("#" .. i)
+    emu.eq(peers[i]:receive(2, 5000), "#" .. i)
+  end
+  emu.eq(emu.live_objects(), before + 5, "the app's server and the 4 connections it accepted")
+  -- the device (5 TCP connections) still has a slot for a client of its own
+  local sck = net.createConnection(net.TCP, 0)
+  local connected = false
+  sck:on("connection", function() connected = true end)
+  sck:connect(lport, "127.0.0.1")
+  assert(l:accept(5000))
+  assert(emu.run_until(function() return connected end, 5000))
+  sck:close()
+  for i = 1, 4 do peers[i]:close() end
+  l:close()
+  u:close()
+  srv:close()
+end)
+
+emu.test("argument errors name the argument", function()
+  emu.raises("bad argument #1 to 'tcp' (not an IPv4 address)", function() emu.peer.tcp("example.com", 80) end)
+  emu.raises("bad argument #2 to 'tcp' (port must be 1..65535)", function() emu.peer.tcp("127.0.0.1", 0) end)
+  emu.raises("bad argument #1 to 'listen' (port must be 0..65535)", function() emu.peer.listen(70000) end)
+  local l = emu.peer.listen()
+  emu.raises("bad argument #1 to 'accept' (timeout_ms must be a number >= 0)", function() l:accept(-1) end)
+  emu.raises("bad argument #1 to 'send' (emu.peer.udp expected, got userdata)",
+    function() local u = emu.peer.udp(); u.send(l, "127.0.0.1", 1, "x") end)
+  l:close()
+  emu.raises("emu.peer: the listener is closed", l.accept, l)
+end)
+
+emu.test("emu.trace records the app's socket events in order, with their fields", function()
+  local t = emu.trace()
+  local srv, port = http_app()
+  local c = emu.peer.tcp("127.0.0.1", port)
+  c:send("GET / HTTP/1.0\r\n\r\n")
+  emu.eq(c:receive_all(5000), "HTTP/1.0 200 OK\r\nContent-Length: 15\r\n\r\nyou asked for /")
+  srv:close()
+  t:stop()
+  local listen = assert(t:find("listen"))
+  emu.eq(listen.port, port)
+  local accept = assert(t:find("accept"))
+  local conn = accept.obj
+  emu.contains(accept.peer, "127.0.0.1:")
+  emu.eq(t:find("recv", { obj = conn }).n, 18)
+  emu.same(t:sequence(nil, { obj = conn }), {
+    conn .. " accept", conn .. " recv", conn .. " send", conn .. " sent", conn .. " close",
+  })
+  emu.same(t:sequence(nil, { obj = listen.obj }), { listen.obj .. " listen", listen.obj .. " close" })
+  emu.eq(t:count("recv"), 1)
+  emu.eq(t:find("connect"), nil, "the peer's own events are left out")
+  local previous = 0
+  for _, r in ipairs(t:events()) do
+    emu.truthy(r.t >= previous, "records in the Clock's order")
+    previous = r.t
+  end
+  c:close()
+end)
+
+emu.test("emu.trace{ peers = true } records the peers' events too, named peer#N", function()
+  local t = emu.trace{ peers = true }
+  local srv, port = server(function() end)
+  local c = emu.peer.tcp("127.0.0.1", port)
+  c:close()
+  srv:close()
+  local connect = assert(t:find("connect"))
+  emu.truthy(connect.obj:match("^peer#%d+$"), "named " .. connect.obj)
+  emu.eq(connect.to, "127.0.0.1:" .. port)
+  emu.truthy(t:find("close", { obj = connect.obj }), "the peer's close")
+  t:stop()
+end)
+
+emu.test("t:wait runs the loop until the event is recorded; t:clear forgets, t:stop ends it", function()
+  local t = emu.trace()
+  local srv, port = server(function(c)
+    c:on("receive", function(s) s:send("bye") end)
+    c:on("sent", function(s) s:close() end)
+  end, 30)
+  local c = emu.peer.tcp("127.0.0.1", port)
+  c:send("bye")
+  local close = assert(t:wait("close", nil, 5000))
+  emu.truthy(close.obj:match("^tcp#"), "the app's socket closed")
+  emu.same({ t:wait("timeout", nil, 100) }, { nil, "timed out after 100 ms" })
+  t:clear()
+  emu.eq(#t:events(), 0)
+  srv:close()
+  emu.same(t:sequence(), { t:events()[1].obj .. " close" })
+  t:stop()
+  emu.eq(t:recording(), false)
+  local tm = tmr.create()
+  tm:alarm(10, tmr.ALARM_SINGLE, function() end)
+  emu.advance(20)
+  emu.eq(#t:events(), 1, "nothing recorded after stop")
+  c:close()
+end)
+
+emu.test("a test names the app's port as the app does: --port-map applies to peers", function()
+  local http, broker = emu.free_port("tcp"), emu.free_port("tcp")
+  local out, err, status = emu.run({
+    args = { "--port-map", "80=" .. http, "--port-map", "1883=" .. broker },
+    script = [[
+      local emu = require "emu"
+      local srv = net.createServer(net.TCP, 30)
+      srv:listen(80, function(c) c:on("receive", function(s, d) s:send("served:" .. d) end) end)
+      print("server", srv:getaddr())
+      local c = emu.peer.tcp("127.0.0.1", 80)
+      c:send("x")
+      print(c:receive(8, 5000))
+      c:close()
+      srv:close()
+      local l, port = emu.peer.listen(1883)
+      print("listen", port)
+      local sck = net.createConnection(net.TCP, 0)
+      sck:on("connection", function(s) s:send("mqtt?") end)
+      sck:connect(1883, "127.0.0.1")
+      local b = assert(l:accept(5000))
+      print(b:receive(5, 5000))
+      sck:close()
+      l:close()
+    ]],
+  })
+  emu.eq(status, 0, "exit status\n" .. out .. err)
+  emu.eq(out, "server\t80\t0.0.0.0\nserved:x\nlisten\t1883\nmqtt?\n")
+end)
