@@ -1,14 +1,16 @@
--- args: --fs app --adc 700
+-- args: --fs app --adc 700 --port-map 80=0
 -- Tests for app/web.lua with in-process peers: emu.peer.tcp plays the HTTP client,
 -- emu.peer.listen the collector the app pushes to. Their reads run the event loop, so the app
 -- answers while the test waits. Run: build/nodemcu-emu --test examples/testing
+-- --port-map 80=0 serves the app's port 80 on a free host port: the app and the test both say
+-- 80, and other spec files may run beside this one.
 local emu = require "emu"
 local sensor = require "sensor"
 local web = require "web"
 
--- One request from a fresh client; returns the status line and the body.
-local function get(port, path)
-  local c = emu.peer.tcp("127.0.0.1", port)
+-- One request from a fresh client to the app's port 80; returns the status line and the body.
+local function get(path)
+  local c = emu.peer.tcp("127.0.0.1", 80)
   c:send("GET " .. path .. " HTTP/1.0\r\nHost: sensor\r\n\r\n")
   local head = assert(c:receive_until("\r\n\r\n", 5000))
   local body = assert(c:receive_all(5000))   -- the app closes after its answer
@@ -17,8 +19,8 @@ local function get(port, path)
 end
 
 emu.test("GET /average before the first sample gives null", function()
-  local server = web.serve(0)                 -- port 0: a free port, whatever runs beside
-  local status, body = get(server:getaddr(), "/average")
+  local server = web.serve(80)
+  local status, body = get("/average")
   server:close()
   emu.eq(status, "HTTP/1.0 200 OK")
   emu.eq(body, '{"average":null}')
@@ -28,15 +30,15 @@ emu.test("GET /average after a sample gives the ADC's reading", function()
   local timer = sensor.start(10000)
   emu.advance(10000)                          -- one sample, on the virtual clock
   timer:unregister()
-  local server = web.serve(0)
-  local _, body = get(server:getaddr(), "/average")
+  local server = web.serve(80)
+  local _, body = get("/average")
   server:close()
   emu.eq(body, '{"average":700}')
 end)
 
 emu.test("a request that arrives in pieces is answered once its headers are complete", function()
-  local server = web.serve(0)
-  local c = emu.peer.tcp("127.0.0.1", (server:getaddr()))
+  local server = web.serve(80)
+  local c = emu.peer.tcp("127.0.0.1", 80)
   c:send("GET /nothing HT")
   emu.same({ c:receive(1, 1000) }, { nil, "timed out after 1000 ms", "" }, "no answer yet")
   c:send("TP/1.0\r\n\r\n")
@@ -46,8 +48,8 @@ emu.test("a request that arrives in pieces is answered once its headers are comp
 end)
 
 emu.test("a client that never sends is dropped after the server's 30 s timeout", function()
-  local server = web.serve(0)
-  local c = emu.peer.tcp("127.0.0.1", (server:getaddr()))
+  local server = web.serve(80)
+  local c = emu.peer.tcp("127.0.0.1", 80)
   local t0 = emu.now()
   emu.same({ c:wait_closed(60000) }, { true, "reset" })
   emu.eq(emu.now() - t0, 30000, "ms on the Clock (milliseconds of wall time)")

@@ -1,3 +1,4 @@
+-- args: --port-map 80=0 --port-map 1883=0
 -- emu.peer (docs/testing.md, "In-process peers"): the other end of the app's connections,
 -- played in the test's own process. Their reads run the event loop, so the app's callbacks run
 -- while the test waits and virtual time keeps working; nothing races the real clock.
@@ -325,4 +326,24 @@ emu.test("a test names the app's port as the app does: --port-map applies to pee
   })
   emu.eq(status, 0, "exit status\n" .. out .. err)
   emu.eq(out, "server\t80\t0.0.0.0\nserved:x\nlisten\t1883\nmqtt?\n")
+end)
+
+emu.test("under --port-map 80=0 the app's port 80 is a free host port, and peers find it as 80", function()
+  local srv = net.createServer(net.TCP, 30)
+  srv:listen(80, function(c) c:on("receive", function(s, d) s:send("served:" .. d) end) end)
+  emu.eq(srv:getaddr(), 80, "the app sees its own port")
+  local c = emu.peer.tcp("127.0.0.1", 80)
+  c:send("y")
+  emu.eq(c:receive(8, 5000), "served:y")
+  c:close()
+  srv:close()
+  local l, port = emu.peer.listen(1883)
+  emu.eq(port, 1883)
+  emu.eq(l:port(), 1883)
+  local sck = net.createConnection(net.TCP, 0)
+  sck:on("connection", function(s) s:send("hi broker") end)
+  sck:connect(1883, "127.0.0.1")
+  emu.eq(assert(l:accept(5000)):receive(9, 5000), "hi broker")
+  sck:close()
+  l:close()
 end)

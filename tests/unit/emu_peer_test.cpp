@@ -1,5 +1,6 @@
 // peer::TcpPeer, TcpPeerListener and UdpPeer, the Lua-free cores of emu.peer: two peers on one
 // loop (virtual time) talk to each other over loopback, as a test's peer talks to the app.
+// And core::ip::find_free_port, behind --port-map P=0, which lets such tests name the app's port.
 #include "modules/emu/tcp_peer.hpp"
 #include "modules/emu/udp_peer.hpp"
 
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "core/event_loop.hpp"
+#include "core/ip/free_port.hpp"
 #include "core/trace.hpp"
 #include "core/trace_recording.hpp"
 
@@ -167,4 +169,19 @@ TEST_CASE("peers trace under their own names, only while something hears the tra
   CHECK(rec.events()[1].subject == "peer#1.1");
   CHECK(rec.events()[1].event == "recv");
   CHECK(std::get<long long>(rec.events()[1].fields.at(0).second) == 3);
+}
+
+TEST_CASE("--port-map P=0 finds a loopback port free for TCP and UDP alike") {
+  std::uint16_t port = nodemcu_emu::core::ip::find_free_port(k_loopback);
+  REQUIRE(port != 0);
+  asio::io_context io;
+  tcp::acceptor a(io);
+  udp::socket u(io);
+  boost::system::error_code ec;
+  a.open(tcp::v4());
+  a.bind({k_loopback, port}, ec);
+  CHECK_FALSE(ec);
+  u.open(udp::v4());
+  u.bind({k_loopback, port}, ec);
+  CHECK_FALSE(ec);
 }

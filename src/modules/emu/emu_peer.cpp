@@ -66,9 +66,10 @@ int peer_close(lua_State* L) {
   return 0;
 }
 
+// The port as the app names it: the device port --port-map maps to the host port bound.
 template <class T, const char* Class>
 int peer_port(lua_State* L) {
-  lua_pushinteger(L, check<T>(L, Class).port());
+  lua_pushinteger(L, net::device_port(core::Device::from(L), check<T>(L, Class).port()));
   return 1;
 }
 
@@ -344,11 +345,6 @@ std::uint16_t mapped_port(lua_State* L, std::uint32_t ip, std::uint16_t port) {
   return port == 0 ? 0 : net::connect_target(core::Device::from(L), ip, port).port();
 }
 
-// The port as the app names it (the reverse of --port-map).
-lua_Integer device_side_port(lua_State* L, std::uint16_t requested, std::uint16_t host) {
-  return requested != 0 ? requested : net::device_port(core::Device::from(L), host);
-}
-
 // emu.peer.listen and emu.peer.udp take ([port [, ip]]) and bind where the app's connect or
 // sendto to (ip, port) arrives; they return the peer and its port as the app names it.
 template <class T>
@@ -366,7 +362,7 @@ int new_bound(lua_State* L, const char* cls, const char* failure) {
   BindArgs args{asio::ip::address_v4(ip), mapped_port(L, ip, port), {}};
   T& peer = push_new<T>(L, cls, make_bound<T>, &args);
   if (args.ec) raise_host_error(L, failure, args.ec);
-  lua_pushinteger(L, device_side_port(L, port, peer.port()));
+  lua_pushinteger(L, net::device_port(core::Device::from(L), peer.port()));
   return 2;
 }
 
