@@ -14,6 +14,8 @@
 -- emu.contains / emu.lacks (substrings), emu.check (inside callbacks).
 -- Other devices: emu.run{script=..., args={...}} runs a second emulator (stdout, stderr,
 -- status); emu.tmpdir() gives a scratch --fs flash; emu.write / emu.read whole files.
+-- The other end of the app's connections: emu.peer.tcp / listen / udp (in-process peers whose
+-- reads run the loop); its socket events: emu.trace() (docs/testing.md).
 -- emu.exit(status) ends the test run at once (scripts have no os.exit without --host-libs).
 -- While a case runs, an error in a callback that would reboot the device (a PANIC, or a pcallx
 -- error with no node.setonerror handler) fails that case instead, and the file goes on.
