@@ -347,3 +347,28 @@ emu.test("under --port-map 80=0 the app's port 80 is a free host port, and peers
   sck:close()
   l:close()
 end)
+
+emu.test("a read during which the app restarts the device returns, before the device is torn down", function()
+  local out, err, status = emu.run({ script = [[
+    local emu = require "emu"
+    local srv = net.createServer(net.TCP, 30)
+    srv:listen(0, function(c) c:on("receive", function() node.restart() end) end)
+    local c = emu.peer.tcp("127.0.0.1", (srv:getaddr()))
+    c:send("x")
+    print(c:receive(1, 5000))
+  ]] })
+  emu.eq(status, 0, "exit status\n" .. out .. err)
+  emu.eq(out, "nil\tthe device halted (a restart or a fatal error)\t\n")
+end)
+
+emu.test("emu.advance and emu.run_until return when the app restarts the device under them", function()
+  local out, err, status = emu.run({ script = [[
+    local emu = require "emu"
+    tmr.create():alarm(10, tmr.ALARM_SINGLE, function() node.restart() end)
+    emu.advance(100)
+    print("advance returned")
+    print(emu.run_until(function() return false end, 100))
+  ]] })
+  emu.eq(status, 0, "exit status\n" .. out .. err)
+  emu.eq(out, "advance returned\nnil\ttimed out after 100 ms\n")
+end)

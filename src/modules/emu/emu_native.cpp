@@ -34,10 +34,13 @@ int now_us(lua_State* L) {
 
 // step(limit_us): one turn of the event loop from inside a script (emu.advance, emu.run_until):
 // handlers and timers run meanwhile, as they would between two tasks. False once the Clock has
-// reached limit_us with nothing due, or the emulator is stopping.
+// reached limit_us with nothing due, or the emulator is stopping, or the device has halted
+// (node.restart, a fatal error): its teardown closes this Lua state on a later turn, which
+// must not run under the script that called step.
 int step(lua_State* L) {
   auto limit = core::Micros(static_cast<long long>(luaL_checknumber(L, 1)));
-  lua_pushboolean(L, core::Device::from(L).loop().step(limit));
+  core::Device& d = core::Device::from(L);
+  lua_pushboolean(L, !d.halted() && d.loop().step(limit) && !d.halted());
   return 1;
 }
 

@@ -94,7 +94,7 @@ lua_Number timeout_arg(lua_State* L, int arg) {
   if (lua_isnoneornil(L, arg)) return k_default_timeout_ms;
   lua_Number ms = luaL_checknumber(L, arg);
   if (!(ms >= 0)) luaL_argerror(L, arg, "timeout_ms must be a number >= 0");
-  return ms;
+  return ms < 1e12 ? ms : 1e12;  // 31 years: "forever", within the Clock's microseconds
 }
 
 core::Micros limit_after(lua_State* L, lua_Number ms) {
@@ -105,11 +105,14 @@ core::Micros limit_after(lua_State* L, lua_Number ms) {
 // at the end. The wait holds the loop: a peer waiting for I/O is work even when the device has
 // nothing open (and then virtual time waits for loopback I/O before it jumps, as it does for
 // the device's sockets). Nothing here raises a Lua error: the app's callbacks run protected.
+// A device that halted (node.restart, a fatal error) is torn down on a later turn of the loop,
+// Lua state and all: the wait returns first, so that the teardown never runs under this call.
 template <class Ready>
-bool run_until(core::EventLoop& loop, core::Micros limit, Ready ready) {
-  core::EventLoop::KeepAlive busy = loop.keep_alive();
+bool run_until(lua_State* L, core::Micros limit, Ready ready) {
+  core::Device& d = core::Device::from(L);
+  core::EventLoop::KeepAlive busy = d.loop().keep_alive();
   while (!ready()) {
-    if (!loop.step(limit)) return ready();
+    if (d.halted() || !d.loop().step(limit)) return ready();
   }
   return true;
 }
@@ -119,6 +122,8 @@ int push_timeout(lua_State* L, lua_Number ms) {
   lua_pushnil(L);
   if (loop_of(L).stopping())
     lua_pushliteral(L, "the emulator is stopping");
+  else if (core::Device::from(L).halted())
+    lua_pushliteral(L, "the device halted (a restart or a fatal error)");
   else
     lua_pushfstring(L, "timed out after %f ms", ms);
   return 2;
@@ -218,7 +223,7 @@ int tcp_receive(lua_State* L) {
   }
   lua_Number ms = timeout_arg(L, 3);
   auto want = static_cast<std::size_t>(n > 0 ? n : 1);
-  bool ok = run_until(loop_of(L), limit_after(L, ms),
+  bool ok = run_until(L, limit_after(L, ms),
                       [&p, want] { return p.received().size() >= want || p.end() != End::none; });
   if (ok && p.received().size() >= want) return push_taken(L, p, n > 0 ? want : p.received().size());
   return push_read_failure(L, p, ms);
@@ -233,7 +238,7 @@ int tcp_receive_until(lua_State* L) {
   lua_Number ms = timeout_arg(L, 3);
   std::string_view delim(delimiter, dn);
   std::size_t at = std::string::npos;
-  run_until(loop_of(L), limit_after(L, ms), [&p, delim, &at] {
+  run_until(L, limit_after(L, ms), [&p, delim, &at] {
     at = p.received().find(delim);
     return at != std::string::npos || p.end() != End::none;
   });
@@ -246,7 +251,7 @@ int tcp_receive_until(lua_State* L) {
 int tcp_receive_all(lua_State* L) {
   TcpPeer& p = check_open_tcp(L);
   lua_Number ms = timeout_arg(L, 2);
-  run_until(loop_of(L), limit_after(L, ms), [&p] { return p.end() != End::none; });
+  run_until(L, limit_after(L, ms), [&p] { return p.end() != End::none; });
   if (p.end() == End::eof) return push_taken(L, p, p.received().size());
   return push_read_failure(L, p, ms);
 }
@@ -269,7 +274,7 @@ int tcp_closed(lua_State* L) {
 int tcp_wait_closed(lua_State* L) {
   TcpPeer& p = check_open_tcp(L);
   lua_Number ms = timeout_arg(L, 2);
-  if (!run_until(loop_of(L), limit_after(L, ms), [&p] { return p.end() != End::none; }))
+  if (!run_until(L, limit_after(L, ms), [&p] { return p.end() != End::none; }))
     return push_timeout(L, ms);
   return tcp_closed(L);
 }
@@ -317,9 +322,11 @@ int l_tcp(lua_State* L) {
   lua_Number ms = timeout_arg(L, 3);
   ConnectArgs args{net::connect_target(core::Device::from(L), ip, port)};
   TcpPeer& p = push_new<TcpPeer>(L, k_tcp_class, make_tcp, &args);
-  if (!run_until(loop_of(L), limit_after(L, ms), [&p] { return !p.connecting(); }))
-    return luaL_error(L, "emu.peer.tcp: cannot connect to %s:%d: timed out after %f ms",
-                      luaL_checkstring(L, 1), static_cast<int>(port), ms);
+  if (!run_until(L, limit_after(L, ms), [&p] { return !p.connecting(); })) {
+    push_timeout(L, ms);
+    return luaL_error(L, "emu.peer.tcp: cannot connect to %s:%d: %s", lua_tostring(L, 1),
+                      static_cast<int>(port), lua_tostring(L, -1));
+  }
   if (p.end() == End::failed) {
     char prefix[96];
     std::snprintf(prefix, sizeof prefix, "emu.peer.tcp: cannot connect to %s:%d (host port %d)",
@@ -380,7 +387,7 @@ TcpPeerListener& check_listening(lua_State* L) {
 int listener_accept(lua_State* L) {
   TcpPeerListener& l = check_listening(L);
   lua_Number ms = timeout_arg(L, 2);
-  if (!run_until(loop_of(L), limit_after(L, ms), [&l] { return l.has_connection(); }))
+  if (!run_until(L, limit_after(L, ms), [&l] { return l.has_connection(); }))
     return push_timeout(L, ms);
   auto* h = lua::new_userdata_from<PeerHandle<TcpPeer>>(L, k_tcp_class, [&l] { return l.take(); });
   (void)h;
@@ -417,7 +424,7 @@ int udp_send(lua_State* L) {
 int udp_receive(lua_State* L) {
   UdpPeer& u = check_open_udp(L);
   lua_Number ms = timeout_arg(L, 2);
-  if (!run_until(loop_of(L), limit_after(L, ms), [&u] { return u.has_datagram(); }))
+  if (!run_until(L, limit_after(L, ms), [&u] { return u.has_datagram(); }))
     return push_timeout(L, ms);
   const auto& d = u.front();
   lua_pushlstring(L, d.data.data(), d.data.size());
