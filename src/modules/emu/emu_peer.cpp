@@ -3,7 +3,7 @@
 // peers"). The cores are tcp_peer.hpp and udp_peer.hpp; this is their binding. Every read
 // waits by running the event loop until its data is there or its timeout passes on the Clock,
 // so the app's callbacks run meanwhile and virtual time keeps working.
-#include <cstring>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <type_traits>
