@@ -14,6 +14,8 @@
 -- emu.contains / emu.lacks (substrings), emu.check (inside callbacks).
 -- Other devices: emu.run{script=..., args={...}} runs a second emulator (stdout, stderr,
 -- status); emu.tmpdir() gives a scratch --fs flash; emu.write / emu.read whole files.
+-- The other end of the app's connections: emu.peer.tcp / listen / udp (in-process peers whose
+-- reads run the loop); its socket events: emu.trace() (docs/testing.md).
 -- emu.exit(status) ends the test run at once (scripts have no os.exit without --host-libs).
 -- While a case runs, an error in a callback that would reboot the device (a PANIC, or a pcallx
 -- error with no node.setonerror handler) fails that case instead, and the file goes on.
@@ -339,6 +341,22 @@ end
 -- (lua/emu_attach.lua, docs/peripherals.md). Loaded on first use: the helper shares the
 -- device's 44 KB heap with the script under test.
 function emu.attach(...) return require("emu_attach")(...) end
+
+-- In-process peers, the other end of the app's connections (docs/testing.md, "In-process
+-- peers"): emu.peer.tcp(host, port), emu.peer.listen([port]), emu.peer.udp([port]). Their reads
+-- run the event loop until the data is there. Loaded on first use, as emu.attach is.
+emu.peer = setmetatable({}, { __index = function(peer, name)
+  setmetatable(peer, nil)
+  for k, v in pairs(require "emu.peer") do peer[k] = v end
+  return rawget(peer, name)
+end })
+
+-- emu.trace([{ peers = true }]): records the device's trace events (the ones --trace prints)
+-- from now on, for assertions (lua/emu_trace.lua).
+function emu.trace(opts)
+  local recording = require("emu_trace")(opts, emu)
+  return recording
+end
 
 -- Facts about the emulator itself (not the device): native objects alive, the Clock.
 emu.live_objects = native.live_objects

@@ -10,6 +10,7 @@
 #include "core/device.hpp"
 #include "core/event_loop.hpp"
 #include "core/interrupt.hpp"
+#include "core/ip/free_port.hpp"
 #include "core/trace.hpp"
 #include "devices/catalog.hpp"
 #include "lua/call.hpp"
@@ -109,6 +110,16 @@ void print_version() {
   std::fflush(stdout);
 }
 
+// --port-map P=0: each such P gets a host port that is free now.
+Options with_free_ports(Options o) {
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(o.bind_address, ec);
+  if (ec) return o;
+  for (auto& [device_port, host_port] : o.port_map)
+    if (host_port == 0) host_port = core::ip::find_free_port(address);
+  return o;
+}
+
 }  // namespace
 
 struct Emulator::Impl {
@@ -118,7 +129,7 @@ struct Emulator::Impl {
   Device device;
 
   explicit Impl(Options o)
-      : options(std::move(o)),
+      : options(with_free_ports(std::move(o))),
         loop(options.virtual_time, options.idle_grace_ms, options.peer_grace_ms),
         device(loop, options, trace, &modules::open_all) {}
 

@@ -43,6 +43,7 @@ bool Trace::open(const std::string& file, bool json) {
 
 void Trace::emit(Micros t, std::string_view subject, std::string_view event,
                  std::initializer_list<Field> fields) {
+  for (Sink* sink : sinks_) sink->on_event(t, subject, event, fields);
   if (!out_) return;
   char stamp[32];
   std::snprintf(stamp, sizeof stamp, "%lld.%06lld", static_cast<long long>(t.count() / 1000000),

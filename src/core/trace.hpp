@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "core/clock.hpp"
 
@@ -24,6 +25,15 @@ class Trace {
     Field(std::string_view k, const std::string& v) : key(k), value(std::string_view(v)) {}
   };
 
+  // Hears every event, whether or not the trace is printed (emu.trace() records them for a
+  // test: core/trace_recording.hpp). It must not emit, add or remove sinks from on_event.
+  class Sink {
+   public:
+    virtual ~Sink() = default;
+    virtual void on_event(Micros t, std::string_view subject, std::string_view event,
+                          std::initializer_list<Field> fields) = 0;
+  };
+
   Trace() = default;
   ~Trace();
   Trace(const Trace&) = delete;
@@ -31,7 +41,11 @@ class Trace {
 
   // file empty: stderr. Returns false (and stays off) when the file cannot be opened.
   bool open(const std::string& file, bool json);
-  bool enabled() const { return out_ != nullptr; }
+  // Whether anything hears the events: callers skip formatting their fields otherwise.
+  bool enabled() const { return out_ != nullptr || !sinks_.empty(); }
+  // A sink hears events from now until it is removed (before it dies).
+  void add_sink(Sink* sink) { sinks_.push_back(sink); }
+  void remove_sink(Sink* sink) { std::erase(sinks_, sink); }
 
   // `subject` names the object ("tcp#3", "srv#1", "tmr#2"), `event` what happened.
   void emit(Micros t, std::string_view subject, std::string_view event,
@@ -41,6 +55,7 @@ class Trace {
   std::FILE* out_ = nullptr;
   bool owns_ = false;
   bool json_ = false;
+  std::vector<Sink*> sinks_;
 };
 
 }  // namespace nodemcu_emu::core

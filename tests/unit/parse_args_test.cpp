@@ -213,6 +213,7 @@ TEST_CASE("net options are parsed into the options", "[cli]") {
   CHECK(o.bind_address == "127.0.0.2");
   CHECK(o.port_map.at(80) == 8080);
   CHECK(o.port_map.at(23) == 2323);
+  CHECK(ok({"--port-map", "80=0"}).port_map.at(80) == 0);  // a free port, found at start
   CHECK(o.hosts_file == "h.txt");
   CHECK(o.limits.tcp == 2);
   CHECK(o.limits.dns_table == 1);

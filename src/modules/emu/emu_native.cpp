@@ -13,6 +13,8 @@
 namespace nodemcu_emu::modules {
 
 void register_emu_attach(lua_State* L);  // emu_attach.cpp
+int open_emu_peer(lua_State* L);     // emu_peer.cpp
+int open_emu_tracing(lua_State* L);  // emu_trace.cpp
 
 namespace {
 // Native objects (TCP/UDP sockets, servers) still alive, whatever Lua holds.
@@ -35,10 +37,13 @@ int now_us(lua_State* L) {
 
 // step(limit_us): one turn of the event loop from inside a script (emu.advance, emu.run_until):
 // handlers and timers run meanwhile, as they would between two tasks. False once the Clock has
-// reached limit_us with nothing due, or the emulator is stopping.
+// reached limit_us with nothing due, or the emulator is stopping, or the device has halted
+// (node.restart, a fatal error): its teardown closes this Lua state on a later turn, which
+// must not run under the script that called step.
 int step(lua_State* L) {
   auto limit = core::Micros(static_cast<long long>(luaL_checknumber(L, 1)));
-  lua_pushboolean(L, core::Device::from(L).loop().step(limit));
+  core::Device& d = core::Device::from(L);
+  lua_pushboolean(L, !d.halted() && d.loop().step(limit) && !d.halted());
   return 1;
 }
 
@@ -128,14 +133,19 @@ int open_emu_board(lua_State* L) {
 }
 }  // namespace
 
-// Registers `require "emu.native"` and `require "emu.board"`.
+// Registers `require "emu.native"`, `require "emu.board"`, `require "emu.peer"` and
+// `require "emu.tracing"`: loaded when a test asks, so that tests pay for what they use.
 void preload_emu_native(lua_State* L) {
   lua_getglobal(L, "package");
   lua_getfield(L, -1, "preload");
-  lua_pushcfunction(L, open_emu_native);
-  lua_setfield(L, -2, "emu.native");
-  lua_pushcfunction(L, open_emu_board);
-  lua_setfield(L, -2, "emu.board");
+  const luaL_Reg preloads[] = {{"emu.native", open_emu_native},
+                               {"emu.board", open_emu_board},
+                               {"emu.peer", open_emu_peer},
+                               {"emu.tracing", open_emu_tracing}};
+  for (const auto& p : preloads) {
+    lua_pushcfunction(L, p.func);
+    lua_setfield(L, -2, p.name);
+  }
   lua_pop(L, 2);
 }
 

@@ -1,0 +1,57 @@
+-- args: --real-time
+-- emu.peer under the real clock (docs/testing.md, "In-process peers"): the same reads, which
+-- then take their real time. testing_peers.lua has the cases under virtual time.
+local emu = require "emu"
+
+emu.test("a tcp peer gets the app server's answer and its close", function()
+  local srv = net.createServer(net.TCP, 30)
+  srv:listen(0, function(c)
+    c:on("receive", function(s, data) s:send("echo:" .. data) end)
+    c:on("sent", function(s) s:close() end)
+  end)
+  local c = emu.peer.tcp("127.0.0.1", (srv:getaddr()))
+  c:send(("x"):rep(2000))   -- two frames, two answers: 2010 bytes fit the send buffer
+  emu.eq(c:receive_all(5000), "echo:" .. ("x"):rep(1460) .. "echo:" .. ("x"):rep(540))
+  c:close()
+  srv:close()
+end)
+
+emu.test("a listen peer serves the app's client", function()
+  local l, port = emu.peer.listen()
+  local answer
+  local sck = net.createConnection(net.TCP, 0)
+  sck:on("connection", function(s) s:send("ping") end)
+  sck:on("receive", function(_, data) answer = data end)
+  sck:connect(port, "127.0.0.1")
+  local c = assert(l:accept(5000))
+  emu.eq(c:receive(4, 5000), "ping")
+  c:send("pong")
+  emu.eq(emu.run_until(function() return answer end, 5000), "pong")
+  sck:close()
+  c:close()
+  l:close()
+end)
+
+emu.test("a udp peer's datagram is answered by the app", function()
+  local app = net.createUDPSocket()
+  app:listen(0)
+  app:on("receive", function(s, data, port, ip) s:send(port, ip, #data .. " bytes") end)
+  local u = emu.peer.udp()
+  u:send("127.0.0.1", (app:getaddr()), "hello")
+  emu.eq(u:receive(5000), "5 bytes")
+  u:close()
+  app:close()
+end)
+
+emu.test("a read that gets nothing returns after its timeout on the real clock", function()
+  local l, port = emu.peer.listen()
+  local sck = net.createConnection(net.TCP, 0)
+  sck:connect(port, "127.0.0.1")
+  local c = assert(l:accept(5000))
+  local t0 = emu.now()
+  emu.same({ c:receive(1, 100) }, { nil, "timed out after 100 ms", "" })
+  emu.truthy(emu.now() - t0 >= 100, "at least 100 ms passed")
+  sck:close()
+  c:close()
+  l:close()
+end)
