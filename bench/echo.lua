@@ -25,6 +25,15 @@ end
 local function send_tcp(sock, data) sock:send(data) end
 local function send_udp(sock, item) sock:send(item[1], item[2], item[3]) end
 
+-- UDP echo on the same port number, where this build has UDP sockets. Bound before the TCP
+-- server listens: drivers take a connectable TCP port as "ready" for both.
+if net.createUDPSocket then
+  local udp = net.createUDPSocket()
+  udp:listen(port, "127.0.0.1")
+  local enqueue = sender(udp, send_udp)
+  udp:on("receive", function(_, data, rport, rip) enqueue({ rport, rip, data }) end)
+end
+
 -- The longest documented inactivity timeout, so that `hold` keeps its idle connections.
 -- Firmware 2.x reads createServer(type, timeout), 3.x createServer(timeout); only 3.x has net.ifinfo.
 local TIMEOUT = 28800
@@ -33,11 +42,3 @@ srv:listen(port, function(conn)
   local enqueue = sender(conn, send_tcp)
   conn:on("receive", function(_, data) enqueue(data) end)
 end)
-
--- UDP echo on the same port number, where this build has UDP sockets.
-if net.createUDPSocket then
-  local udp = net.createUDPSocket()
-  udp:listen(port, "127.0.0.1")
-  local enqueue = sender(udp, send_udp)
-  udp:on("receive", function(_, data, rport, rip) enqueue({ rport, rip, data }) end)
-end
