@@ -8,6 +8,7 @@
 #include "core/interrupt.hpp"
 #include "lua/call.hpp"
 #include "lua/embedded.hpp"
+#include "lua/host_spawn.hpp"
 
 namespace nodemcu_emu::core {
 
@@ -164,6 +165,7 @@ void Device::open_state() {
     std::exit(1);
   });
   luaL_openlibs(L_);
+  lua::close_descriptors_in_children(L_);  // before anything copies io/os
   if (coverage_) {
     coverage_->attach(L_);
     write_coverage_at_exit(L_);

@@ -11,7 +11,8 @@
 namespace nodemcu_emu::core {
 
 EventLoop::EventLoop(bool virtual_time, double idle_grace_ms, double peer_grace_ms)
-    : peers_(std::chrono::microseconds(static_cast<long>(peer_grace_ms * 1000.0))),
+    // Real time never jumps: the peer watch is off (core/peer_watch.hpp).
+    : peers_(std::chrono::microseconds(virtual_time ? static_cast<long>(peer_grace_ms * 1000.0) : 0)),
       work_(asio::make_work_guard(io_)),
       idle_grace_(static_cast<long>(idle_grace_ms * 1000.0)) {
   if (virtual_time)

@@ -77,7 +77,7 @@ struct Loopback {
                                            std::make_shared<std::vector<char>>(16384),
                                            TcpSession::Config{frame_size});
     session->attach(events);
-    session->adopt(std::move(accepted), timeout_s);
+    session->adopt(std::move(accepted), peer.local_endpoint(), timeout_s);
   }
 
   // Runs the loop until `d` of virtual time has passed.

@@ -14,13 +14,14 @@ TcpConnection::TcpConnection(core::EventLoop& loop, tcp::socket socket, ReadBuff
     : loop_(loop), socket_(std::move(socket)), rx_(std::move(buffer)) {}
 
 void TcpConnection::own_local_endpoint() {
+  if (!loop_.peers().active()) return;  // real time: no getsockname per connect
   boost::system::error_code ec;
   auto local = socket_.local_endpoint(ec);
   if (!ec) own_ = loop_.peers().own(local);
 }
 
 void TcpConnection::watch_peer(const tcp::endpoint& peer) {
-  if (!loop_.peers().is_own(peer)) peer_hold_ = loop_.peers().hold();
+  if (loop_.peers().active() && !loop_.peers().is_own(peer)) peer_hold_ = loop_.peers().hold();
 }
 
 void TcpConnection::configure_socket() {

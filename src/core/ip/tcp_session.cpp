@@ -1,5 +1,4 @@
 #include "core/ip/tcp_session.hpp"
-#include "core/ip/close_on_exec.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -18,17 +17,15 @@ void TcpSession::trace(std::string_view event, std::initializer_list<core::Trace
 
 // --- establishing ---
 
-void TcpSession::adopt(tcp::socket&& socket, int timeout_s, bool host_keepalive) {
+void TcpSession::adopt(tcp::socket&& socket, const tcp::endpoint& peer, int timeout_s,
+                       bool host_keepalive) {
   state_ = State::connected;
   counted_ = true;
   if (auto events = events_.lock()) events->on_slot(true);
-  core::ip::close_on_exec(socket.native_handle());
   conn_ = std::make_shared<TcpConnection>(loop_, std::move(socket), rx_);
   conn_->attach(weak_from_this());
   conn_->configure_socket();
-  boost::system::error_code ec;
-  auto peer = conn_->socket().remote_endpoint(ec);
-  if (!ec) conn_->watch_peer(peer);
+  conn_->watch_peer(peer);
   timeout_s_ = timeout_s;
   if (host_keepalive) {
     // Keepalive probes after `timeout` s, one probe, 10 s apart.

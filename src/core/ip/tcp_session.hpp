@@ -60,9 +60,11 @@ class TcpSession : public TcpConnection::Owner,
   tcp::socket* host_socket() { return conn_ ? &conn_->socket() : nullptr; }
 
   // --- establishing ---
-  // An accepted connection: connected at once; `timeout_s` > 0 arms the inactivity timeout, or
-  // with `host_keepalive` sets the host's TCP keepalive instead (lwIP literally, net.md 3.4).
-  void adopt(tcp::socket&& socket, int timeout_s, bool host_keepalive = false);
+  // An accepted connection from `peer` (as accept(2) filled it in: no getpeername per
+  // connection): connected at once; `timeout_s` > 0 arms the inactivity timeout, or with
+  // `host_keepalive` sets the host's TCP keepalive instead (lwIP literally, net.md 3.4).
+  void adopt(tcp::socket&& socket, const tcp::endpoint& peer, int timeout_s,
+             bool host_keepalive = false);
   // Reports on_connected, then sends what was queued and starts reading.
   void start();
   // An outgoing connection: a host socket to open, bind and connect (see connect()); sends

@@ -1,5 +1,4 @@
 #include "modules/net/tcp_listener.hpp"
-#include "core/ip/close_on_exec.hpp"
 
 #include <sys/socket.h>
 
@@ -13,7 +12,6 @@ bool TcpListener::open(const tcp::endpoint& endpoint, boost::system::error_code&
   listen_failed = false;
   tcp::acceptor acceptor(io_);
   acceptor.open(endpoint.protocol(), ec);
-  if (!ec) core::ip::close_on_exec(acceptor.native_handle());
   // Every lwIP server pcb has SOF_REUSEADDR: two servers may share a port (net.md 3.1).
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   int one = 1;

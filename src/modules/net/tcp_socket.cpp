@@ -1,5 +1,4 @@
 #include "modules/net/tcp_socket.hpp"
-#include "core/ip/close_on_exec.hpp"
 
 #include <boost/asio/ip/unicast.hpp>
 
@@ -61,7 +60,7 @@ void TcpSocket::adopt(lua_State* L, int self_index, tcp::socket&& socket, const 
     remote_port_ = peer.port();
   }
   session_->attach(weak_from_this());
-  session_->adopt(std::move(socket), timeout_s,
+  session_->adopt(std::move(socket), peer, timeout_s,
                   device_.options().timeout_model == TimeoutModel::keepalive);
   if (device_.trace().enabled())
     trace("accept", {{"peer", format_ipv4(remote_ip_) + ":" + std::to_string(remote_port_)}});
@@ -165,7 +164,6 @@ void TcpSocket::begin_connect(std::uint32_t ip) {
   auto& s = *session_->host_socket();
   boost::system::error_code ec;
   s.open(tcp::v4(), ec);
-  if (!ec) core::ip::close_on_exec(s.native_handle());
   // Bound to the device's address so that peers see its IP (distinct per device in a fleet).
   if (!ec) s.bind(tcp::endpoint(bind_address(device_), 0), ec);
   set_host_ttl(s, ttl_);
