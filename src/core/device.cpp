@@ -157,8 +157,7 @@ void Device::open_state() {
   L_ = lua_newstate(&Heap::alloc, heap_.get());
   if (L_ == nullptr) throw std::bad_alloc();
   interrupt::watch(L_);
-  lua_token_ = std::make_shared<int>(0);
-  lua::install_state_token(L_, &lua_token_);
+  lua_life_ = lua::install_state_life(L_);
   lua_atpanic(L_, [](lua_State* L) -> int {
     Console::diagnostic(std::string("PANIC: unprotected error in call to Lua API (") +
                         lua::error_text(L, -1) + ")");
@@ -199,7 +198,7 @@ void Device::close_state() {
   interrupt::forget(L_);
   lua_close(L_);  // runs every __gc: sockets close, timers stop, refs are released
   L_ = nullptr;
-  lua_token_.reset();  // Refs still held by pending handlers now release nothing
+  lua::end_state_life(std::exchange(lua_life_, nullptr));  // Refs still held by pending handlers now release nothing
   station_probe_ = nullptr;
   module_states_.clear();
   board_.drop_script_models();

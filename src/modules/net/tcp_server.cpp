@@ -1,5 +1,7 @@
 #include "modules/net/tcp_server.hpp"
 
+#include <unistd.h>
+
 #include "core/ip/address.hpp"
 #include "core/ip/lwip_errors.hpp"
 #include "core/ip/tcp_stack.hpp"
@@ -15,7 +17,7 @@ TcpServer::TcpServer(core::Device& d, int timeout_s)
     : device_(d),
       name_(net_state(d).next_name("srv")),
       timeout_s_(timeout_s),
-      listener_(std::make_shared<TcpListener>(d.loop().io())) {
+      listener_(std::make_shared<TcpListener>(d.loop())) {
   device_.native_created();
 }
 
@@ -80,19 +82,24 @@ bool TcpServer::may_accept() {
 
 void TcpServer::resume_accepting() { listener_->resume(); }
 
-void TcpServer::on_accepted(tcp::socket socket, const tcp::endpoint& peer) {
+void TcpServer::on_accepted(int fd, const tcp::endpoint& peer) {
   first_client_.reset();  // from now on each connection holds the clock for itself
   std::shared_ptr<TcpSocket> accepted;
   // The new socket's userdata is made inside the protected call, as the listen callback's
-  // argument: running out of memory there is reported like an error in the callback.
+  // argument: running out of memory there is reported like an error in the callback (and the
+  // host socket, which nobody adopted then, is closed).
   device_.dispatch(listen_cb_, core::Protection::unprotected, [&](lua_State* L) {
     TcpSocket& sck = push_new_tcp_socket(L);
-    sck.adopt(L, -1, std::move(socket), peer, timeout_s_);
+    sck.adopt(L, -1, fd, peer, timeout_s_);
     accepted = sck.shared_from_this();
     return 1;
   });
+  if (!accepted) {
+    ::close(fd);
+    return;
+  }
   // Listen callback first, then "connection" if it registered one (net.md 3.2).
-  if (accepted) accepted->start_accepted();
+  accepted->start_accepted();
 }
 
 void TcpServer::stop_listening() {

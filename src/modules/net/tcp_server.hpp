@@ -29,8 +29,7 @@ class TcpServer : public TcpListener::Events, public std::enable_shared_from_thi
   int open_acceptor(std::uint16_t port, const char* ip);  // an err_t
   // TcpListener::Events
   bool may_accept() override;
-  void on_accepted(boost::asio::ip::tcp::socket socket,
-                   const boost::asio::ip::tcp::endpoint& peer) override;
+  void on_accepted(int fd, const boost::asio::ip::tcp::endpoint& peer) override;
   void stop_listening();
 
   core::Device& device_;
