@@ -9,6 +9,7 @@
 #include "lua/call.hpp"
 #include "lua/embedded.hpp"
 #include "lua/heap_budget.hpp"
+#include "lua/host_spawn.hpp"
 
 namespace nodemcu_emu::core {
 
@@ -130,8 +131,7 @@ void Device::open_state() {
   L_ = lua_newstate(&lua::HeapBudget::alloc, static_cast<lua::HeapBudget*>(heap_.get()));
   if (L_ == nullptr) throw std::bad_alloc();
   interrupt::watch(L_);
-  lua_token_ = std::make_shared<int>(0);
-  lua::install_state_token(L_, &lua_token_);
+  lua_life_ = lua::install_state_life(L_);
   lua::prepare_registry(L_);
   lua_atpanic(L_, [](lua_State* L) -> int {
     Console::diagnostic(std::string("PANIC: unprotected error in call to Lua API (") +
@@ -139,6 +139,7 @@ void Device::open_state() {
     std::exit(1);
   });
   luaL_openlibs(L_);
+  lua::close_descriptors_in_children(L_);  // before anything copies io/os
   if (coverage_) {
     coverage_->attach(L_);
     write_coverage_at_exit(L_);
@@ -172,7 +173,7 @@ void Device::close_state() {
   interrupt::forget(L_);
   lua_close(L_);  // runs every __gc: sockets close, timers stop, refs are released
   L_ = nullptr;
-  lua_token_.reset();  // Refs still held by pending handlers now release nothing
+  lua::end_state_life(std::exchange(lua_life_, nullptr));  // Refs still held by pending handlers now release nothing
   station_probe_ = nullptr;
   module_states_.clear();
   board_.drop_script_models();

@@ -186,7 +186,7 @@ class Device {
   std::unique_ptr<Heap> heap_;
   std::unique_ptr<Coverage> coverage_;
   lua_State* L_ = nullptr;
-  std::shared_ptr<void> lua_token_;  // expires when L_ closes (see lua::Ref)
+  lua::StateLife* lua_life_ = nullptr;  // ended when L_ closes (see lua::Ref)
   Micros boot_time_{0};
   BootProgram program_;
   bool halted_ = false;

@@ -6,12 +6,14 @@
 #include <boost/asio/buffer.hpp>
 
 #include "core/interrupt.hpp"
+#include "core/poller.hpp"
 #include "core/sweep.hpp"
 
 namespace nodemcu_emu::core {
 
 EventLoop::EventLoop(bool virtual_time, double idle_grace_ms, double peer_grace_ms)
-    : peers_(std::chrono::microseconds(static_cast<long>(peer_grace_ms * 1000.0))),
+    // Real time never jumps: the peer watch is off (core/peer_watch.hpp).
+    : peers_(std::chrono::microseconds(virtual_time ? static_cast<long>(peer_grace_ms * 1000.0) : 0)),
       work_(asio::make_work_guard(io_)),
       idle_grace_(static_cast<long>(idle_grace_ms * 1000.0)) {
   if (virtual_time)
@@ -25,6 +27,21 @@ EventLoop::~EventLoop() = default;
 Sweep& EventLoop::sweep() {
   if (!sweep_) sweep_ = std::make_unique<Sweep>(*this);
   return *sweep_;
+}
+
+void EventLoop::done(const void* object) {
+  for (auto it = lingering_.rbegin(); it != lingering_.rend(); ++it) {
+    if (it->get() != object) continue;
+    auto last = std::move(*it);  // destroyed after the vector is consistent again
+    *it = std::move(lingering_.back());
+    lingering_.pop_back();
+    return;
+  }
+}
+
+Poller& EventLoop::poller() {
+  if (!poller_) poller_ = std::make_unique<Poller>(io_);
+  return *poller_;
 }
 
 TimerService::Id EventLoop::call_at(Micros deadline, TimerService::Callback fn) {
@@ -64,7 +81,8 @@ bool EventLoop::turn(std::optional<Micros> limit, bool until_limit) {
   // One ready handler, then the due timers, then the next handler: a chain of posted tasks
   // cannot starve a timer (on the chip the SDK's timer task runs between two Lua tasks).
   // Time moves only once nothing at all is ready.
-  std::size_t ran = io_.poll_one();
+  // A socket of the Poller's current wake-up counts as a ready handler.
+  std::size_t ran = (poller_ && poller_->serve_one()) ? 1 : io_.poll_one();
   if (stopping_) return false;
   ran += timers_.fire_due(clock_->now());
   if (ran != 0) return true;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/peer_watch.hpp"
@@ -34,6 +35,7 @@ class Lifetime {
 };
 
 class Sweep;
+class Poller;
 
 class EventLoop {
  public:
@@ -80,11 +82,19 @@ class EventLoop {
   bool timer_pending(TimerService::Id id) const { return timers_.pending(id); }
   // The loop's slow timer (core/sweep.hpp): many coarse deadlines on one timer.
   Sweep& sweep();
+  // The loop's level-triggered epoll set for TCP sockets (core/poller.hpp).
+  Poller& poller();
 
   // Runs fn on a later turn of the loop.
   void post(std::function<void()> fn);
 
   KeepAlive keep_alive() { return KeepAlive(this); }
+
+  // Something that finishes on its own after its owner let go (a closed TCP connection that
+  // drains): held here until it calls done(), or until the loop is destroyed. Not a reference
+  // cycle of its own, which would outlive the loop.
+  void keep_until_done(std::shared_ptr<void> object) { lingering_.push_back(std::move(object)); }
+  void done(const void* object);
 
   // Real sockets whose other end is outside this process: under virtual time the clock does
   // not jump while one of them may still act (core/peer_watch.hpp).
@@ -127,6 +137,8 @@ class EventLoop {
   std::unique_ptr<Clock> clock_;
   TimerService timers_;
   std::unique_ptr<Sweep> sweep_;  // after timers_: its timer goes first
+  std::unique_ptr<Poller> poller_;  // after io_: its descriptor and handlers go first
+  std::vector<std::shared_ptr<void>> lingering_;  // after poller_: they leave it first
   std::optional<asio::posix::stream_descriptor> signal_pipe_;
   char signal_byte_ = 0;
   std::chrono::microseconds idle_grace_;

@@ -11,7 +11,7 @@ void PeerWatch::Hold::touch() {
 
 PeerWatch::Hold PeerWatch::hold() {
   Hold h;
-  if (grace_.count() <= 0) return h;
+  if (!active()) return h;
   h.entry_ = std::make_shared<Hold::Entry>(Hold::Entry{grace_, {}});
   h.touch();
   // Expired entries go here rather than in a sweep of their own: holds come and go with
@@ -31,6 +31,7 @@ std::optional<PeerWatch::RealTime> PeerWatch::held_until(RealTime now) {
 }
 
 PeerWatch::Own PeerWatch::own(const Endpoint& endpoint) {
+  if (!active()) return Own();
   ++own_[endpoint];
   return Own(this, endpoint);
 }

@@ -6,7 +6,9 @@
 // read or write on a connection to a peer outside this process, and after a server starts
 // listening until its first connection arrives. A silent peer then meets its timeout after
 // `grace` of wall time; a peer in this process (a connection between two of its own sockets)
-// holds nothing, so in-process tests keep jumping at once.
+// holds nothing, so in-process tests keep jumping at once. Under real time nothing jumps: the
+// loop makes the watch with grace 0, and then it costs a connection nothing (no hold, no
+// endpoint kept, no lookup).
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -63,8 +65,11 @@ class PeerWatch {
     Endpoint endpoint_;
   };
 
-  // A new hold, already touched; an empty one when the rule is off (grace 0).
+  // Whether the rule is on (grace > 0: virtual time with --peer-grace).
+  bool active() const { return grace_.count() > 0; }
+  // A new hold, already touched; an empty one when the rule is off.
   Hold hold();
+  // Keeps `endpoint` as the process's; an empty Own when the rule is off.
   Own own(const Endpoint& endpoint);
   // Whether `peer` is a socket of this process (a listener on the any-address counts for
   // every address on its port).

@@ -5,22 +5,33 @@
 namespace nodemcu_emu::lua {
 
 namespace {
-char k_token_key;  // its address is the registry key
+char k_life_key;  // its address is the registry key
 }
 
-std::weak_ptr<void> state_token(lua_State* L) {
-  lua_pushlightuserdata(L, &k_token_key);
+StateLife* install_state_life(lua_State* L) {
+  auto* life = new StateLife{L, 1};
+  lua_pushlightuserdata(L, &k_life_key);
+  lua_pushlightuserdata(L, life);
+  lua_rawset(L, LUA_REGISTRYINDEX);
+  return life;
+}
+
+void end_state_life(StateLife* life) {
+  if (life == nullptr) return;
+  life->L = nullptr;
+  if (--life->holders == 0) delete life;
+}
+
+StateLife* state_life(lua_State* L) {
+  lua_pushlightuserdata(L, &k_life_key);
   lua_rawget(L, LUA_REGISTRYINDEX);
   void* p = lua_touserdata(L, -1);
   lua_pop(L, 1);
-  if (p == nullptr) return {};
-  return *static_cast<std::shared_ptr<void>*>(p);
+  return static_cast<StateLife*>(p);
 }
 
-void install_state_token(lua_State* L, std::shared_ptr<void>* token) {
-  lua_pushlightuserdata(L, &k_token_key);
-  lua_pushlightuserdata(L, token);
-  lua_rawset(L, LUA_REGISTRYINDEX);
+void Ref::release(StateLife* life) {
+  if (--life->holders == 0) delete life;
 }
 
 void prepare_registry(lua_State* L) {

@@ -1,19 +1,34 @@
 // RAII registry reference: a callback, a self-anchor. Released exactly once, by reset() or the
 // destructor. Owners release their refs in __gc / close. A Ref that outlives its lua_State (a
 // callback captured by a network handler still pending at reboot) releases nothing: it holds
-// the state's token, which expires when the state closes.
+// the state's StateLife, which says when the state has closed.
+//
+// 16 bytes (a socket keeps eight of them, a thousand idle connections eight thousand): the
+// liveness is one counted object per state, not a weak_ptr per Ref.
 #pragma once
 
-#include <memory>
+#include <cstddef>
 #include <utility>
 
 #include "lua/lua.hpp"
 
 namespace nodemcu_emu::lua {
 
-// The token of a state (empty for states without one, e.g. in unit tests: such a state must
-// outlive its Refs). install_state_token stores a pointer to `token`, which must outlive L.
-std::weak_ptr<void> state_token(lua_State* L);
+// What the Refs into one state share: the state while it is open (nullptr once closed), and
+// how many hold it (every Ref, and the state's owner until it closes it). Counted without
+// atomics: Refs, like all Lua work, live on the loop's thread.
+struct StateLife {
+  lua_State* L;
+  std::size_t holders;
+};
+
+// The owner of L makes its StateLife once and ends it when it closes L (after lua_close):
+// Refs still alive then release nothing. A state without one (unit tests) must outlive its
+// Refs.
+StateLife* install_state_life(lua_State* L);
+void end_state_life(StateLife* life);
+// The state's StateLife, or nullptr.
+StateLife* state_life(lua_State* L);
 // luaL_ref into the registry that never leaves it half-resized (lua/heap_budget.hpp).
 int registry_ref(lua_State* L);
 // Makes luaL_unref allocation-free, so that releasing a Ref never raises: Lua 5.1 keeps the
@@ -25,27 +40,31 @@ int registry_ref(lua_State* L);
 // head and every freed slot always hold a number: no key ever has to be created again.
 // Call once on a new state, before any Ref.
 void prepare_registry(lua_State* L);
-void install_state_token(lua_State* L, std::shared_ptr<void>* token);
 
 class Ref {
  public:
   Ref() = default;
-  // References the value at `index`. luaL_ref may raise (out of memory): it runs before any
-  // member with a destructor exists, so the longjmp leaves nothing half-built behind.
-  Ref(lua_State* L, int index)
-      : L_(L), ref_(new_ref(L, index)), token_(state_token(L)), tokened_(!token_.expired()) {}
+  // References the value at `index`. luaL_ref may raise (out of memory): it runs first, before
+  // this Ref holds anything, so the longjmp leaves nothing half-built behind.
+  Ref(lua_State* L, int index) : ref_(new_ref(L, index)) {
+    if (StateLife* life = state_life(L)) {
+      ++life->holders;
+      owner_ = life;
+      counted_ = true;
+    } else {
+      owner_ = L;
+    }
+  }
   Ref(Ref&& o) noexcept
-      : L_(std::exchange(o.L_, nullptr)),
+      : owner_(std::exchange(o.owner_, nullptr)),
         ref_(std::exchange(o.ref_, LUA_NOREF)),
-        token_(std::move(o.token_)),
-        tokened_(o.tokened_) {}
+        counted_(std::exchange(o.counted_, false)) {}
   Ref& operator=(Ref&& o) noexcept {
     if (this != &o) {
       reset();
-      L_ = std::exchange(o.L_, nullptr);
+      owner_ = std::exchange(o.owner_, nullptr);
       ref_ = std::exchange(o.ref_, LUA_NOREF);
-      token_ = std::move(o.token_);
-      tokened_ = o.tokened_;
+      counted_ = std::exchange(o.counted_, false);
     }
     return *this;
   }
@@ -54,14 +73,15 @@ class Ref {
   ~Ref() { reset(); }
 
   void reset() {
-    if (state_alive() && ref_ != LUA_NOREF && ref_ != LUA_REFNIL)
-      luaL_unref(L_, LUA_REGISTRYINDEX, ref_);
-    L_ = nullptr;
+    lua_State* L = state();
+    if (L != nullptr && ref_ != LUA_NOREF && ref_ != LUA_REFNIL) luaL_unref(L, LUA_REGISTRYINDEX, ref_);
+    if (counted_) release(static_cast<StateLife*>(owner_));
+    owner_ = nullptr;
     ref_ = LUA_NOREF;
-    token_.reset();
+    counted_ = false;
   }
   explicit operator bool() const {
-    return ref_ != LUA_NOREF && ref_ != LUA_REFNIL && state_alive();
+    return ref_ != LUA_NOREF && ref_ != LUA_REFNIL && state() != nullptr;
   }
   // Pushes the value (nil when empty); returns whether there was one.
   bool push(lua_State* L) const {
@@ -78,13 +98,16 @@ class Ref {
     lua_pushvalue(L, index);
     return registry_ref(L);
   }
-  // No token at creation means "the state outlives me"; an expired one means it closed.
-  bool state_alive() const { return L_ != nullptr && (!tokened_ || !token_.expired()); }
+  static void release(StateLife* life);
+  // The state to release into, or nullptr once it closed.
+  lua_State* state() const {
+    if (counted_) return static_cast<StateLife*>(owner_)->L;
+    return static_cast<lua_State*>(owner_);
+  }
 
-  lua_State* L_ = nullptr;
+  void* owner_ = nullptr;  // the StateLife when counted_, else the lua_State itself
   int ref_ = LUA_NOREF;
-  std::weak_ptr<void> token_;
-  bool tokened_ = false;
+  bool counted_ = false;
 };
 
 }  // namespace nodemcu_emu::lua

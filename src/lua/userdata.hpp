@@ -8,13 +8,25 @@
 
 namespace nodemcu_emu::lua {
 
+// Pushes the metatable new_class made for `name`. new_class also files it in the registry under
+// the name's address (a light userdata): a method call, which checks its object's metatable,
+// then costs a pointer hash instead of interning the name. A name at another address (a
+// literal repeated elsewhere) is looked up by its text.
+inline void push_metatable(lua_State* L, const char* name) {
+  lua_pushlightuserdata(L, const_cast<char*>(name));
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  if (!lua_isnil(L, -1)) return;
+  lua_pop(L, 1);
+  luaL_getmetatable(L, name);
+}
+
 // lua_newuserdata may raise (out of memory), so `args` should own nothing: a longjmp would skip
 // their destructors. For an object built from owning values, see new_userdata_from.
 template <class T, class... Args>
 T* new_userdata(lua_State* L, const char* metatable, Args&&... args) {
   void* mem = lua_newuserdata(L, sizeof(T));
   T* obj = new (mem) T(std::forward<Args>(args)...);
-  luaL_getmetatable(L, metatable);
+  push_metatable(L, metatable);
   lua_setmetatable(L, -2);
   return obj;
 }
@@ -26,7 +38,7 @@ template <class T, class Make>
 T* new_userdata_from(lua_State* L, const char* metatable, Make&& make) {
   void* mem = lua_newuserdata(L, sizeof(T));
   T* obj = new (mem) T(make());
-  luaL_getmetatable(L, metatable);  // the name is a registry key already: no allocation
+  push_metatable(L, metatable);  // no allocation
   lua_setmetatable(L, -2);
   return obj;
 }
@@ -36,7 +48,7 @@ template <class T>
 T* test_userdata(lua_State* L, int index, const char* metatable) {
   void* p = lua_touserdata(L, index);
   if (p == nullptr || !lua_getmetatable(L, index)) return nullptr;
-  luaL_getmetatable(L, metatable);
+  push_metatable(L, metatable);
   bool same = lua_rawequal(L, -1, -2) != 0;
   lua_pop(L, 2);
   return same ? static_cast<T*>(p) : nullptr;
@@ -76,6 +88,9 @@ int destroy_userdata(lua_State* L) {
 // table that is its __index (so a script cannot call t:__gc() and destroy an object twice).
 inline void new_class(lua_State* L, const char* name, const luaL_Reg* functions) {
   luaL_newmetatable(L, name);
+  lua_pushlightuserdata(L, const_cast<char*>(name));  // see push_metatable
+  lua_pushvalue(L, -2);
+  lua_rawset(L, LUA_REGISTRYINDEX);
   lua_newtable(L);
   for (const luaL_Reg* f = functions; f->name != nullptr; ++f) {
     bool meta = f->name[0] == '_' && f->name[1] == '_';

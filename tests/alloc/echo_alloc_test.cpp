@@ -54,7 +54,7 @@ struct EchoPair {
                                            TcpSession::Config{});
     events->session = session;
     session->attach(events);
-    session->adopt(std::move(accepted), 30);  // with the idle timeout, as servers have it
+    session->adopt(accepted.release(), peer.local_endpoint(), 30);  // with the idle timeout, as servers have it
     session->start();
   }
 

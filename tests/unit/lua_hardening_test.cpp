@@ -85,11 +85,10 @@ int add_ref(lua_State* L) {
 }
 
 TEST_CASE("a Ref made under memory pressure raises before it owns anything") {
-  // With a state token, a Ref owns a weak_ptr: one skipped by the longjmp would keep the token's
-  // control block alive (LeakSanitizer reports it in the sanitizer build).
-  auto token = std::make_shared<std::shared_ptr<void>>(std::make_shared<int>(0));
+  // With a StateLife, a Ref holds a count on it: one skipped by the longjmp would keep it alive
+  // (LeakSanitizer reports it in the sanitizer build).
   State s;
-  lua::install_state_token(s.L, token.get());
+  lua::StateLife* life = lua::install_state_life(s.L);
   std::vector<lua::Ref> refs;
   refs.reserve(100000);
   lua_gc(s.L, LUA_GCCOLLECT, 0);
@@ -108,6 +107,8 @@ TEST_CASE("a Ref made under memory pressure raises before it owns anything") {
   s.unlimit();
   for (auto& r : refs) REQUIRE(r);
   refs.clear();
+  REQUIRE(life->holders == 1);  // the state's own count: every Ref gave its back
+  lua::end_state_life(life);
 }
 
 TEST_CASE("__gc called by a script destroys its own kind of object once") {

@@ -43,6 +43,17 @@ TEST_CASE("grace 0 turns the rule off: no hold is ever made", "[peer_watch]") {
   CHECK_FALSE(hold);
   hold.touch();  // harmless on an empty hold
   CHECK_FALSE(watch.held_until(std::chrono::steady_clock::now()));
+  Endpoint ep(make_address("127.0.0.1"), 40000);
+  auto own = watch.own(ep);
+  CHECK_FALSE(watch.is_own(ep));  // nothing kept: the caller never asks while it is off
+}
+
+TEST_CASE("real time turns the rule off whatever the grace", "[peer_watch][loop]") {
+  EventLoop loop(false, 2.0, 1000.0);
+  CHECK_FALSE(loop.peers().active());
+  CHECK_FALSE(loop.peers().hold());
+  EventLoop virtual_loop(true, 2.0, 1000.0);
+  CHECK(virtual_loop.peers().active());
 }
 
 TEST_CASE("an endpoint is the process's while its Own lives", "[peer_watch]") {

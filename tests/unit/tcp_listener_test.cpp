@@ -2,6 +2,9 @@
 // device's established-connection limit).
 #include "modules/net/tcp_listener.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <memory>
@@ -25,14 +28,17 @@ struct Gate : TcpListener::Events {
     if (!open) ++refused;
     return open;
   }
-  void on_accepted(tcp::socket, const tcp::endpoint& peer) override { peers.push_back(peer); }
+  void on_accepted(int fd, const tcp::endpoint& peer) override {
+    ::close(fd);
+    peers.push_back(peer);
+  }
 };
 
 struct Fixture {
   EventLoop loop{true};
   EventLoop::KeepAlive keep = loop.keep_alive();
   std::shared_ptr<Gate> gate = std::make_shared<Gate>();
-  std::shared_ptr<TcpListener> listener = std::make_shared<TcpListener>(loop.io());
+  std::shared_ptr<TcpListener> listener = std::make_shared<TcpListener>(loop);
   tcp::endpoint at;
 
   Fixture() {
@@ -86,4 +92,23 @@ TEST_CASE("a closed listener accepts nothing more and frees its port", "[tcp_lis
   a.connect(t.at, ec);
   CHECK(ec == asio::error::connection_refused);
   CHECK(t.gate->peers.empty());
+}
+
+TEST_CASE("accepted sockets are non-blocking and close-on-exec from accept4", "[tcp_listener]") {
+  struct Keep : TcpListener::Events {
+    std::vector<int> fds;
+    bool may_accept() override { return true; }
+    void on_accepted(int fd, const tcp::endpoint&) override { fds.push_back(fd); }
+  };
+  Fixture t;
+  auto keep = std::make_shared<Keep>();
+  t.listener->attach(keep);
+  t.listener->resume();
+  tcp::socket a(t.loop.io());
+  a.connect(t.at);
+  t.run_for(1s);
+  REQUIRE(keep->fds.size() == 1);
+  CHECK((::fcntl(keep->fds[0], F_GETFL) & O_NONBLOCK) != 0);
+  CHECK((::fcntl(keep->fds[0], F_GETFD) & FD_CLOEXEC) != 0);
+  ::close(keep->fds[0]);
 }

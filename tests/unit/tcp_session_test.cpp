@@ -77,7 +77,7 @@ struct Loopback {
                                            std::make_shared<std::vector<char>>(16384),
                                            TcpSession::Config{frame_size});
     session->attach(events);
-    session->adopt(std::move(accepted), timeout_s);
+    session->adopt(accepted.release(), peer.local_endpoint(), timeout_s);
   }
 
   // Runs the loop until `d` of virtual time has passed.
@@ -230,6 +230,71 @@ TEST_CASE("the peer's FIN is a disconnection with err 0 after the data before it
   CHECK(t.events->slots == 0);
 }
 
+// Data and the peer's FIN that reach a waiting reader on one wake-up: one read takes the data
+// (a short read), and nothing new arrives after it. A reader that took a short read as "empty
+// until the next wake-up" never hears the EOF (docs/performance.md, "tried and not kept").
+TEST_CASE("data and FIN on one wake-up of a waiting reader: the data, then err 0",
+          "[tcp_session][edge]") {
+  Loopback t;
+  t.session->start();
+  t.peer_writes(1, 'a');
+  t.run_for(1s);  // read; the reader waits again
+  CHECK(t.events->received == "a");
+  t.peer_writes(2, 'b');
+  t.peer.shutdown(tcp::socket::shutdown_send);
+  t.run_for(1s);
+  CHECK(t.events->received == "abb");
+  REQUIRE(t.events->disconnected.has_value());
+  CHECK(*t.events->disconnected == 0);
+}
+
+TEST_CASE("data and FIN that arrive while held: after unhold, the data, then err 0",
+          "[tcp_session][edge]") {
+  Loopback t;
+  t.events->when_connected = [&] { t.session->hold(); };  // held before the first read
+  t.session->start();
+  t.run_for(1s);
+  t.peer_writes(3, 'h');
+  t.peer.shutdown(tcp::socket::shutdown_send);
+  t.run_for(1s);
+  CHECK(t.events->received.empty());
+  CHECK_FALSE(t.events->disconnected.has_value());
+  t.session->unhold();
+  t.run_for(1s);
+  CHECK(t.events->received == "hhh");
+  REQUIRE(t.events->disconnected.has_value());
+  CHECK(*t.events->disconnected == 0);
+}
+
+TEST_CASE("a peer reset while held is reported at once", "[tcp_session][edge]") {
+  Loopback t;
+  t.events->when_connected = [&] { t.session->hold(); };
+  t.session->start();
+  t.run_for(1s);
+  t.peer.set_option(asio::socket_base::linger(true, 0));
+  t.peer.close();  // RST
+  t.run_for(1s);
+  REQUIRE(t.events->disconnected.has_value());
+  CHECK(*t.events->disconnected == nodemcu_emu::net::k_err_rst);
+}
+
+TEST_CASE("a closed session drains data and FIN sent after its close: the peer gets FIN, not RST",
+          "[tcp_session][edge]") {
+  Loopback t;
+  t.events->when_connected = [&] {
+    t.session->send("bye", 3);
+    t.session->close(false);
+  };
+  t.session->start();
+  t.run_for(1s);
+  t.peer_writes(4, 'l');  // late: after the device's close
+  t.peer.shutdown(tcp::socket::shutdown_send);
+  t.run_for(1s);
+  boost::system::error_code ec;
+  CHECK(t.peer_reads_to_end(ec) == "bye");
+  CHECK(ec == asio::error::eof);
+}
+
 namespace {
 // An outgoing session, not yet connected, and a listener to connect it to.
 struct Outgoing {
@@ -244,7 +309,8 @@ struct Outgoing {
   Outgoing() {
     session->attach(events);
     session->start_connecting();
-    session->host_socket()->open(tcp::v4());
+    boost::system::error_code ec;
+    session->open_bound(tcp::endpoint(asio::ip::address_v4::loopback(), 0), ec);
   }
   void run_for(Micros d) { loop.run(loop.now() + d); }
 };

@@ -1,6 +1,14 @@
 #include "core/ip/tcp_connection.hpp"
 
-#include <boost/asio/write.hpp>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+#include <cerrno>
 
 namespace nodemcu_emu::net {
 
@@ -8,86 +16,207 @@ namespace {
 // How long a closed connection waits for the peer's FIN before it closes anyway (the device's
 // TIME_WAIT is 2*MSL = 10 s; the peer normally answers in microseconds on loopback).
 constexpr auto k_drain_limit = std::chrono::seconds(10);
-}  // namespace
 
-TcpConnection::TcpConnection(core::EventLoop& loop, tcp::socket socket, ReadBuffer buffer)
-    : loop_(loop), socket_(std::move(socket)), rx_(std::move(buffer)) {}
-
-void TcpConnection::own_local_endpoint() {
-  boost::system::error_code ec;
-  auto local = socket_.local_endpoint(ec);
-  if (!ec) own_ = loop_.peers().own(local);
+boost::system::error_code from_errno(int err) {
+  return {err, boost::asio::error::get_system_category()};
 }
 
+bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
+
+void set_int_option(int fd, int level, int name, int value) {
+  if (fd >= 0) ::setsockopt(fd, level, name, &value, sizeof value);
+}
+}  // namespace
+
+TcpConnection::TcpConnection(core::EventLoop& loop, ReadBuffer buffer)
+    : loop_(loop), rx_(std::move(buffer)) {}
+
+TcpConnection::TcpConnection(core::EventLoop& loop, int fd, ReadBuffer buffer)
+    : loop_(loop), fd_(fd), rx_(std::move(buffer)) {}
+
+TcpConnection::~TcpConnection() { close_socket(); }
+
+// --- an outgoing connection ---
+
+bool TcpConnection::open_bound(const tcp::endpoint& local, boost::system::error_code& ec) {
+  if (fd_ < 0) {
+    fd_ = ::socket(local.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) {
+      ec = from_errno(errno);
+      return false;
+    }
+  }
+  if (::bind(fd_, local.data(), static_cast<socklen_t>(local.size())) != 0) {
+    ec = from_errno(errno);
+    return false;
+  }
+  ec.clear();
+  return true;
+}
+
+void TcpConnection::connect(const tcp::endpoint& target) {
+  boost::system::error_code ec;
+  if (fd_ < 0) {
+    fd_ = ::socket(target.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) ec = from_errno(errno);
+  }
+  if (!ec && ::connect(fd_, target.data(), static_cast<socklen_t>(target.size())) != 0) {
+    if (errno == EINPROGRESS) {
+      connecting_ = true;
+      update_interest();
+      return;
+    }
+    ec = from_errno(errno);
+  }
+  // Done at once (or failed): reported on a later turn all the same.
+  asio::post(loop_.io(), [self = shared_from_this(), ec] { self->connect_done(ec); });
+}
+
+void TcpConnection::connect_done(const boost::system::error_code& ec) {
+  connecting_ = false;
+  if (detached_) {
+    if (ec) finish_close();
+    return;  // the write queued before the close goes now (on_ready), then the FIN
+  }
+  if (auto owner = owner_.lock()) owner->on_connect(ec);
+}
+
+void TcpConnection::own_local_endpoint() {
+  if (!loop_.peers().active()) return;  // real time: no getsockname per connect
+  boost::system::error_code ec;
+  auto local = local_endpoint(ec);
+  if (ec) return;
+  if (!peer_) peer_ = std::make_unique<PeerState>();
+  peer_->own = loop_.peers().own(local);
+}
+
+// --- the host socket ---
+
 void TcpConnection::watch_peer(const tcp::endpoint& peer) {
-  if (!loop_.peers().is_own(peer)) peer_hold_ = loop_.peers().hold();
+  if (!loop_.peers().active() || loop_.peers().is_own(peer)) return;
+  if (!peer_) peer_ = std::make_unique<PeerState>();
+  peer_->hold = loop_.peers().hold();
 }
 
 void TcpConnection::configure_socket() {
-  if (configured_ || !socket_.is_open()) return;
+  if (configured_ || fd_ < 0) return;
   configured_ = true;
-  boost::system::error_code ec;
-  socket_.non_blocking(true, ec);
-  // Writes are already batched per loop turn; Nagle would only add the peer's delayed-ACK wait
-  // (40 ms on Linux) to a send chained from "sent".
-  socket_.set_option(tcp::no_delay(true), ec);
+  set_int_option(fd_, IPPROTO_TCP, TCP_NODELAY, 1);
 }
 
-// Waits for readability and only then reads into the buffer all connections share: an idle
-// connection holds no read buffer (the `hold` benchmark keeps a thousand of them). Asio's epoll
-// is edge-triggered, so when data may already be waiting (a read filled the buffer, a held
-// socket resumes, a new connection) the read is tried first, on a later turn.
-void TcpConnection::start_read(bool data_may_wait) {
-  if (reading_ || (detached_ && !draining_)) return;
+tcp::endpoint TcpConnection::local_endpoint(boost::system::error_code& ec) const {
+  tcp::endpoint local;
+  socklen_t len = static_cast<socklen_t>(local.capacity());
+  if (fd_ < 0 || ::getsockname(fd_, local.data(), &len) != 0) {
+    ec = fd_ < 0 ? asio::error::bad_descriptor : from_errno(errno);
+    return {};
+  }
+  local.resize(len);
+  ec.clear();
+  return local;
+}
+
+std::size_t TcpConnection::available() const {
+  int n = 0;
+  if (fd_ < 0 || ::ioctl(fd_, FIONREAD, &n) != 0) return 0;
+  return n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
+void TcpConnection::set_ttl(int ttl) {
+  if (ttl > 0) set_int_option(fd_, IPPROTO_IP, IP_TTL, ttl);
+}
+
+void TcpConnection::set_keepalive(int idle_s, int interval_s, int count) {
+  set_int_option(fd_, SOL_SOCKET, SO_KEEPALIVE, 1);
+  if (idle_s <= 0) return;
+  set_int_option(fd_, IPPROTO_TCP, TCP_KEEPIDLE, idle_s);
+  set_int_option(fd_, IPPROTO_TCP, TCP_KEEPINTVL, interval_s);
+  set_int_option(fd_, IPPROTO_TCP, TCP_KEEPCNT, count);
+}
+
+// --- readiness ---
+
+void TcpConnection::update_interest() {
+  if (fd_ < 0) return;
+  std::uint32_t wanted = (reading_ ? EPOLLIN : 0u) | (connecting_ || write_in_flight_ ? EPOLLOUT : 0u);
+  if (watch_) return watch_.set(wanted);
+  if (wanted == 0 && !watching_) return;
+  boost::system::error_code ec;
+  watch_ = loop_.poller().watch(fd_, wanted, *this, ec);
+  // The host refuses another watched descriptor: the connection ends as if reset.
+  if (ec && reading_)
+    asio::post(loop_.io(), [self = shared_from_this(), ec] {
+      if (self->reading_) self->read_done(ec, 0);
+    });
+}
+
+void TcpConnection::on_ready(std::uint32_t events) {
+  auto self = shared_from_this();  // the owner may let go of this connection in its callbacks
+  if (fd_ < 0) return;
+  const std::uint32_t trouble = EPOLLERR | EPOLLHUP;
+  if (connecting_) {
+    if ((events & (EPOLLOUT | trouble)) == 0) return;
+    int err = 0;
+    socklen_t len = sizeof err;
+    ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
+    connect_done(err != 0 ? from_errno(err) : boost::system::error_code());
+    if (fd_ < 0 || connecting_) return;
+    if (!write_in_flight_ && !reading_) return update_interest();
+  }
+  if (write_in_flight_ && (events & (EPOLLOUT | trouble)) != 0) write_more();
+  if (fd_ >= 0 && (events & (EPOLLIN | trouble)) != 0) {
+    if (reading_)
+      read_now();
+    else if (watching_ && (events & trouble) != 0)
+      errors_while_held(events);
+  }
+  if (fd_ < 0) return;
+  // An error or hang-up is reported for as long as it lasts, whatever the interest: with nobody
+  // to hear it (nothing read, written or watched), the socket leaves the set until someone is.
+  if ((events & trouble) != 0 && !reading_ && !write_in_flight_ && !watching_)
+    return watch_.remove();
+  update_interest();
+}
+
+// --- reading ---
+
+void TcpConnection::start_read(bool) {
+  if (reading_ || (detached_ && !draining_) || fd_ < 0) return;
   configure_socket();
   reading_ = true;
-  if (data_may_wait || maybe_more_) {
-    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_now(); });
-    return;
-  }
-  wait_readable();
+  watching_ = false;
+  update_interest();
 }
 
-void TcpConnection::wait_readable() {
-  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
-    if (ec) return self->read_done(ec, 0);
-    self->read_now();
-  });
-}
-
-// An error condition alone (EPOLLERR/EPOLLHUP) completes Asio's wait_error, data does not:
-// the held data stays in the host's buffer, the window closes, and a reset still gets through.
+// Held: no EPOLLIN (the data stays in the host's buffer, the window closes), but an error or a
+// hang-up is always reported, and a reset gets through.
 void TcpConnection::watch_errors() {
-  if (reading_ || watching_ || detached_ || !socket_.is_open()) return;
+  if (reading_ || watching_ || detached_ || fd_ < 0) return;
+  watching_ = true;
+  update_interest();
+}
+
+void TcpConnection::errors_while_held(std::uint32_t) {
   int err = 0;
   socklen_t len = sizeof err;
-  // Epoll is edge-triggered: a reset that came before the wait starts would not wake it.
-  ::getsockopt(socket_.native_handle(), SOL_SOCKET, SO_ERROR, &err, &len);
+  ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
   if (err != 0) {
-    asio::post(socket_.get_executor(), [self = shared_from_this(), err] {
-      if (!self->reading_ && !self->detached_)
-        self->read_done(boost::system::error_code(err, boost::system::system_category()), 0);
-    });
-    return;
+    watching_ = false;
+    return read_done(from_errno(err), 0);
   }
-  watching_ = true;
-  socket_.async_wait(tcp::socket::wait_error, [self = shared_from_this()](boost::system::error_code ec) {
-    self->watching_ = false;
-    // Closed, or reading again (the read sees the error itself).
-    if (ec || self->reading_ || self->detached_) return;
-    self->watch_errors();
-  });
+  // A hang-up with no error (the peer's FIN after our shutdown): nothing to report while held;
+  // unhold reads it.
+  watching_ = false;
+  watch_.remove();
 }
 
+// One read per turn: the watch is level-triggered, so what is left is reported again.
 void TcpConnection::read_now() {
-  boost::system::error_code ec;
-  std::size_t n = socket_.read_some(asio::buffer(*rx_), ec);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) {
-    maybe_more_ = false;
-    return wait_readable();
-  }
-  maybe_more_ = !ec && n == rx_->size();
-  read_done(ec, n);
+  ssize_t n = ::recv(fd_, rx_->data(), rx_->size(), MSG_DONTWAIT);
+  if (n > 0) return read_done({}, static_cast<std::size_t>(n));
+  if (n == 0) return read_done(asio::error::eof, 0);
+  if (would_block(errno)) return;  // reported ready, but another read took it
+  read_done(from_errno(errno), 0);
 }
 
 void TcpConnection::read_done(const boost::system::error_code& ec, std::size_t n) {
@@ -98,10 +227,12 @@ void TcpConnection::read_done(const boost::system::error_code& ec, std::size_t n
     if (draining_) start_read();
     return;
   }
-  peer_hold_.touch();
+  touch_peer();
   auto self = shared_from_this();  // the owner may let go of this connection in its callbacks
   if (auto owner = owner_.lock()) owner->on_read(ec, rx_->data(), n);
 }
+
+// --- writing ---
 
 namespace {
 // How many write-and-"sent" rounds one flush may run before the rest waits a loop turn: a
@@ -110,10 +241,10 @@ constexpr int k_sync_rounds = 16;
 }  // namespace
 
 // Writes at once what fits into the host's socket buffer and reports it taken, so that "sent"
-// follows in the same loop turn; what the host does not take goes asynchronously. Callbacks
-// that send again are picked up by the loop, not by recursion.
+// follows in the same loop turn; what the host does not take goes when the socket is writable.
+// Callbacks that send again are picked up by the loop, not by recursion.
 void TcpConnection::flush() {
-  if (write_in_flight_ || flushing_ || detached_ || queued_sends_ == 0) return;
+  if (write_in_flight_ || flushing_ || detached_ || connecting_ || queued_sends_ == 0) return;
   auto self = shared_from_this();  // the owner may let go of this connection in its callbacks
   flushing_ = true;
   bool corked = false;
@@ -127,30 +258,41 @@ void TcpConnection::flush() {
     // loopback instead of one per send()).
     int flags = round > 0 ? MSG_MORE : 0;
     corked = corked || flags != 0;
-    std::size_t n = write_some_now(flags, ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again || (!ec && n < bytes)) {
+    std::size_t n = write_some_now(writing_.data(), writing_.size(), flags, ec);
+    if (ec == asio::error::would_block || (!ec && n < bytes)) {
       write_async(ec ? 0 : n, sends, bytes);
       break;
     }
     writing_done();
-    peer_hold_.touch();
+    touch_peer();
     if (auto owner = owner_.lock()) owner->on_written(ec, sends, bytes);
     if (ec) break;
   }
   flushing_ = false;
   if (corked && !detached_) push();
   if (queued_sends_ != 0 && !write_in_flight_ && !detached_)
-    asio::post(socket_.get_executor(), [self] { self->flush(); });
+    asio::post(loop_.io(), [self] { self->flush(); });
 }
 
-std::size_t TcpConnection::write_some_now(int flags, boost::system::error_code& ec) {
-  return socket_.send(asio::buffer(writing_), flags, ec);
+std::size_t TcpConnection::write_some_now(const char* data, std::size_t n, int flags,
+                                          boost::system::error_code& ec) {
+  if (fd_ < 0) {
+    ec = asio::error::bad_descriptor;
+    return 0;
+  }
+  for (;;) {
+    ssize_t w = ::send(fd_, data, n, flags | MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (w >= 0) {
+      ec.clear();
+      return static_cast<std::size_t>(w);
+    }
+    if (errno == EINTR) continue;
+    ec = (errno == EAGAIN || errno == EWOULDBLOCK) ? asio::error::would_block : from_errno(errno);
+    return 0;
+  }
 }
 
-void TcpConnection::push() {
-  boost::system::error_code ec;
-  socket_.set_option(tcp::no_delay(true), ec);
-}
+void TcpConnection::push() { set_int_option(fd_, IPPROTO_TCP, TCP_NODELAY, 1); }
 
 void TcpConnection::write_batch() {
   writing_.swap(queued_);  // queued_ takes the emptied buffer back, capacity and all
@@ -158,23 +300,41 @@ void TcpConnection::write_batch() {
   write_async(0, sends, writing_.size());
 }
 
-// Writes writing_ from byte `offset` on; when all is out, reports `sends` send() calls taken.
+// Writes writing_ from byte `offset` on as the socket takes it; when all is out, reports
+// `sends` send() calls taken.
 void TcpConnection::write_async(std::size_t offset, std::size_t sends, std::size_t bytes) {
   write_in_flight_ = true;
-  asio::async_write(socket_, asio::buffer(writing_.data() + offset, writing_.size() - offset),
-                    [self = shared_from_this(), sends, bytes](const boost::system::error_code& ec,
-                                                              std::size_t) {
-                      self->write_in_flight_ = false;
-                      self->writing_done();
-                      if (self->detached_) {
-                        if (ec) return self->finish_close();
-                        if (self->queued_sends_ != 0) return self->write_batch();
-                        return self->drain();
-                      }
-                      self->peer_hold_.touch();
-                      if (auto owner = self->owner_.lock()) owner->on_written(ec, sends, bytes);
-                      if (!ec) self->flush();
-                    });
+  write_offset_ = offset;
+  write_sends_ = sends;
+  write_bytes_ = bytes;
+  update_interest();
+}
+
+void TcpConnection::write_more() {
+  while (write_offset_ < writing_.size()) {
+    boost::system::error_code ec;
+    std::size_t n =
+        write_some_now(writing_.data() + write_offset_, writing_.size() - write_offset_, 0, ec);
+    if (ec == asio::error::would_block) return;  // the rest when writable again
+    if (ec) return write_finished(ec);
+    write_offset_ += n;
+  }
+  write_finished({});
+}
+
+void TcpConnection::write_finished(const boost::system::error_code& ec) {
+  std::size_t sends = write_sends_, bytes = write_bytes_;
+  write_in_flight_ = false;
+  writing_done();
+  if (detached_) {
+    if (ec) return finish_close();
+    if (queued_sends_ != 0) return write_batch();
+    return drain();
+  }
+  update_interest();
+  touch_peer();
+  if (auto owner = owner_.lock()) owner->on_written(ec, sends, bytes);
+  if (!ec) flush();
 }
 
 // The written bytes go; the buffer's capacity stays for the next send unless it grew beyond
@@ -186,21 +346,25 @@ void TcpConnection::writing_done() {
     writing_.clear();
 }
 
+// --- the end ---
+
 void TcpConnection::close_gracefully() {
   if (detached_) return;
   detached_ = true;
   owner_.reset();
-  peer_hold_.reset();  // the device waits for nothing more from this peer
+  if (peer_) peer_->hold.reset();  // the device waits for nothing more from this peer
   linger_ = loop_.keep_alive();
+  loop_.keep_until_done(shared_from_this());  // nobody else holds a let-go connection
+  kept_ = true;
   if (write_in_flight_) return;  // the write's completion continues the close
+  // Queued while connecting: it goes once connected, then the FIN. With nothing queued a
+  // connecting socket closes at once (the drain's shutdown fails).
   if (queued_sends_ != 0) return write_batch();
   drain();
 }
 
 void TcpConnection::drain() {
-  boost::system::error_code ec;
-  socket_.shutdown(tcp::socket::shutdown_send, ec);
-  if (ec) return finish_close();
+  if (fd_ < 0 || ::shutdown(fd_, SHUT_WR) != 0) return finish_close();
   // The limit is one of the loop's Sweep: a closed connection costs no timer of its own.
   drain_deadline_ = loop_.now() + k_drain_limit;
   loop_.sweep().enlist(*this);
@@ -216,26 +380,38 @@ void TcpConnection::on_deadline(core::Micros) {
 
 void TcpConnection::finish_close() {
   leave();
-  boost::system::error_code ec;
-  socket_.close(ec);
-  own_.reset();
+  close_socket();
+  peer_.reset();
   linger_.reset();
+  let_loop_release();
+}
+
+// May drop the last reference: the caller holds one (on_ready, on_deadline, a posted handler).
+void TcpConnection::let_loop_release() {
+  if (std::exchange(kept_, false)) loop_.done(this);
+}
+
+void TcpConnection::close_socket() {
+  if (fd_ < 0) return;
+  watch_.forget();  // a closed descriptor leaves the epoll set by itself
+  ::close(std::exchange(fd_, -1));
+  reading_ = watching_ = connecting_ = write_in_flight_ = false;
 }
 
 void TcpConnection::abort() {
   detached_ = true;
   owner_.reset();
-  peer_hold_.reset();
-  own_.reset();
+  peer_.reset();
   queued_.clear();
   queued_sends_ = 0;
-  boost::system::error_code ec;
-  if (socket_.is_open()) {
-    socket_.set_option(asio::socket_base::linger(true, 0), ec);
-    socket_.close(ec);
+  if (fd_ >= 0) {
+    linger lg{1, 0};  // RST
+    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close_socket();
   }
   leave();
   linger_.reset();
+  let_loop_release();
 }
 
 }  // namespace nodemcu_emu::net

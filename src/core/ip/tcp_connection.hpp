@@ -1,15 +1,21 @@
-// The host side of one TCP connection: the Asio socket, its read buffer and write queue.
-// A TcpSession (the core of a net.tcpsocket) owns one while connected; on close() it lets go and
-// the connection finishes on its own: flushes what was queued, sends FIN, drains, closes.
+// The host side of one TCP connection: the socket, its reads into the device's buffer and its
+// write queue. A TcpSession (the core of a net.tcpsocket) owns one while connected; on close()
+// it lets go and the connection finishes on its own: flushes what was queued, sends FIN,
+// drains, closes.
+//
+// The socket is a plain non-blocking descriptor in the loop's level-triggered Poller
+// (core/poller.hpp), not an Asio socket: reading costs recv alone (no re-arm per message), and
+// an idle connection holds no pending operation and no reactor state.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
-#include <functional>
+#include <boost/system/error_code.hpp>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "core/event_loop.hpp"
+#include "core/poller.hpp"
 #include "core/sweep.hpp"
 
 namespace nodemcu_emu::net {
@@ -18,6 +24,7 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 class TcpConnection : public core::Sweep::Member,
+                      public core::Poller::Client,
                       public std::enable_shared_from_this<TcpConnection> {
  public:
   // A write buffer keeps its capacity up to the device's send buffer (2 * TCP_MSS).
@@ -26,6 +33,8 @@ class TcpConnection : public core::Sweep::Member,
   // What the owning socket hears about; none is called once the owner has let go.
   struct Owner {
     virtual ~Owner() = default;
+    // connect() finished: established (no error) or failed.
+    virtual void on_connect(const boost::system::error_code& ec) = 0;
     virtual void on_read(const boost::system::error_code& ec, const char* data, std::size_t n) = 0;
     // `sends` whole send() calls (`bytes` in all) have left the buffer, taken by the host kernel.
     virtual void on_written(const boost::system::error_code& ec, std::size_t sends,
@@ -35,25 +44,56 @@ class TcpConnection : public core::Sweep::Member,
   // One buffer serves every connection of a device: a read is handed to Lua before the next.
   using ReadBuffer = std::shared_ptr<std::vector<char>>;
 
-  TcpConnection(core::EventLoop& loop, tcp::socket socket, ReadBuffer buffer);
-  // Non-blocking and TCP_NODELAY, once the socket is open (a client's opens at connect).
-  void configure_socket();
+  // A connection without a socket yet (open_bound, then connect).
+  TcpConnection(core::EventLoop& loop, ReadBuffer buffer);
+  // An accepted socket, owned from now on. Reads and writes pass MSG_DONTWAIT, so it need not
+  // be non-blocking (accept4 makes it so anyway, and close-on-exec).
+  TcpConnection(core::EventLoop& loop, int fd, ReadBuffer buffer);
+  ~TcpConnection() override;
+  TcpConnection(const TcpConnection&) = delete;
+  TcpConnection& operator=(const TcpConnection&) = delete;
 
-  tcp::socket& socket() { return socket_; }
+  void attach(std::weak_ptr<Owner> owner) { owner_ = std::move(owner); }
+  // The host descriptor (-1 before open_bound / after close).
+  int native() const { return fd_; }
+  bool is_open() const { return fd_ >= 0; }
+
+  // --- an outgoing connection ---
+  // Opens the socket and binds it to `local` (port 0: any). False with `ec` when that fails
+  // (connect() then still tries, unbound, as Asio's connect opens a closed socket).
+  bool open_bound(const tcp::endpoint& local, boost::system::error_code& ec);
+  // Connects; Owner::on_connect follows on a later turn of the loop.
+  void connect(const tcp::endpoint& target);
   // A client socket, bound before it connects: a connection of this process that reaches the
   // address is in-process (core/peer_watch.hpp).
   void own_local_endpoint();
+
+  // --- what the device's socket asks of the host ---
   // The other end is `peer`: when it is outside this process, this connection's traffic keeps
   // virtual time from jumping past a real peer (core/peer_watch.hpp).
   void watch_peer(const tcp::endpoint& peer);
-  void attach(std::weak_ptr<Owner> owner) { owner_ = std::move(owner); }
+  // TCP_NODELAY (writes are batched per loop turn; Nagle would only add the peer's delayed-ACK
+  // wait, 40 ms on Linux, to a send chained from "sent").
+  void configure_socket();
+  tcp::endpoint local_endpoint(boost::system::error_code& ec) const;
+  // Bytes received and not read yet.
+  std::size_t available() const;
+  void set_ttl(int ttl);
+  // The host's TCP keepalive: first probe after `idle_s` (0: the host's default), then
+  // `count` probes `interval_s` apart.
+  void set_keepalive(int idle_s, int interval_s, int count);
 
-  // `data_may_wait`: data may have arrived while nobody was reading (after hold()).
+  // --- reading ---
+  // Reads on every turn data is there, until the owner stops (the read's callback returns
+  // without calling start_read again) — `data_may_wait` is kept for the callers' sake: a
+  // level-triggered watch finds waiting data by itself.
   void start_read(bool data_may_wait = false);
   bool reading() const { return reading_; }
   // While nothing reads (the owner holds the connection), still hear of a reset: lwIP reports a
   // peer's RST at once whatever the receive window. It arrives as a read error.
   void watch_errors();
+
+  // --- writing ---
   // Queues one send(); writing starts at flush(). The bytes join one buffer (no allocation per
   // send once its capacity is there).
   void queue(const char* data, std::size_t n) {
@@ -62,6 +102,7 @@ class TcpConnection : public core::Sweep::Member,
   }
   void flush();
 
+  // --- the end ---
   // The owner lets go. Graceful: queued data goes out, then FIN; the connection drains the
   // peer's data until its FIN (bounded) so the host kernel does not answer with a RST.
   void close_gracefully();
@@ -69,29 +110,48 @@ class TcpConnection : public core::Sweep::Member,
   void abort();
 
  private:
-  void wait_readable();
+  // Poller::Client
+  void on_ready(std::uint32_t events) override;
+  // The interest the state asks for (EPOLLIN while reading, EPOLLOUT while a write or the
+  // connect waits), set on the watch.
+  void update_interest();
+  bool watch_socket();
+  void connect_done(const boost::system::error_code& ec);
   void read_now();
   void read_done(const boost::system::error_code& ec, std::size_t n);
+  void errors_while_held(std::uint32_t events);
   void write_batch();
-  std::size_t write_some_now(int flags, boost::system::error_code& ec);
+  std::size_t write_some_now(const char* data, std::size_t n, int flags,
+                             boost::system::error_code& ec);
   // Lets the host send what MSG_MORE let it hold (setting TCP_NODELAY pushes pending frames).
   void push();
   void write_async(std::size_t offset, std::size_t sends, std::size_t bytes);
+  void write_more();
+  void write_finished(const boost::system::error_code& ec);
   void writing_done();
   void finish_close();
+  void close_socket();
+  void let_loop_release();
   void drain();
   // The drain's time limit (on the loop's Sweep).
   core::Micros deadline() const override { return drain_deadline_; }
   void on_deadline(core::Micros now) override;
 
   core::EventLoop& loop_;
-  tcp::socket socket_;
+  int fd_ = -1;
+  core::Poller::Watch watch_;
   std::weak_ptr<Owner> owner_;
   ReadBuffer rx_;
   // The bytes of the queued and of the in-flight send() calls, and how many calls each holds.
   std::string queued_;
   std::string writing_;
   std::size_t queued_sends_ = 0;
+  // An asynchronous write: from writing_[write_offset_] on; then `write_sends_` calls of
+  // `write_bytes_` bytes are reported.
+  std::size_t write_offset_ = 0;
+  std::size_t write_sends_ = 0;
+  std::size_t write_bytes_ = 0;
+  bool connecting_ = false;
   bool reading_ = false;
   bool watching_ = false;
   bool write_in_flight_ = false;
@@ -99,11 +159,18 @@ class TcpConnection : public core::Sweep::Member,
   bool draining_ = false;
   bool configured_ = false;
   bool flushing_ = false;
-  bool maybe_more_ = true;  // the last read filled the buffer (or none happened yet)
   core::EventLoop::KeepAlive linger_;  // keeps the loop running while a let-go connection finishes
+  bool kept_ = false;  // the loop holds this let-go connection until it finishes
   core::Micros drain_deadline_{0};
-  core::PeerWatch::Own own_;
-  core::PeerWatch::Hold peer_hold_;  // empty for an in-process peer
+  // The real-peer watch, only under virtual time (core/peer_watch.hpp): a pointer when off.
+  struct PeerState {
+    core::PeerWatch::Own own;
+    core::PeerWatch::Hold hold;  // empty for an in-process peer
+  };
+  std::unique_ptr<PeerState> peer_;
+  void touch_peer() {
+    if (peer_) peer_->hold.touch();
+  }
 };
 
 }  // namespace nodemcu_emu::net

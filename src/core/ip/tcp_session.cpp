@@ -1,8 +1,6 @@
 #include "core/ip/tcp_session.hpp"
-#include "core/ip/close_on_exec.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <boost/asio/error.hpp>
 
 #include "core/ip/lwip_errors.hpp"
 
@@ -18,29 +16,18 @@ void TcpSession::trace(std::string_view event, std::initializer_list<core::Trace
 
 // --- establishing ---
 
-void TcpSession::adopt(tcp::socket&& socket, int timeout_s, bool host_keepalive) {
+void TcpSession::adopt(int fd, const tcp::endpoint& peer, int timeout_s, bool host_keepalive) {
   state_ = State::connected;
   counted_ = true;
   if (auto events = events_.lock()) events->on_slot(true);
-  core::ip::close_on_exec(socket.native_handle());
-  conn_ = std::make_shared<TcpConnection>(loop_, std::move(socket), rx_);
+  conn_ = std::make_shared<TcpConnection>(loop_, fd, rx_);
   conn_->attach(weak_from_this());
   conn_->configure_socket();
-  boost::system::error_code ec;
-  auto peer = conn_->socket().remote_endpoint(ec);
-  if (!ec) conn_->watch_peer(peer);
+  conn_->watch_peer(peer);
   timeout_s_ = timeout_s;
   if (host_keepalive) {
     // Keepalive probes after `timeout` s, one probe, 10 s apart.
-    auto& s = conn_->socket();
-    boost::system::error_code ec;
-    s.set_option(asio::socket_base::keep_alive(true), ec);
-    if (timeout_s > 0) {
-      int idle = timeout_s, intvl = 10, cnt = 1;
-      ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
-      ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
-      ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
-    }
+    conn_->set_keepalive(timeout_s, 10, 1);
     timeout_s_ = 0;
   }
   note_activity();
@@ -60,22 +47,40 @@ void TcpSession::start() {
 
 void TcpSession::start_connecting() {
   state_ = State::connecting;
-  conn_ = std::make_shared<TcpConnection>(loop_, tcp::socket(loop_.io()), rx_);
+  conn_ = std::make_shared<TcpConnection>(loop_, rx_);
   conn_->attach(weak_from_this());
+}
+
+bool TcpSession::open_bound(const tcp::endpoint& local, boost::system::error_code& ec) {
+  if (!conn_) {
+    ec = asio::error::not_connected;
+    return false;
+  }
+  return conn_->open_bound(local, ec);
 }
 
 void TcpSession::connect(const tcp::endpoint& target) {
   conn_->own_local_endpoint();
   conn_->watch_peer(target);
-  conn_->socket().async_connect(target, [weak = weak_from_this(), generation = generation_](
-                                            const boost::system::error_code& error) {
-    auto self = weak.lock();
-    if (!self || self->generation_ != generation || self->state_ != State::connecting) return;
-    if (error)
-      self->ended(lwip_error_from(error), false);
-    else
-      self->connected();
-  });
+  conn_->connect(target);
+}
+
+// The connection only reports to its owner until release() lets go of it: a connect that
+// completes after a close reports nothing.
+void TcpSession::on_connect(const boost::system::error_code& error) {
+  if (state_ != State::connecting) return;
+  if (error)
+    ended(lwip_error_from(error), false);
+  else
+    connected();
+}
+
+tcp::endpoint TcpSession::local_endpoint(boost::system::error_code& ec) const {
+  if (!conn_) {
+    ec = asio::error::not_connected;
+    return {};
+  }
+  return conn_->local_endpoint(ec);
 }
 
 void TcpSession::give_up_after(core::Micros delay) {
@@ -151,8 +156,7 @@ void TcpSession::unhold() {
 }
 
 bool TcpSession::has_unread() {
-  boost::system::error_code ec;
-  return in_receive_ || (held_ && conn_ && conn_->socket().available(ec) > 0);
+  return in_receive_ || (held_ && conn_ && conn_->available() > 0);
 }
 
 // --- send ---

@@ -56,19 +56,27 @@ class TcpSession : public TcpConnection::Owner,
 
   State state() const { return state_; }
   const std::string& name() const { return name_; }
-  // The host socket while there is a connection (nullptr when idle).
-  tcp::socket* host_socket() { return conn_ ? &conn_->socket() : nullptr; }
+  // What the device's socket asks of the host connection (nothing when idle).
+  void set_ttl(int ttl) {
+    if (conn_) conn_->set_ttl(ttl);
+  }
+  // The host address of the connection (an error when idle).
+  tcp::endpoint local_endpoint(boost::system::error_code& ec) const;
 
   // --- establishing ---
-  // An accepted connection: connected at once; `timeout_s` > 0 arms the inactivity timeout, or
-  // with `host_keepalive` sets the host's TCP keepalive instead (lwIP literally, net.md 3.4).
-  void adopt(tcp::socket&& socket, int timeout_s, bool host_keepalive = false);
+  // An accepted connection from `peer` (as accept(2) filled it in: no getpeername per
+  // connection): connected at once; `timeout_s` > 0 arms the inactivity timeout, or with
+  // `host_keepalive` sets the host's TCP keepalive instead (lwIP literally, net.md 3.4).
+  // `fd`: the accepted socket (non-blocking), owned from now on.
+  void adopt(int fd, const tcp::endpoint& peer, int timeout_s, bool host_keepalive = false);
   // Reports on_connected, then sends what was queued and starts reading.
   void start();
   // An outgoing connection: a host socket to open, bind and connect (see connect()); sends
   // queue until it is established.
   void start_connecting();
-  // Connects host_socket() (opened and bound by the caller) to `target`.
+  // Opens the host socket and binds it to `local` (so that peers see the device's address).
+  bool open_bound(const tcp::endpoint& local, boost::system::error_code& ec);
+  // Connects the host socket (opened by open_bound, or now) to `target`.
   void connect(const tcp::endpoint& target);
   // Nothing will answer: the connection fails with ERR_ABRT after `delay` (the SYN retries).
   void give_up_after(core::Micros delay);
@@ -95,6 +103,7 @@ class TcpSession : public TcpConnection::Owner,
   void abandon() { release(false); }
 
  private:
+  void on_connect(const boost::system::error_code& ec) override;
   void on_read(const boost::system::error_code& ec, const char* data, std::size_t n) override;
   void on_written(const boost::system::error_code& ec, std::size_t sends,
                   std::size_t bytes) override;

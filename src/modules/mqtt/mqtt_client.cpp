@@ -93,10 +93,8 @@ void MqttClient::start_tcp() {
   if (trace_.enabled())
     trace_.emit(loop_.now(), name_, "connect",
                 {{"to", target_.address().to_string() + ":" + std::to_string(target_.port())}});
-  auto& s = *session_->host_socket();
   boost::system::error_code ec;
-  s.open(target_.protocol(), ec);
-  if (!ec) s.bind(boost::asio::ip::tcp::endpoint(bind_, 0), ec);
+  session_->open_bound(boost::asio::ip::tcp::endpoint(bind_, 0), ec);
   session_->connect(target_);
   if (config_.profile <= 2) {
     event_timeout_ = connect_timeout_s(config_.profile);

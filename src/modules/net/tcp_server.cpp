@@ -1,5 +1,7 @@
 #include "modules/net/tcp_server.hpp"
 
+#include <unistd.h>
+
 #include "core/ip/address.hpp"
 #include "core/ip/lwip_errors.hpp"
 #include "core/ip/tcp_stack.hpp"
@@ -15,7 +17,7 @@ TcpServer::TcpServer(core::Device& d, int timeout_s)
     : device_(d),
       name_(net_state(d).next_name("srv")),
       timeout_s_(timeout_s),
-      listener_(std::make_shared<TcpListener>(d.loop().io())) {
+      listener_(std::make_shared<TcpListener>(d.loop())) {
   device_.native_created();
 }
 
@@ -90,7 +92,7 @@ void TcpServer::resume_accepting() {
   while (!parked_.empty() && listen_cb_ && !tcp_stack(device_).full()) {
     Parked next = std::move(parked_.front());
     parked_.pop_front();
-    deliver(std::move(next.socket), next.peer);
+    deliver(std::exchange(next.fd, -1), next.peer);
   }
   if (!parked_.empty()) {
     wait_for_slot();
@@ -99,31 +101,40 @@ void TcpServer::resume_accepting() {
   listener_->resume();
 }
 
-void TcpServer::on_accepted(tcp::socket socket, const tcp::endpoint& peer) {
+void TcpServer::on_accepted(int fd, const tcp::endpoint& peer) {
   first_client_.reset();  // from now on each connection holds the clock for itself
   if (!parked_.empty() || tcp_stack(device_).full()) {
     // The accept was armed while a slot was free, and an outgoing connection (a net socket, an
     // mqtt client) has taken the last one since: the device would have ignored this SYN. The
     // connection waits, unread, until a slot frees (the peer's handshake is the host's).
-    parked_.push_back({std::move(socket), peer});
+    parked_.emplace_back(fd, peer);
     wait_for_slot();
     return;
   }
-  deliver(std::move(socket), peer);
+  deliver(fd, peer);
 }
 
-void TcpServer::deliver(tcp::socket socket, const tcp::endpoint& peer) {
+TcpServer::Parked::~Parked() {
+  if (fd >= 0) ::close(fd);
+}
+
+void TcpServer::deliver(int fd, const tcp::endpoint& peer) {
   std::shared_ptr<TcpSocket> accepted;
   // The new socket's userdata is made inside the protected call, as the listen callback's
-  // argument: running out of memory there is reported like an error in the callback.
+  // argument: running out of memory there is reported like an error in the callback (and the
+  // host socket, which nobody adopted then, is closed).
   device_.dispatch(listen_cb_, core::Protection::unprotected, [&](lua_State* L) {
     TcpSocket& sck = push_new_tcp_socket(L);
-    sck.adopt(L, -1, std::move(socket), peer, timeout_s_);
+    sck.adopt(L, -1, fd, peer, timeout_s_);
     accepted = sck.shared_from_this();
     return 1;
   });
+  if (!accepted) {
+    ::close(fd);
+    return;
+  }
   // Listen callback first, then "connection" if it registered one (net.md 3.2).
-  if (accepted) accepted->start_accepted();
+  accepted->start_accepted();
 }
 
 void TcpServer::stop_listening() {

@@ -6,6 +6,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "core/device.hpp"
 #include "modules/net/net_object.hpp"
@@ -30,17 +31,21 @@ class TcpServer : public TcpListener::Events, public std::enable_shared_from_thi
   int open_acceptor(std::uint16_t port, const char* ip);  // an err_t
   // TcpListener::Events
   bool may_accept() override;
-  void on_accepted(boost::asio::ip::tcp::socket socket,
-                   const boost::asio::ip::tcp::endpoint& peer) override;
-  // The listen callback with a new net.tcpsocket for the connection.
-  void deliver(boost::asio::ip::tcp::socket socket, const boost::asio::ip::tcp::endpoint& peer);
+  void on_accepted(int fd, const boost::asio::ip::tcp::endpoint& peer) override;
+  // The listen callback with a new net.tcpsocket for the connection (which takes fd).
+  void deliver(int fd, const boost::asio::ip::tcp::endpoint& peer);
   // resume_accepting() once a connection slot frees (one request at a time).
   void wait_for_slot();
   void stop_listening();
 
   // A connection the host accepted after the limit was reached: held, unread, until a slot frees.
+  // Owns the descriptor until it is delivered (closed if the server closes first).
   struct Parked {
-    boost::asio::ip::tcp::socket socket;
+    Parked(int descriptor, const boost::asio::ip::tcp::endpoint& from) : fd(descriptor), peer(from) {}
+    Parked(Parked&& other) noexcept : fd(std::exchange(other.fd, -1)), peer(other.peer) {}
+    Parked& operator=(Parked&&) = delete;
+    ~Parked();
+    int fd;
     boost::asio::ip::tcp::endpoint peer;
   };
 

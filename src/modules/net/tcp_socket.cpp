@@ -1,7 +1,4 @@
 #include "modules/net/tcp_socket.hpp"
-#include "core/ip/close_on_exec.hpp"
-
-#include <boost/asio/ip/unicast.hpp>
 
 #include "core/ip/address.hpp"
 #include "modules/net/dns_callback.hpp"
@@ -17,12 +14,6 @@ namespace {
 // A connect whose name did not resolve goes to 255.255.255.255 on the device and fails after
 // the SYN retries (net.md 4.1 item 8); modelled as this long.
 constexpr auto k_syn_give_up = std::chrono::seconds(21);
-
-void set_host_ttl(tcp::socket& s, int ttl) {
-  if (ttl <= 0 || !s.is_open()) return;
-  boost::system::error_code ec;
-  s.set_option(asio::ip::unicast::hops(ttl), ec);
-}
 }  // namespace
 
 TcpSocket::TcpSocket(core::Device& d)
@@ -52,7 +43,7 @@ bool TcpSocket::fire(Event e, const lua::Ref& self, core::Device::PushArgs args)
 
 // --- accepted connections ---
 
-void TcpSocket::adopt(lua_State* L, int self_index, tcp::socket&& socket, const tcp::endpoint& peer,
+void TcpSocket::adopt(lua_State* L, int self_index, int fd, const tcp::endpoint& peer,
                       int timeout_s) {
   anchor_ = lua::Ref(L, self_index);
   keep_ = device_.loop().keep_alive();
@@ -61,7 +52,7 @@ void TcpSocket::adopt(lua_State* L, int self_index, tcp::socket&& socket, const 
     remote_port_ = peer.port();
   }
   session_->attach(weak_from_this());
-  session_->adopt(std::move(socket), timeout_s,
+  session_->adopt(fd, peer, timeout_s,
                   device_.options().timeout_model == TimeoutModel::keepalive);
   if (device_.trace().enabled())
     trace("accept", {{"peer", format_ipv4(remote_ip_) + ":" + std::to_string(remote_port_)}});
@@ -162,13 +153,10 @@ void TcpSocket::begin_connect(std::uint32_t ip) {
     keep_.reset();
     return;
   }
-  auto& s = *session_->host_socket();
   boost::system::error_code ec;
-  s.open(tcp::v4(), ec);
-  if (!ec) core::ip::close_on_exec(s.native_handle());
   // Bound to the device's address so that peers see its IP (distinct per device in a fleet).
-  if (!ec) s.bind(tcp::endpoint(bind_address(device_), 0), ec);
-  set_host_ttl(s, ttl_);
+  session_->open_bound(tcp::endpoint(bind_address(device_), 0), ec);
+  session_->set_ttl(ttl_);
   session_->connect(connect_target(device_, ip, remote_port_));
 }
 
@@ -307,7 +295,7 @@ void TcpSocket::dns_answered(std::optional<std::uint32_t> answer) {
 int TcpSocket::ttl(lua_State* L) {
   return socket_ttl(L, open(), ttl_, [this](int n) {
     ttl_ = n & 0xFF;  // a u8 field on the device
-    if (tcp::socket* s = session_->host_socket()) set_host_ttl(*s, ttl_);
+    session_->set_ttl(ttl_);
   });
 }
 
@@ -326,10 +314,8 @@ int TcpSocket::getpeer(lua_State* L) {
 
 int TcpSocket::getaddr(lua_State* L) {
   boost::system::error_code ec;
-  tcp::endpoint local;
-  tcp::socket* s = session_->host_socket();
-  if (s != nullptr && s->is_open()) local = s->local_endpoint(ec);
-  if (!open() || s == nullptr || ec || local.port() == 0) {
+  tcp::endpoint local = session_->local_endpoint(ec);
+  if (!open() || ec || local.port() == 0) {
     lua_pushnil(L);
     lua_pushnil(L);
     return 2;

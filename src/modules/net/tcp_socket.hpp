@@ -20,9 +20,9 @@ class TcpSocket : public TcpSessionEvents, public std::enable_shared_from_this<T
   explicit TcpSocket(core::Device& d);
   ~TcpSocket() override;
 
-  // A connection a server accepted; the userdata for it is at `self_index`. `timeout_s` is the
-  // server's inactivity timeout.
-  void adopt(lua_State* L, int self_index, tcp::socket&& socket, const tcp::endpoint& peer, int timeout_s);
+  // A connection a server accepted (`fd`, owned from now on); the userdata for it is at
+  // `self_index`. `timeout_s` is the server's inactivity timeout.
+  void adopt(lua_State* L, int self_index, int fd, const tcp::endpoint& peer, int timeout_s);
   // Registered listen callbacks and the "connection" callback run, then reading starts.
   void start_accepted() { session_->start(); }
   bool open() const { return resolving_ || session_->state() != TcpSession::State::idle; }

@@ -1,5 +1,4 @@
 #include "modules/net/udp_host.hpp"
-#include "core/ip/close_on_exec.hpp"
 
 #include <boost/asio/ip/multicast.hpp>
 #include <boost/asio/ip/unicast.hpp>
@@ -25,7 +24,6 @@ std::shared_ptr<UdpHost::Receiver> UdpHost::open_receiver(const asio::ip::addres
                                                           boost::system::error_code& ec) {
   auto r = std::make_shared<Receiver>(io_);
   r->socket.open(address.is_v6() ? udp::v6() : udp::v4(), ec);
-  if (!ec) core::ip::close_on_exec(r->socket.native_handle());
   // Only the broadcast/group sockets share their port (every device and peer on the port must
   // hear them); the pcb's own socket is exclusive, as udp_bind is.
   if (!ec && shared) r->socket.set_option(asio::socket_base::reuse_address(true), ec);

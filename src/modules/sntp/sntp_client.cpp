@@ -1,5 +1,4 @@
 #include "modules/sntp/sntp_client.hpp"
-#include "core/ip/close_on_exec.hpp"
 
 #include <array>
 
@@ -60,7 +59,6 @@ bool SntpClient::open() {
   boost::system::error_code ec;
   auto own = net::bind_address(device_);
   channel_->socket.open(own.is_v6() ? udp::v6() : udp::v4(), ec);
-  if (!ec) core::ip::close_on_exec(channel_->socket.native_handle());
   if (!ec) channel_->socket.bind({own, 0}, ec);
   if (ec) return false;
   receive();
