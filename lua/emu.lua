@@ -385,20 +385,24 @@ end
 
 -- emu.run_until(predicate [, timeout_ms]): runs the loop until predicate() returns a true
 -- value, and returns it; after timeout_ms (default 60000) on the Clock, returns nil and
--- "timed out after N ms", so that assert(emu.run_until(...)) fails with that message.
+-- "timed out after N ms", so that assert(emu.run_until(...)) fails with that message. When the
+-- loop stops first, the message says why: "halted: node.restart()", "halted: deep sleep",
+-- "halted: an error rebooted the device", "stopping: the emulator is exiting".
 function emu.run_until(predicate, timeout_ms)
   if type(predicate) ~= "function" then
     error("emu.run_until: predicate must be a function, got " .. type(predicate), 2)
   end
   timeout_ms = check_ms("emu.run_until", timeout_ms, 60000)
   local limit = native.now_us() + math.floor(timeout_ms * 1000 + 0.5)
+  local going, why
   repeat
     local v = predicate()
     if v then return v end
-  until not native.step(limit)
+    going, why = native.step(limit)
+  until not going
   local v = predicate()
   if v then return v end
-  return nil, "timed out after " .. timeout_ms .. " ms"
+  return nil, why and why .. " before the condition held" or "timed out after " .. timeout_ms .. " ms"
 end
 
 return emu

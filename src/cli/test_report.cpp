@@ -1,4 +1,5 @@
 // The runner's reports: TAP version 13 on stdout, JUnit XML for CI (--report=junit:FILE).
+#include <algorithm>
 #include <iomanip>
 #include <sstream>
 
@@ -64,6 +65,20 @@ void TapWriter::file(const FileResult& f) {
     // The YAML diagnostic block TAP 13 puts under a failure (indented two spaces).
     os_ << "  ---\n  message: " << yaml_quoted(c.error) << "\n  severity: fail\n  file: "
         << yaml_quoted(f.path) << "\n  error: " << yaml_escaped(c.error) << "\n  ...\n";
+  }
+  // What a failed file printed (its stderr is in the failure's diagnostic already) is often
+  // what explains the failure: its last lines follow as TAP comments, which parsers ignore.
+  bool failed = std::any_of(f.cases.begin(), f.cases.end(),
+                            [](const CaseResult& c) { return c.status == CaseStatus::fail; });
+  if (failed && !f.out.empty()) {
+    constexpr int k_lines = 60;
+    std::size_t from = f.out.size();
+    for (int n = 0; n <= k_lines && from != std::string::npos && from > 0; ++n)
+      from = f.out.rfind('\n', from - 1);
+    from = from == std::string::npos ? 0 : from + 1;
+    os_ << "# output of " << tap_text(f.path) << (from > 0 ? " (last lines)" : "") << ":\n";
+    std::istringstream lines(f.out.substr(from));
+    for (std::string line; std::getline(lines, line);) os_ << "#   " << line << "\n";
   }
   os_ << std::flush;
 }

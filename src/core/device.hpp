@@ -78,6 +78,9 @@ class Device {
   bool dispatch(const lua::Ref& fn, Protection protection, PushArgs args = {});
   // True from a fatal error or restart until the next boot: no callback may run.
   bool halted() const { return halted_; }
+  // While halted: the reset reason of the boot to come (4 node.restart, 5 deep sleep, else an
+  // error: node.bootreason's numbers), for whoever needs to say why the device stopped.
+  int halt_reason() const { return next_boot_reason_; }
   // After an error is printed: one "nodemcu-emu: hint:" line on stderr when the error is a
   // call or index of a name this profile lacks but another has, or a module the firmware has
   // and the emulator not yet (core/hints.cpp).

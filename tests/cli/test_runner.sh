@@ -49,7 +49,10 @@ assert lines[-1] == "10 passed, 5 failed, 1 skipped, 1 todo", lines[-1]
 PY
 check "the failing case: numbered, # escaped, a YAML block with the message" grep -qxF \
   "not ok 1 - runner_fixtures/fail_spec.lua: a \\# in a name & <xml>" "$WORK/all.tap"
-check "the YAML block carries the assertion" grep -qF "message: 'fail_spec.lua:3: sum: expected 5, got 4'" "$WORK/all.tap"
+check "the YAML block carries the assertion" grep -qF "message: 'fail_spec.lua:4: sum: expected 5, got 4'" "$WORK/all.tap"
+check "a failed file's output follows as TAP comments" grep -qxF \
+  "#   what the file printed before it failed" "$WORK/all.tap"
+check "a passing file's output does not" bash -c "! grep -q '^# output of runner_fixtures/pass_spec.lua' '$WORK/all.tap'"
 check "a case after a failure still runs" grep -qxF "ok 2 - runner_fixtures/fail_spec.lua: runs after the failure" "$WORK/all.tap"
 check "emu.skip is a TAP SKIP" grep -qxF "ok 10 - runner_fixtures/skip_spec.lua: multicast delivery # SKIP no multicast here" "$WORK/all.tap"
 check "emu.todo is a TAP TODO" grep -qxF "not ok 9 - runner_fixtures/pass_spec.lua: todo case # TODO a known bug" "$WORK/all.tap"

@@ -358,7 +358,7 @@ emu.test("a read during which the app restarts the device returns, before the de
     print(c:receive(1, 5000))
   ]] })
   emu.eq(status, 0, "exit status\n" .. out .. err)
-  emu.eq(out, "nil\tthe device halted (a restart or a fatal error)\t\n")
+  emu.eq(out, "nil\thalted: node.restart()\t\n")
 end)
 
 emu.test("emu.advance and emu.run_until return when the app restarts the device under them", function()
@@ -370,5 +370,5 @@ emu.test("emu.advance and emu.run_until return when the app restarts the device 
     print(emu.run_until(function() return false end, 100))
   ]] })
   emu.eq(status, 0, "exit status\n" .. out .. err)
-  emu.eq(out, "advance returned\nnil\ttimed out after 100 ms\n")
+  emu.eq(out, "advance returned\nnil\thalted: node.restart() before the condition held\n")
 end)

@@ -27,7 +27,7 @@ nodemcu_emu::Options ok(std::vector<std::string> args) {
 }
 
 // Parses, requires an error, returns its message.
-std::string error_of(std::vector<std::string> args) {
+std::string parse_error_of(std::vector<std::string> args) {
   auto r = parse(std::move(args));
   REQUIRE(r.action == ParseResult::error);
   CHECK_FALSE(r.message.empty());
@@ -84,9 +84,9 @@ TEST_CASE("-e takes the next word even when it looks like an option", "[cli]") {
 }
 
 TEST_CASE("-e or -l without its argument is an error", "[cli]") {
-  CHECK(error_of({"-e"}) == "'-e' needs argument");
-  CHECK(error_of({"-l"}) == "'-l' needs argument");
-  CHECK(error_of({"-e", "--"}) == "'-e' needs argument");
+  CHECK(parse_error_of({"-e"}) == "'-e' needs argument");
+  CHECK(parse_error_of({"-l"}) == "'-l' needs argument");
+  CHECK(parse_error_of({"-e", "--"}) == "'-e' needs argument");
 }
 
 TEST_CASE("-v shows the version and runs nothing else by itself", "[cli]") {
@@ -126,9 +126,9 @@ TEST_CASE("-- with nothing after it means no script", "[cli]") {
 }
 
 TEST_CASE("unknown short options and short options with a tail are errors", "[cli]") {
-  CHECK(error_of({"-x"}) == "unrecognized option '-x'");
-  CHECK(error_of({"-vv"}) == "unrecognized option '-vv'");
-  CHECK(error_of({"-ix"}) == "unrecognized option '-ix'");
+  CHECK(parse_error_of({"-x"}) == "unrecognized option '-x'");
+  CHECK(parse_error_of({"-vv"}) == "unrecognized option '-vv'");
+  CHECK(parse_error_of({"-ix"}) == "unrecognized option '-ix'");
 }
 
 TEST_CASE("--help and -h ask for the usage text; --version for the version", "[cli]") {
@@ -175,7 +175,7 @@ TEST_CASE("--on-error accepts panic, restart and continue", "[cli]") {
   CHECK(ok({"--on-error=panic"}).on_error == OnError::panic);
   CHECK(ok({"--on-error", "restart"}).on_error == OnError::restart);
   CHECK(ok({"--on-error=continue"}).on_error == OnError::continue_);
-  CHECK(error_of({"--on-error=reboot"}) == "--on-error must be panic, restart or continue, not 'reboot'");
+  CHECK(parse_error_of({"--on-error=reboot"}) == "--on-error must be panic, restart or continue, not 'reboot'");
 }
 
 TEST_CASE("--trace takes an optional value: stderr, json, a file, json:file", "[cli]") {
@@ -223,39 +223,39 @@ TEST_CASE("net options are parsed into the options", "[cli]") {
 }
 
 TEST_CASE("an unknown long option is an error naming it", "[cli]") {
-  CHECK(error_of({"--bogus"}) == "unrecognized option '--bogus'");
-  CHECK(error_of({"--bogus=1"}) == "unrecognized option '--bogus'");
+  CHECK(parse_error_of({"--bogus"}) == "unrecognized option '--bogus'");
+  CHECK(parse_error_of({"--bogus=1"}) == "unrecognized option '--bogus'");
 }
 
 TEST_CASE("a long option missing its value is an error", "[cli]") {
-  CHECK(error_of({"--fs"}) == "option '--fs' needs a value");
-  CHECK(error_of({"--run-for"}) == "option '--run-for' needs a value");
+  CHECK(parse_error_of({"--fs"}) == "option '--fs' needs a value");
+  CHECK(parse_error_of({"--run-for"}) == "option '--run-for' needs a value");
 }
 
 TEST_CASE("a flag option given a value is an error", "[cli]") {
-  CHECK(error_of({"--boot=yes"}) == "option '--boot' takes no value");
-  CHECK(error_of({"--virtual-time=1"}) == "option '--virtual-time' takes no value");
+  CHECK(parse_error_of({"--boot=yes"}) == "option '--boot' takes no value");
+  CHECK(parse_error_of({"--virtual-time=1"}) == "option '--virtual-time' takes no value");
 }
 
 TEST_CASE("numeric option values are checked", "[cli]") {
-  CHECK(error_of({"--heap=lots"}) == "option '--heap' needs a number, got 'lots'");
-  CHECK(error_of({"--heap=12k"}) == "option '--heap' needs a number, got '12k'");
-  CHECK(error_of({"--run-for=-1"}) == "option '--run-for' needs a number of seconds, got '-1'");
-  CHECK(error_of({"--run-for="}) == "option '--run-for' needs a number of seconds, got ''");
-  CHECK(error_of({"--frame-size=0"}) == "--frame-size must be 1..65535");
-  CHECK(error_of({"--firmware=4"}) == "--firmware must be 1, 2 or 3, not '4'");
-  CHECK(error_of({"--timeout-model=x"}) == "--timeout-model must be idle or keepalive, not 'x'");
-  CHECK(error_of({"--port-map=80"}) == "--port-map needs P=H, got '80'");
-  CHECK(error_of({"--port-map=0=80"}) == "option '--port-map': port out of range: 0");
-  CHECK(error_of({"--port-map=80=70000"}) == "option '--port-map': port out of range: 70000");
-  CHECK(error_of({"--limits=tcp"}) == "--limits: expected NAME=N, got 'tcp'");
-  CHECK(error_of({"--limits=udp=3"}) == "--limits: unknown limit 'udp' (tcp, dns, dns-servers, igmp)");
-  CHECK(error_of({"--limits=tcp=-1"}) == "--limits: tcp must be >= 0");
+  CHECK(parse_error_of({"--heap=lots"}) == "option '--heap' needs a number, got 'lots'");
+  CHECK(parse_error_of({"--heap=12k"}) == "option '--heap' needs a number, got '12k'");
+  CHECK(parse_error_of({"--run-for=-1"}) == "option '--run-for' needs a number of seconds, got '-1'");
+  CHECK(parse_error_of({"--run-for="}) == "option '--run-for' needs a number of seconds, got ''");
+  CHECK(parse_error_of({"--frame-size=0"}) == "--frame-size must be 1..65535");
+  CHECK(parse_error_of({"--firmware=4"}) == "--firmware must be 1, 2 or 3, not '4'");
+  CHECK(parse_error_of({"--timeout-model=x"}) == "--timeout-model must be idle or keepalive, not 'x'");
+  CHECK(parse_error_of({"--port-map=80"}) == "--port-map needs P=H, got '80'");
+  CHECK(parse_error_of({"--port-map=0=80"}) == "option '--port-map': port out of range: 0");
+  CHECK(parse_error_of({"--port-map=80=70000"}) == "option '--port-map': port out of range: 70000");
+  CHECK(parse_error_of({"--limits=tcp"}) == "--limits: expected NAME=N, got 'tcp'");
+  CHECK(parse_error_of({"--limits=udp=3"}) == "--limits: unknown limit 'udp' (tcp, dns, dns-servers, igmp)");
+  CHECK(parse_error_of({"--limits=tcp=-1"}) == "--limits: tcp must be >= 0");
 }
 
 TEST_CASE("--boot with a script is an error: the boot program is init.lua", "[cli]") {
-  CHECK(error_of({"--boot", "app.lua"}) == "--boot runs init.lua from --fs; give no script with it");
-  CHECK(error_of({"--boot", "-"}) == "--boot runs init.lua from --fs; give no script with it");
+  CHECK(parse_error_of({"--boot", "app.lua"}) == "--boot runs init.lua from --fs; give no script with it");
+  CHECK(parse_error_of({"--boot", "-"}) == "--boot runs init.lua from --fs; give no script with it");
 }
 
 TEST_CASE("argv is kept whole for the global arg", "[cli]") {
@@ -295,9 +295,9 @@ TEST_CASE("--serial: a pty, optionally linked; not with -i or a script from stdi
   CHECK(linked.serial);
   CHECK(linked.serial_link == "/tmp/ttyNODEMCU");
   CHECK(linked.script == "app.lua");
-  CHECK(error_of({"--serial="}).find("needs a path") != std::string::npos);
-  CHECK(error_of({"--serial", "-i"}).find("-i") != std::string::npos);
-  CHECK(error_of({"--serial", "-"}).find("stdin") != std::string::npos);
+  CHECK(parse_error_of({"--serial="}).find("needs a path") != std::string::npos);
+  CHECK(parse_error_of({"--serial", "-i"}).find("-i") != std::string::npos);
+  CHECK(parse_error_of({"--serial", "-"}).find("stdin") != std::string::npos);
 }
 
 TEST_CASE("NODEMCU_EMU_OPTIONS gives long options before the command line's, which win", "[cli]") {

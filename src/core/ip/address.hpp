@@ -15,6 +15,10 @@ namespace nodemcu_emu::net {
 
 // lwIP's ipaddr_aton: dotted quad (each part decimal, 0x hex or 0 octal, 1-4 parts as
 // inet_aton). Returns nothing for anything else.
+// lwIP's IPADDR_NONE (255.255.255.255): what ipaddr_addr gives for text that is not an address,
+// and a DNS query's "no answer".
+constexpr std::uint32_t k_ipaddr_none = 0xFFFFFFFFu;
+
 std::optional<std::uint32_t> parse_ipv4(std::string_view text);
 std::string format_ipv4(std::uint32_t host_order);
 // The same into a caller's buffer (no allocation: usable where a Lua error may follow).

@@ -8,7 +8,7 @@
 #include "core/device.hpp"
 #include "modules/adc/adc_errors.hpp"
 
-namespace errors = nodemcu_emu::modules::adc::errors;
+namespace adc_errors = nodemcu_emu::modules::adc::errors;
 
 namespace nodemcu_emu::modules {
 
@@ -24,7 +24,7 @@ constexpr lua_Integer k_supply_mv = 3300;
 int adc_read(lua_State* L) {
   auto id = static_cast<unsigned>(luaL_checkinteger(L, 1));
   // MOD_CHECK_ID(adc, id): the chip has one channel.
-  if (id != 0) return luaL_error(L, errors::k_adc_does_not_exist, static_cast<int>(id));
+  if (id != 0) return luaL_error(L, adc_errors::k_adc_does_not_exist, static_cast<int>(id));
   const Options& o = Device::from(L).options();
   lua_pushinteger(L, o.adc_vdd33 ? k_unavailable : o.adc_value);
   return 1;

@@ -21,7 +21,7 @@
 #include "modules/crypto/crypto_errors.hpp"
 #include "modules/encoder/codec.hpp"
 
-namespace errors = nodemcu_emu::modules::crypto::errors;
+namespace crypto_errors = nodemcu_emu::modules::crypto::errors;
 
 namespace nodemcu_emu::modules {
 
@@ -56,7 +56,7 @@ const HashMech* check_hash_mech(lua_State* L, int index) {
   const char* name = luaL_checkstring(L, index);
   for (const auto& m : k_hash_mechs)
     if (strcasecmp(name, m.name) == 0) return &m;
-  luaL_error(L, errors::k_unknown_hash_mech);
+  luaL_error(L, crypto_errors::k_unknown_hash_mech);
   return nullptr;
 }
 
@@ -64,7 +64,7 @@ const CipherMech* check_cipher_mech(lua_State* L, int index) {
   const char* name = luaL_checkstring(L, index);
   for (const auto& m : k_cipher_mechs)
     if (strcasecmp(name, m.name) == 0) return &m;
-  luaL_error(L, errors::k_unknown_cipher, name);
+  luaL_error(L, crypto_errors::k_unknown_cipher, name);
   return nullptr;
 }
 
@@ -193,14 +193,14 @@ int crypto_fhash(lua_State* L) {
   const char* name = luaL_checkstring(L, 2);
   DigestBytes digest;
   if (!file_digest(core::Device::from(L), mech, name, digest))
-    return luaL_error(L, errors::k_file_does_not_exist);
+    return luaL_error(L, crypto_errors::k_file_does_not_exist);
   return push_digest(L, digest);
 }
 
 int crypto_mask(lua_State* L) {
   std::string_view msg = check_bytes(L, 1);
   std::string_view mask = check_bytes(L, 2);
-  if (mask.empty()) return luaL_error(L, errors::k_invalid_argument_mask);
+  if (mask.empty()) return luaL_error(L, crypto_errors::k_invalid_argument_mask);
   luaL_Buffer b;
   luaL_buffinit(L, &b);
   for (std::size_t i = 0; i < msg.size(); ++i) luaL_addchar(&b, msg[i] ^ mask[i % mask.size()]);
@@ -282,7 +282,7 @@ int crypto_encdec(lua_State* L, bool encrypt) {
       outcome = lua::protected_push(L, out) ? pushed : push_error;
   }
   if (outcome == push_error) return lua_error(L);
-  return outcome == pushed ? 1 : luaL_error(L, errors::k_crypto_op_failed);
+  return outcome == pushed ? 1 : luaL_error(L, crypto_errors::k_crypto_op_failed);
 }
 
 int crypto_encrypt(lua_State* L) {

@@ -9,6 +9,7 @@
 
 #include "core/device.hpp"
 #include "lua/ref.hpp"
+#include "modules/emu/why_stopped.hpp"
 
 namespace nodemcu_emu::modules {
 
@@ -40,10 +41,20 @@ int now_us(lua_State* L) {
 // reached limit_us with nothing due, or the emulator is stopping, or the device has halted
 // (node.restart, a fatal error): its teardown closes this Lua state on a later turn, which
 // must not run under the script that called step.
+// With false comes why, when it is not the limit: "halted: node.restart()" and the like, or
+// "stopping" (the emulator is exiting).
 int step(lua_State* L) {
   auto limit = core::Micros(static_cast<long long>(luaL_checknumber(L, 1)));
   core::Device& d = core::Device::from(L);
-  lua_pushboolean(L, !d.halted() && d.loop().step(limit) && !d.halted());
+  if (!d.halted() && d.loop().step(limit) && !d.halted()) {
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  lua_pushboolean(L, 0);
+  if (const char* why = why_stopped(d)) {
+    lua_pushstring(L, why);
+    return 2;
+  }
   return 1;
 }
 

@@ -14,6 +14,7 @@
 #include "lua/userdata.hpp"
 #include "modules/emu/tcp_peer.hpp"
 #include "modules/emu/udp_peer.hpp"
+#include "modules/emu/why_stopped.hpp"
 
 namespace nodemcu_emu::modules {
 
@@ -120,10 +121,8 @@ bool run_until(lua_State* L, core::Micros limit, Ready ready) {
 // nil, "timed out after N ms" (or why the loop stopped): the results of a wait that failed.
 int push_timeout(lua_State* L, lua_Number ms) {
   lua_pushnil(L);
-  if (loop_of(L).stopping())
-    lua_pushliteral(L, "the emulator is stopping");
-  else if (core::Device::from(L).halted())
-    lua_pushliteral(L, "the device halted (a restart or a fatal error)");
+  if (const char* why = why_stopped(core::Device::from(L)))
+    lua_pushstring(L, why);
   else
     lua_pushfstring(L, "timed out after %f ms", ms);
   return 2;

@@ -17,7 +17,7 @@
 #include "core/flash_fs.hpp"
 #include "modules/file/file_errors.hpp"
 
-namespace errors = nodemcu_emu::modules::file::errors;
+namespace file_errors = nodemcu_emu::modules::file::errors;
 
 namespace nodemcu_emu::modules {
 
@@ -93,7 +93,7 @@ Target target(lua_State* L) {
 }
 
 FlashFile* require_open(lua_State* L, const Target& t) {
-  if (t.file == nullptr) luaL_error(L, errors::k_open_a_file_first);
+  if (t.file == nullptr) luaL_error(L, file_errors::k_open_a_file_first);
   return t.file;
 }
 
@@ -184,7 +184,7 @@ int file_read(lua_State* L) {
   } else if (lua_isstring(L, t.argpos)) {
     std::size_t len = 0;
     const char* end = luaL_checklstring(L, t.argpos, &len);
-    if (len != 1) return luaL_error(L, errors::k_wrong_arg_range);
+    if (len != 1) return luaL_error(L, file_errors::k_wrong_arg_range);
     end_char = static_cast<unsigned char>(end[0]);
   }
   return read_into_lua(L, n, end_char, require_open(L, t));
@@ -389,7 +389,7 @@ int file_fsinfo(lua_State* L) {
   std::uint64_t total = dir.total_bytes();
   std::uint64_t used = dir.used_bytes();
   if (total > 0x7FFFFFFF || used > 0x7FFFFFFF || used > total)
-    return luaL_error(L, errors::k_file_system_error);
+    return luaL_error(L, file_errors::k_file_system_error);
   lua_pushinteger(L, static_cast<lua_Integer>(total - used));
   lua_pushinteger(L, static_cast<lua_Integer>(used));
   lua_pushinteger(L, static_cast<lua_Integer>(total));
@@ -409,7 +409,7 @@ int file_format(lua_State* L) {
     core::Console::diagnostic(
         "nodemcu-emu: file.format() refused: the flash directory is the working directory "
         "(or missing); give the device its own folder with --fs DIR");
-    return luaL_error(L, errors::k_failed_to_format_file_system);
+    return luaL_error(L, file_errors::k_failed_to_format_file_system);
   }
   d.console().write("format done.\n");
   return 0;
@@ -427,7 +427,7 @@ int file_on(lua_State* L) {
       lua_pushnil(L);
       break;
     default:
-      return luaL_error(L, errors::k_callback_should_be_function_or_nil);
+      return luaL_error(L, file_errors::k_callback_should_be_function_or_nil);
   }
   lua::begin_all_or_nothing(L);
   lua_setfield(L, LUA_REGISTRYINDEX, k_rtc_key);

@@ -9,7 +9,7 @@
 #include "modules/gpio/gpio_state.hpp"
 #include "modules/gpio/gpio_errors.hpp"
 
-namespace errors = nodemcu_emu::modules::gpio::errors;
+namespace gpio_errors = nodemcu_emu::modules::gpio::errors;
 
 namespace nodemcu_emu::modules::gpio {
 
@@ -157,7 +157,7 @@ unsigned check_pin(lua_State* L, int index) {
 
 // MOD_CHECK_ID(gpio, pin)
 void check_exists(lua_State* L, unsigned pin) {
-  if (pin >= k_pin_count) luaL_error(L, errors::k_gpio_does_not_exist, static_cast<int>(pin));
+  if (pin >= k_pin_count) luaL_error(L, gpio_errors::k_gpio_does_not_exist, static_cast<int>(pin));
 }
 
 // platform_gpio_mode
@@ -230,7 +230,7 @@ int gpio_trig(lua_State* L) {
     set_trig_callback(L, p, 3);
   } else {
     set_trig_callback(L, p, 0);
-    luaL_argerror(L, 3, errors::k_invalid_callback_type);
+    luaL_argerror(L, 3, gpio_errors::k_invalid_callback_type);
   }
   Device& d = Device::from(L);
   Pin& pinref = gpio_state(d).pins[pin];

@@ -9,7 +9,7 @@
 #include "modules/i2c/i2c_bus.hpp"
 #include "modules/i2c/i2c_errors.hpp"
 
-namespace errors = nodemcu_emu::modules::i2c::errors;
+namespace i2c_errors = nodemcu_emu::modules::i2c::errors;
 
 namespace nodemcu_emu::modules {
 
@@ -32,7 +32,7 @@ I2cState& state(lua_State* L) { return core::Device::from(L).module_state<I2cSta
 
 // MOD_CHECK_ID(i2c, id): raises for any id but 0, else the bus.
 I2cBus& check_bus(lua_State* L, unsigned id) {
-  if (id >= k_num_i2c) luaL_error(L, errors::k_i2c_does_not_exist, id);
+  if (id >= k_num_i2c) luaL_error(L, i2c_errors::k_i2c_does_not_exist, id);
   return state(L).bus;
 }
 
@@ -72,16 +72,16 @@ int i2c_setup(lua_State* L) {
   auto sda = static_cast<unsigned>(luaL_checkinteger(L, 2));
   auto scl = static_cast<unsigned>(luaL_checkinteger(L, 3));
   I2cBus& bus = check_bus(L, id);
-  if (sda >= k_num_gpio) return luaL_error(L, errors::k_gpio_does_not_exist, sda);
-  if (scl >= k_num_gpio) return luaL_error(L, errors::k_gpio_does_not_exist, scl);
+  if (sda >= k_num_gpio) return luaL_error(L, i2c_errors::k_gpio_does_not_exist, sda);
+  if (scl >= k_num_gpio) return luaL_error(L, i2c_errors::k_gpio_does_not_exist, scl);
   // 3.0 lets SCL sit on D0 (the new driver can drive GPIO16 push-pull); earlier, neither pin.
   if (core::Device::from(L).options().firmware >= 3) {
-    if (sda == 0) return luaL_error(L, errors::k_sda_on_d0);
+    if (sda == 0) return luaL_error(L, i2c_errors::k_sda_on_d0);
   } else if (scl == 0 || sda == 0) {
-    return luaL_error(L, errors::k_no_i2c_for_d0);
+    return luaL_error(L, i2c_errors::k_no_i2c_for_d0);
   }
   auto speed = static_cast<std::int32_t>(luaL_checkinteger(L, 4));
-  if (speed <= 0) return luaL_error(L, errors::k_wrong_arg_range);
+  if (speed <= 0) return luaL_error(L, i2c_errors::k_wrong_arg_range);
   bus.setup();
   lua_pushinteger(L, k_speed);
   return 1;
@@ -108,7 +108,7 @@ int i2c_address(lua_State* L) {
   int address = static_cast<int>(luaL_checkinteger(L, 2));
   int direction = static_cast<int>(luaL_checkinteger(L, 3));
   I2cBus& bus = check_bus(L, id);
-  if (address < 0 || address > 127) return luaL_error(L, errors::k_wrong_arg_range);
+  if (address < 0 || address > 127) return luaL_error(L, i2c_errors::k_wrong_arg_range);
   // 1.5.4.1 and 2.2.1 OR the direction into the address byte (a direction of 2 or more
   // changes the address sent); 3.0 sends R/W = (direction != TRANSMITTER).
   unsigned byte = core::Device::from(L).options().firmware >= 3
@@ -129,7 +129,7 @@ int i2c_address(lua_State* L) {
 // stopping at the first one that was not.
 int i2c_write(lua_State* L) {
   I2cBus& bus = check_bus(L, static_cast<unsigned>(luaL_checkinteger(L, 1)));
-  if (lua_gettop(L) < 2) return luaL_error(L, errors::k_wrong_arg_type);
+  if (lua_gettop(L) < 2) return luaL_error(L, i2c_errors::k_wrong_arg_type);
   TraceBytes sent;
   lua_Integer wrote = 0;
   bool nacked = false;
@@ -143,7 +143,7 @@ int i2c_write(lua_State* L) {
     // A string of digits is bytes, not a number: lua_type, not lua_isnumber.
     if (lua_type(L, argn) == LUA_TNUMBER) {
       int value = static_cast<int>(luaL_checkinteger(L, argn));
-      if (value < 0 || value > 255) return luaL_error(L, errors::k_wrong_arg_range);
+      if (value < 0 || value > 255) return luaL_error(L, i2c_errors::k_wrong_arg_range);
       nacked = !send(static_cast<unsigned>(value));
     } else if (lua_istable(L, argn)) {
       std::size_t n = lua_objlen(L, argn);
@@ -151,7 +151,7 @@ int i2c_write(lua_State* L) {
         lua_rawgeti(L, argn, static_cast<int>(i + 1));
         int value = static_cast<int>(luaL_checkinteger(L, -1));
         lua_pop(L, 1);
-        if (value < 0 || value > 255) return luaL_error(L, errors::k_wrong_arg_range);
+        if (value < 0 || value > 255) return luaL_error(L, i2c_errors::k_wrong_arg_range);
         nacked = !send(static_cast<unsigned>(value));
       }
     } else {

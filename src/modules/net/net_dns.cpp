@@ -16,7 +16,6 @@ namespace {
 
 using core::Device;
 
-constexpr std::uint32_t k_ipaddr_none = 0xFFFFFFFFu;  // IPADDR_NONE, also "no answer"
 // The resolver keeps this many server slots; --limits dns-servers=0 (unlimited) means all.
 constexpr int k_server_slots = 8;
 

@@ -15,7 +15,6 @@ namespace {
 
 using core::Device;
 
-constexpr std::uint32_t k_ipaddr_none = 0xFFFFFFFFu;
 
 // lwIP's ipaddr_addr: IPADDR_NONE when the text is not an address.
 std::uint32_t ipaddr_addr(const char* text) {

@@ -16,7 +16,7 @@
 #include "modules/node/node_lfs.hpp"
 #include "modules/node/node_version.hpp"
 
-namespace errors = nodemcu_emu::modules::node::errors;
+namespace node_errors = nodemcu_emu::modules::node::errors;
 
 namespace nodemcu_emu::modules {
 
@@ -202,12 +202,12 @@ int node_dsleep(lua_State* L) {
   Device& d = Device::from(L);
   if (!lua_isnoneornil(L, 2)) {
     lua_Integer option = luaL_checkinteger(L, 2);
-    if (option < 0 || option > 4) return luaL_error(L, errors::k_wrong_option_value);
+    if (option < 0 || option > 4) return luaL_error(L, node_errors::k_wrong_option_value);
   }
   if (lua_isnoneornil(L, 1)) return 0;  // only sets the option
   lua_Number us = luaL_checknumber(L, 1);
   // NaN fails too (it would be UB to convert below).
-  if (!(us >= 0 && us < 36e9)) luaL_argerror(L, 1, errors::k_invalid_time_value);
+  if (!(us >= 0 && us < 36e9)) luaL_argerror(L, 1, node_errors::k_invalid_time_value);
   // 0 sleeps until an external reset that never comes.
   if (us == 0)
     d.deep_sleep(core::Micros::max() / 2);
@@ -221,7 +221,7 @@ int node_dsleepmax(lua_State* L) {
   return 1;
 }
 
-int node_sleep(lua_State* L) { return luaL_error(L, errors::k_node_sleep_is_unavailable); }
+int node_sleep(lua_State* L) { return luaL_error(L, node_errors::k_node_sleep_is_unavailable); }
 
 int node_setcpufreq(lua_State* L) {
   lua_Integer f = luaL_checkinteger(L, 1);
@@ -257,11 +257,11 @@ int node_random(lua_State* L) {
     lua_pushnumber(L, std::uniform_real_distribution<double>(0.0, 1.0)(rng));
     return 1;
   }
-  if (n > 2) return luaL_error(L, errors::k_wrong_number_of_arguments);
+  if (n > 2) return luaL_error(L, node_errors::k_wrong_number_of_arguments);
   lua_Integer lo = n == 2 ? luaL_checkinteger(L, 1) : 1;
   lua_Integer hi = luaL_checkinteger(L, n);
   // The firmware checks argument #2 whatever the count (node.c: luaL_argcheck(L, l<=u, 2, ...)).
-  if (lo > hi) luaL_argerror(L, 2, errors::k_interval_is_empty);
+  if (lo > hi) luaL_argerror(L, 2, node_errors::k_interval_is_empty);
   lua_pushinteger(L, std::uniform_int_distribution<lua_Integer>(lo, hi)(rng));
   return 1;
 }
@@ -270,7 +270,7 @@ int node_stripdebug(lua_State* L) {
   auto& s = Device::from(L).module_state<NodeState>();
   if (!lua_isnoneornil(L, 1)) {
     lua_Integer level = luaL_checkinteger(L, 1);
-    if (level < 1 || level > 3) luaL_argerror(L, 1, errors::k_invalid_strip_level);
+    if (level < 1 || level > 3) luaL_argerror(L, 1, node_errors::k_invalid_strip_level);
     if (lua_isnoneornil(L, 2)) s.strip_level = static_cast<int>(level);
   }
   lua_pushinteger(L, s.strip_level);
@@ -308,7 +308,7 @@ int task_post(lua_State* L) {
   if (lua_type(L, 1) == LUA_TNUMBER) {
     priority = lua_tointeger(L, 1);
     // The firmware reads it as unsigned, so negative values fail the same check.
-    if (priority < 0 || priority > 2) luaL_argerror(L, 1, errors::k_invalid_priority);
+    if (priority < 0 || priority > 2) luaL_argerror(L, 1, node_errors::k_invalid_priority);
     fn_index = 2;
   }
   luaL_checktype(L, fn_index, LUA_TFUNCTION);
@@ -434,9 +434,9 @@ int node_compile(lua_State* L) {
   lua_settop(L, 1);
   switch (check_compile_name(std::string_view(name, len))) {
     case CompileName::invalid:
-      return luaL_argerror(L, 1, errors::k_filename_invalid);
+      return luaL_argerror(L, 1, node_errors::k_filename_invalid);
     case CompileName::not_lua:
-      return luaL_error(L, errors::k_not_a_lua_file);
+      return luaL_error(L, node_errors::k_not_a_lua_file);
     case CompileName::ok:
       break;
   }
@@ -447,9 +447,9 @@ int node_compile(lua_State* L) {
     case CompileResult::ok:
       return 0;
     case CompileResult::cannot_open:
-      return luaL_error(L, errors::k_cannot_open_write_to_file);
+      return luaL_error(L, node_errors::k_cannot_open_write_to_file);
     case CompileResult::write_failed:
-      return luaL_error(L, errors::k_writing_to_file_failed);
+      return luaL_error(L, node_errors::k_writing_to_file_failed);
   }
   return 0;
 }
@@ -459,8 +459,8 @@ int node_compile(lua_State* L) {
 int egc_setmode(lua_State* L) {
   lua_Integer mode = luaL_checkinteger(L, 1);
   lua_Integer limit = luaL_optinteger(L, 2, 0);
-  if (mode < 0 || mode > 7) return luaL_error(L, errors::k_invalid_mode);
-  if ((mode & 2) && limit == 0) return luaL_error(L, errors::k_limit_must_be_non_zero);
+  if (mode < 0 || mode > 7) return luaL_error(L, node_errors::k_invalid_mode);
+  if ((mode & 2) && limit == 0) return luaL_error(L, node_errors::k_limit_must_be_non_zero);
   return 0;
 }
 

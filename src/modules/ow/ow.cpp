@@ -11,7 +11,7 @@
 #include "modules/ow/onewire_master.hpp"
 #include "modules/ow/ow_errors.hpp"
 
-namespace errors = nodemcu_emu::modules::ow::errors;
+namespace ow_errors = nodemcu_emu::modules::ow::errors;
 
 namespace nodemcu_emu::modules::ow {
 
@@ -42,7 +42,7 @@ bool ow_exists(unsigned id) {
 // luaL_checkinteger + MOD_CHECK_ID(ow, id)
 unsigned check_id(lua_State* L) {
   auto id = static_cast<unsigned>(luaL_checkinteger(L, 1));
-  if (!ow_exists(id)) luaL_error(L, errors::k_does_not_exist, static_cast<int>(id));
+  if (!ow_exists(id)) luaL_error(L, ow_errors::k_does_not_exist, static_cast<int>(id));
   return id;
 }
 
@@ -87,8 +87,8 @@ int power_arg(lua_State* L, int index) {
 
 int ow_setup(lua_State* L) {
   auto id = static_cast<unsigned>(luaL_checkinteger(L, 1));
-  if (id == 0) return luaL_error(L, errors::k_no_ow_for_d0);
-  if (!ow_exists(id)) return luaL_error(L, errors::k_does_not_exist, static_cast<int>(id));
+  if (id == 0) return luaL_error(L, ow_errors::k_no_ow_for_d0);
+  if (!ow_exists(id)) return luaL_error(L, ow_errors::k_does_not_exist, static_cast<int>(id));
   Device& d = Device::from(L);
   gpio::platform_mode(d, static_cast<int>(id), gpio::k_input, true);  // onewire_init
   reset_search(ow_state(d).search[id]);
@@ -139,7 +139,7 @@ bool rom_arg(lua_State* L, Rom& rom) {
 int ow_select(lua_State* L) {
   unsigned id = check_id(L);
   Rom rom{};
-  if (!rom_arg(L, rom)) return luaL_error(L, errors::k_wrong_arg_range);
+  if (!rom_arg(L, rom)) return luaL_error(L, ow_errors::k_wrong_arg_range);
   Device& d = Device::from(L);
   Master m = master(d, id);
   m.select(rom);
@@ -151,7 +151,7 @@ int ow_select(lua_State* L) {
 int ow_write(lua_State* L) {
   unsigned id = check_id(L);
   auto v = static_cast<int>(luaL_checkinteger(L, 2));
-  if (v > 255) return luaL_error(L, errors::k_wrong_arg_range);
+  if (v > 255) return luaL_error(L, ow_errors::k_wrong_arg_range);
   int power = power_arg(L, 3);
   Device& d = Device::from(L);
   Master m = master(d, id);
@@ -191,7 +191,7 @@ int ow_read_bytes(lua_State* L) {
   unsigned id = check_id(L);
   auto size = static_cast<std::uint32_t>(luaL_checkinteger(L, 2));
   if (size == 0) return 0;
-  luaL_argcheck(L, size <= k_lual_buffersize, 2, errors::k_too_many_chars);
+  luaL_argcheck(L, size <= k_lual_buffersize, 2, ow_errors::k_too_many_chars);
   Device& d = Device::from(L);
   std::uint8_t buf[k_lual_buffersize];
   Master m = master(d, id);
@@ -217,7 +217,7 @@ int ow_reset_search(lua_State* L) {
 int ow_target_search(lua_State* L) {
   unsigned id = check_id(L);
   auto code = static_cast<int>(luaL_checkinteger(L, 2));
-  if (code > 255) return luaL_error(L, errors::k_wrong_arg_range);
+  if (code > 255) return luaL_error(L, ow_errors::k_wrong_arg_range);
   target_search(ow_state(Device::from(L)).search[id], static_cast<std::uint8_t>(code));
   return 0;
 }
@@ -244,7 +244,7 @@ int ow_search(lua_State* L) {
 int ow_crc8(lua_State* L) {
   std::size_t len = 0;
   const char* p = luaL_checklstring(L, 1, &len);
-  if (len > 255) return luaL_error(L, errors::k_wrong_arg_range);
+  if (len > 255) return luaL_error(L, ow_errors::k_wrong_arg_range);
   lua_pushinteger(L, core::board::onewire_crc8(reinterpret_cast<const std::uint8_t*>(p), len));
   return 1;
 }
@@ -252,15 +252,15 @@ int ow_crc8(lua_State* L) {
 int ow_check_crc16(lua_State* L) {
   std::size_t len = 0;
   const char* p = luaL_checklstring(L, 1, &len);
-  if (len > 65535) return luaL_error(L, errors::k_wrong_arg_range);
+  if (len > 65535) return luaL_error(L, ow_errors::k_wrong_arg_range);
   // The driver checks the data's length again after each inverted CRC byte: a buffer over
   // 255 bytes is refused there.
   auto inv0 = static_cast<std::uint8_t>(luaL_checkinteger(L, 2));
-  if (len > 255) return luaL_error(L, errors::k_wrong_arg_range);
+  if (len > 255) return luaL_error(L, ow_errors::k_wrong_arg_range);
   auto inv1 = static_cast<std::uint8_t>(luaL_checkinteger(L, 3));
-  if (len > 255) return luaL_error(L, errors::k_wrong_arg_range);
+  if (len > 255) return luaL_error(L, ow_errors::k_wrong_arg_range);
   int crc = lua_isnumber(L, 4) ? static_cast<int>(lua_tointeger(L, 4)) : 0;
-  if (crc > 65535) return luaL_error(L, errors::k_wrong_arg_range);
+  if (crc > 65535) return luaL_error(L, ow_errors::k_wrong_arg_range);
   auto c = static_cast<std::uint16_t>(
       ~core::board::onewire_crc16(reinterpret_cast<const std::uint8_t*>(p), len, static_cast<std::uint16_t>(crc)));
   lua_pushboolean(L, (c & 0xff) == inv0 && (c >> 8) == inv1);
@@ -270,9 +270,9 @@ int ow_check_crc16(lua_State* L) {
 int ow_crc16(lua_State* L) {
   std::size_t len = 0;
   const char* p = luaL_checklstring(L, 1, &len);
-  if (len > 65535) return luaL_error(L, errors::k_wrong_arg_range);
+  if (len > 65535) return luaL_error(L, ow_errors::k_wrong_arg_range);
   int crc = lua_isnumber(L, 2) ? static_cast<int>(lua_tointeger(L, 2)) : 0;
-  if (crc > 65535) return luaL_error(L, errors::k_wrong_arg_range);
+  if (crc > 65535) return luaL_error(L, ow_errors::k_wrong_arg_range);
   lua_pushinteger(L, core::board::onewire_crc16(reinterpret_cast<const std::uint8_t*>(p), len,
                            static_cast<std::uint16_t>(crc)));
   return 1;

@@ -7,7 +7,7 @@
 #include "core/rtc.hpp"
 #include "modules/rtctime/rtctime_errors.hpp"
 
-namespace errors = nodemcu_emu::modules::rtctime::errors;
+namespace rtctime_errors = nodemcu_emu::modules::rtctime::errors;
 
 namespace nodemcu_emu::modules {
 
@@ -66,7 +66,7 @@ int rtctime_adjust_delta(lua_State* L) {
 // do_sleep_opt: the option is unsigned, so a negative one is "unknown" too.
 void check_sleep_option(lua_State* L, int index) {
   if (lua_isnumber(L, index) && to_u32(lua_tonumber(L, index)) > 4)
-    luaL_error(L, errors::k_unknown_sleep_option);
+    luaL_error(L, rtctime_errors::k_unknown_sleep_option);
 }
 
 // rtctime.dsleep(usec[, option]): the RTC keeps counting while the chip sleeps (the Clock
@@ -82,7 +82,7 @@ int rtctime_dsleep(lua_State* L) {
 // of the time of day at least min_us from now (rtc_time_deep_sleep_until_aligned).
 int rtctime_dsleep_aligned(lua_State* L) {
   Device& d = Device::from(L);
-  if (!d.rtc().have_time()) return luaL_error(L, errors::k_time_not_available_unable_to_align);
+  if (!d.rtc().have_time()) return luaL_error(L, rtctime_errors::k_time_not_available_unable_to_align);
   std::uint32_t align = check_u32(L, 1);
   std::uint32_t min_us = check_u32(L, 2);
   check_sleep_option(L, 3);

@@ -12,7 +12,7 @@
 #include "modules/sntp/sntp_client.hpp"
 #include "modules/sntp/sntp_errors.hpp"
 
-namespace errors = nodemcu_emu::sntp::errors;
+namespace sntp_errors = nodemcu_emu::sntp::errors;
 
 namespace nodemcu_emu::modules {
 
@@ -194,7 +194,7 @@ int sntp_sync(lua_State* L) {
   Device& d = Device::from(L);
   auto& st = state_of(d);
   st.repeat.reset();  // set_repeat_mode(L, 0) comes before everything, even "sync in progress"
-  if (st.client || st.stuck) return luaL_error(L, errors::k_sync_in_progress);
+  if (st.client || st.stuck) return luaL_error(L, sntp_errors::k_sync_in_progress);
   bool v3 = d.options().firmware >= 3;
   bool repeat = !lua_isnoneornil(L, 4);
   Start how = Start::cached;
@@ -209,14 +209,14 @@ int sntp_sync(lua_State* L) {
       size_t len = 0;
       luaL_checklstring(L, 1, &len);
       st.stuck = false;
-      if (len > 128) return luaL_error(L, errors::k_need_128_hostname);
+      if (len > 128) return luaL_error(L, sntp_errors::k_need_128_hostname);
       if (v3) {
         lua_newtable(L);  // 3.0 makes a one-entry list of it
         lua_pushvalue(L, 1);
         lua_rawseti(L, -2, 1);
         how = Start::list;
       } else {
-        if (len == 0) return luaL_error(L, errors::k_bad_hostname);  // dns_gethostbyname: ERR_ARG
+        if (len == 0) return luaL_error(L, sntp_errors::k_bad_hostname);  // dns_gethostbyname: ERR_ARG
         how = Start::single;
       }
     }
@@ -229,14 +229,14 @@ int sntp_sync(lua_State* L) {
     // pops `autorepeat`, which is then not seen.
     repeat = false;
   }
-  if (!new_client(d, false)) return luaL_error(L, errors::k_no_port_available);
+  if (!new_client(d, false)) return luaL_error(L, sntp_errors::k_no_port_available);
   st.callbacks = std::make_shared<Callbacks>();
   if (!lua_isnoneornil(L, 2)) st.callbacks->on_sync = lua::Ref(L, 2);
   if (!lua_isnoneornil(L, 3)) st.callbacks->on_error = lua::Ref(L, 3);
   if (!start(d, L, how, list_index, repeat)) {
     st.client.reset();
     st.callbacks.reset();
-    return luaL_error(L, errors::k_bad_hostname);
+    return luaL_error(L, sntp_errors::k_bad_hostname);
   }
   return 0;
 }

@@ -7,7 +7,7 @@
 #include "modules/spi/spi_bus.hpp"
 #include "modules/spi/spi_errors.hpp"
 
-namespace errors = nodemcu_emu::modules::spi::errors;
+namespace spi_errors = nodemcu_emu::modules::spi::errors;
 
 namespace nodemcu_emu::modules {
 
@@ -33,11 +33,11 @@ struct SpiState {
   Channel channels[k_num_spi];
 };
 
-bool v1(lua_State* L) { return core::Device::from(L).options().firmware == 1; }
+bool firmware1(lua_State* L) { return core::Device::from(L).options().firmware == 1; }
 
 // MOD_CHECK_ID(spi, id)
 Channel& check_channel(lua_State* L, lua_Integer id) {
-  if (id < 0 || id >= k_num_spi) luaL_error(L, errors::k_spi_does_not_exist, static_cast<unsigned>(id));
+  if (id < 0 || id >= k_num_spi) luaL_error(L, spi_errors::k_spi_does_not_exist, static_cast<unsigned>(id));
   return core::Device::from(L).module_state<SpiState>().channels[id];
 }
 
@@ -55,11 +55,11 @@ int spi_setup(lua_State* L) {
   auto clock_div = static_cast<std::uint32_t>(luaL_checkinteger(L, 6));
   lua_Integer duplex = luaL_optinteger(L, 7, k_halfduplex);
   Channel& c = check_channel(L, id);
-  if (mode != k_slave && mode != k_master) return luaL_error(L, errors::k_wrong_arg_type);
-  if (cpol != 0 && cpol != 1) return luaL_error(L, errors::k_wrong_arg_type);
-  if (cpha != 0 && cpha != 1) return luaL_error(L, errors::k_wrong_arg_type);
-  if (databits < 0 || databits > 32) return luaL_error(L, errors::k_out_of_range);
-  if (duplex != k_halfduplex && duplex != k_fullduplex) return luaL_error(L, errors::k_out_of_range);
+  if (mode != k_slave && mode != k_master) return luaL_error(L, spi_errors::k_wrong_arg_type);
+  if (cpol != 0 && cpol != 1) return luaL_error(L, spi_errors::k_wrong_arg_type);
+  if (cpha != 0 && cpha != 1) return luaL_error(L, spi_errors::k_wrong_arg_type);
+  if (databits < 0 || databits > 32) return luaL_error(L, spi_errors::k_out_of_range);
+  if (duplex != k_halfduplex && duplex != k_fullduplex) return luaL_error(L, spi_errors::k_out_of_range);
   c.duplex = static_cast<int>(duplex);
   c.databits = static_cast<int>(databits);
   c.clock_div = clock_div == 0 ? 8 : clock_div;  // 0: the old default, for compatibility
@@ -79,7 +79,7 @@ int spi_send(lua_State* L) {
   int tos = lua_gettop(L);
   Channel& c = check_channel(L, id);
   bool recv = c.duplex == k_fullduplex;
-  if (tos < 2) return luaL_error(L, errors::k_wrong_arg_type);
+  if (tos < 2) return luaL_error(L, spi_errors::k_wrong_arg_type);
   lua_pushinteger(L, 0);  // 'wrote', filled in at the end
   int pushed = 1;
   lua_Integer wrote = 0;
@@ -157,12 +157,12 @@ int set_mosi_v1(lua_State* L) {
   int offset = static_cast<int>(luaL_checkinteger(L, 2));
   int bitlen = static_cast<int>(luaL_checkinteger(L, 3));
   Channel& c = check_channel(L, id);
-  if (offset < 0 || offset > 511) return luaL_error(L, errors::k_offset_out_of_range);
-  if (bitlen < 1 || bitlen > 32) return luaL_error(L, errors::k_bitlen_out_of_range);
-  if (lua_gettop(L) < 4) return luaL_error(L, errors::k_too_few_args);
+  if (offset < 0 || offset > 511) return luaL_error(L, spi_errors::k_offset_out_of_range);
+  if (bitlen < 1 || bitlen > 32) return luaL_error(L, spi_errors::k_bitlen_out_of_range);
+  if (lua_gettop(L) < 4) return luaL_error(L, spi_errors::k_too_few_args);
   for (int argn = 4; argn <= lua_gettop(L); ++argn, offset += bitlen) {
     auto data = static_cast<std::uint32_t>(luaL_checkinteger(L, argn));
-    if (offset + bitlen > 512) return luaL_error(L, errors::k_data_range_exceeded);
+    if (offset + bitlen > 512) return luaL_error(L, spi_errors::k_data_range_exceeded);
     c.bus.set_bits(offset, bitlen, data);
   }
   return 0;
@@ -170,22 +170,22 @@ int set_mosi_v1(lua_State* L) {
 
 // spi.set_mosi(id, offset, bitlen, data...) or (id, string)
 int spi_set_mosi(lua_State* L) {
-  if (v1(L)) return set_mosi_v1(L);
+  if (firmware1(L)) return set_mosi_v1(L);
   Channel& c = check_channel(L, luaL_checkinteger(L, 1));
   if (lua_type(L, 2) == LUA_TSTRING) {
     std::size_t len = 0;
     const char* data = luaL_checklstring(L, 2, &len);
-    luaL_argcheck(L, len <= 64, 2, errors::k_out_of_range);
+    luaL_argcheck(L, len <= 64, 2, spi_errors::k_out_of_range);
     c.bus.set_bytes(data, len);
     return 0;
   }
   int offset = static_cast<int>(luaL_checkinteger(L, 2));
   int bitlen = static_cast<int>(luaL_checkinteger(L, 3));
-  luaL_argcheck(L, offset >= 0 && offset <= 511, 2, errors::k_out_of_range);
-  luaL_argcheck(L, bitlen >= 1 && bitlen <= 32, 3, errors::k_out_of_range);
+  luaL_argcheck(L, offset >= 0 && offset <= 511, 2, spi_errors::k_out_of_range);
+  luaL_argcheck(L, bitlen >= 1 && bitlen <= 32, 3, spi_errors::k_out_of_range);
   for (int argn = 4; argn <= lua_gettop(L); ++argn, offset += bitlen) {
     auto data = static_cast<std::uint32_t>(luaL_checkinteger(L, argn));
-    if (offset + bitlen > 512) return luaL_error(L, errors::k_data_range_exceeded);
+    if (offset + bitlen > 512) return luaL_error(L, spi_errors::k_data_range_exceeded);
     c.bus.set_bits(offset, bitlen, data);
   }
   return 0;
@@ -201,21 +201,21 @@ int push_miso_values(lua_State* L, Channel& c, int offset, int bitlen, int num) 
 // spi.get_miso(id, offset, bitlen, num) or (id, len)
 int spi_get_miso(lua_State* L) {
   lua_Integer id = luaL_checkinteger(L, 1);
-  if (v1(L)) {
+  if (firmware1(L)) {
     int offset = static_cast<int>(luaL_checkinteger(L, 2));
     int bitlen = static_cast<int>(luaL_checkinteger(L, 3));
     int num = static_cast<int>(luaL_checkinteger(L, 4));
     Channel& c = check_channel(L, id);
-    if (offset < 0 || offset > 511) return luaL_error(L, errors::k_out_of_range);
-    if (bitlen < 1 || bitlen > 32) return luaL_error(L, errors::k_bitlen_out_of_range);
+    if (offset < 0 || offset > 511) return luaL_error(L, spi_errors::k_out_of_range);
+    if (bitlen < 1 || bitlen > 32) return luaL_error(L, spi_errors::k_bitlen_out_of_range);
     // 64-bit: a script's huge count must not overflow the firmware's bound check (UB in int).
-  if (offset + static_cast<long long>(bitlen) * num > 512) return luaL_error(L, errors::k_out_of_range);
+  if (offset + static_cast<long long>(bitlen) * num > 512) return luaL_error(L, spi_errors::k_out_of_range);
     return push_miso_values(L, c, offset, bitlen, num);
   }
   Channel& c = check_channel(L, id);
   if (lua_gettop(L) == 2) {
     int len = static_cast<int>(luaL_checkinteger(L, 2));
-    luaL_argcheck(L, len >= 1 && len <= 64, 2, errors::k_out_of_range);
+    luaL_argcheck(L, len >= 1 && len <= 64, 2, spi_errors::k_out_of_range);
     char data[64];
     c.bus.get_bytes(data, static_cast<std::size_t>(len));
     lua_pushlstring(L, data, static_cast<std::size_t>(len));
@@ -224,10 +224,10 @@ int spi_get_miso(lua_State* L) {
   int offset = static_cast<int>(luaL_checkinteger(L, 2));
   int bitlen = static_cast<int>(luaL_checkinteger(L, 3));
   int num = static_cast<int>(luaL_checkinteger(L, 4));
-  luaL_argcheck(L, offset >= 0 && offset <= 511, 2, errors::k_out_of_range);
-  luaL_argcheck(L, bitlen >= 1 && bitlen <= 32, 3, errors::k_out_of_range);
+  luaL_argcheck(L, offset >= 0 && offset <= 511, 2, spi_errors::k_out_of_range);
+  luaL_argcheck(L, bitlen >= 1 && bitlen <= 32, 3, spi_errors::k_out_of_range);
   // 64-bit: a script's huge count must not overflow the firmware's bound check (UB in int).
-  if (offset + static_cast<long long>(bitlen) * num > 512) return luaL_error(L, errors::k_out_of_range);
+  if (offset + static_cast<long long>(bitlen) * num > 512) return luaL_error(L, spi_errors::k_out_of_range);
   return push_miso_values(L, c, offset, bitlen, num);
 }
 
@@ -246,32 +246,32 @@ void check_transaction_v1(lua_State* L, TransactionArgs& a) {
   a.dummy_bitlen = static_cast<int>(luaL_checkinteger(L, 7));
   a.miso_bitlen = static_cast<int>(luaL_checkinteger(L, 8));
   check_channel(L, luaL_checkinteger(L, 1));
-  if (a.cmd_bitlen < 0 || a.cmd_bitlen > 16) luaL_error(L, errors::k_cmd_bitlen);
-  if (a.addr_bitlen < 0 || a.addr_bitlen > 32) luaL_error(L, errors::k_addr_bitlen);
-  if (a.mosi_bitlen < 0 || a.mosi_bitlen > 512) luaL_error(L, errors::k_mosi_bitlen);
-  if (a.dummy_bitlen < 0 || a.dummy_bitlen > 256) luaL_error(L, errors::k_dummy_bitlen);
-  if (a.miso_bitlen < -512 || a.miso_bitlen > 512) luaL_error(L, errors::k_miso_bitlen);
+  if (a.cmd_bitlen < 0 || a.cmd_bitlen > 16) luaL_error(L, spi_errors::k_cmd_bitlen);
+  if (a.addr_bitlen < 0 || a.addr_bitlen > 32) luaL_error(L, spi_errors::k_addr_bitlen);
+  if (a.mosi_bitlen < 0 || a.mosi_bitlen > 512) luaL_error(L, spi_errors::k_mosi_bitlen);
+  if (a.dummy_bitlen < 0 || a.dummy_bitlen > 256) luaL_error(L, spi_errors::k_dummy_bitlen);
+  if (a.miso_bitlen < -512 || a.miso_bitlen > 512) luaL_error(L, spi_errors::k_miso_bitlen);
 }
 
 void check_transaction(lua_State* L, TransactionArgs& a) {
   a.cmd_bitlen = static_cast<int>(luaL_checkinteger(L, 2));
   a.cmd = static_cast<std::uint16_t>(luaL_checkinteger(L, 3));
-  luaL_argcheck(L, a.cmd_bitlen >= 0 && a.cmd_bitlen <= 16, 2, errors::k_out_of_range);
+  luaL_argcheck(L, a.cmd_bitlen >= 0 && a.cmd_bitlen <= 16, 2, spi_errors::k_out_of_range);
   a.addr_bitlen = static_cast<int>(luaL_checkinteger(L, 4));
   a.addr = static_cast<std::uint32_t>(luaL_checkinteger(L, 5));
-  luaL_argcheck(L, a.addr_bitlen >= 0 && a.addr_bitlen <= 32, 4, errors::k_out_of_range);
+  luaL_argcheck(L, a.addr_bitlen >= 0 && a.addr_bitlen <= 32, 4, spi_errors::k_out_of_range);
   a.mosi_bitlen = static_cast<int>(luaL_checkinteger(L, 6));
-  luaL_argcheck(L, a.mosi_bitlen >= 0 && a.mosi_bitlen <= 512, 6, errors::k_out_of_range);
+  luaL_argcheck(L, a.mosi_bitlen >= 0 && a.mosi_bitlen <= 512, 6, spi_errors::k_out_of_range);
   a.dummy_bitlen = static_cast<int>(luaL_checkinteger(L, 7));
-  luaL_argcheck(L, a.dummy_bitlen >= 0 && a.dummy_bitlen <= 256, 7, errors::k_out_of_range);
+  luaL_argcheck(L, a.dummy_bitlen >= 0 && a.dummy_bitlen <= 256, 7, spi_errors::k_out_of_range);
   a.miso_bitlen = static_cast<int>(luaL_checkinteger(L, 8));
-  luaL_argcheck(L, a.miso_bitlen >= -512 && a.miso_bitlen <= 512, 8, errors::k_out_of_range);
+  luaL_argcheck(L, a.miso_bitlen >= -512 && a.miso_bitlen <= 512, 8, spi_errors::k_out_of_range);
 }
 
 // spi.transaction(id, cmd_bitlen, cmd, addr_bitlen, addr, mosi_bitlen, dummy_bitlen, miso_bitlen)
 int spi_transaction(lua_State* L) {
   TransactionArgs a{};
-  if (v1(L)) {
+  if (firmware1(L)) {
     check_transaction_v1(L, a);
   } else {
     check_channel(L, luaL_checkinteger(L, 1));
@@ -304,7 +304,7 @@ int open_spi(lua_State* L) {
                                        {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
-  if (!v1(L)) {
+  if (!firmware1(L)) {
     lua_pushcfunction(L, spi_set_clock_div);
     lua_setfield(L, -2, "set_clock_div");
   }

@@ -19,7 +19,7 @@ namespace {
 using core::Device;
 using core::Micros;
 
-namespace errors = tmr::errors;
+namespace tmr_errors = tmr::errors;
 
 constexpr const char* k_timer_class = "tmr.timer";
 // The SDK's os_timer limit (tmr.c MAX_TIMEOUT).
@@ -126,10 +126,10 @@ void Timer::fire() {
 // tmr_get@1.5.4.1: a timer object or the number of one of the seven fixed timers. The number
 // is read as unsigned, so negative ones are "invalid timer index" too.
 Timer* numbered_or_object(lua_State* L) {
-  if (!lua_isuserdata(L, 1) && !lua_isnumber(L, 1)) luaL_argerror(L, 1, errors::k_timer_or_id);
+  if (!lua_isuserdata(L, 1) && !lua_isnumber(L, 1)) luaL_argerror(L, 1, tmr_errors::k_timer_or_id);
   if (lua_isuserdata(L, 1)) return static_cast<Timer*>(luaL_checkudata(L, 1, k_timer_class));
   lua_Number id = lua_tonumber(L, 1);
-  if (!(id >= 0 && id < k_numbered_timers)) luaL_argerror(L, 1, errors::k_invalid_index);
+  if (!(id >= 0 && id < k_numbered_timers)) luaL_argerror(L, 1, tmr_errors::k_invalid_index);
   return &Device::from(L).module_state<TmrState>().numbered[static_cast<std::size_t>(id)];
 }
 
@@ -142,15 +142,15 @@ std::uint32_t check_interval(lua_State* L, int index) {
   lua_Number n = luaL_checknumber(L, index);
   // Negative values wrap to huge u32 on the device, so they fail the same check.
   if (!(n >= 1 && n <= k_max_interval))
-    luaL_argerror(L, index, before_v3(L) ? errors::k_range_decimal : errors::k_range);
+    luaL_argerror(L, index, before_v3(L) ? tmr_errors::k_range_decimal : tmr_errors::k_range);
   return static_cast<std::uint32_t>(n);
 }
 
 void do_register(lua_State* L, Timer* t) {
   std::uint32_t interval = check_interval(L, 2);
   lua_Integer mode = luaL_checkinteger(L, 3);
-  if (mode != k_single && mode != k_auto && mode != k_semi) luaL_argerror(L, 3, errors::k_invalid_mode);
-  if (!lua_isfunction(L, 4)) luaL_argerror(L, 4, errors::k_must_be_function);
+  if (mode != k_single && mode != k_auto && mode != k_semi) luaL_argerror(L, 3, tmr_errors::k_invalid_mode);
+  if (!lua_isfunction(L, 4)) luaL_argerror(L, 4, tmr_errors::k_must_be_function);
   t->disarm();
   t->anchor.reset();
   t->callback = lua::Ref(L, 4);
@@ -178,7 +178,7 @@ int timer_start(lua_State* L) {
   // timer is left as it is (tmr.c tmr_start at 1.5.4.1 and 2.2.1).
   bool old = before_v3(L);
   if (!old && !lua_isnoneornil(L, 2) && !lua_isboolean(L, 2))
-    luaL_argerror(L, 2, errors::k_boolean_expected);
+    luaL_argerror(L, 2, tmr_errors::k_boolean_expected);
   bool restart = !old && lua_toboolean(L, 2) != 0;
   bool started = false;
   if (t->mode != k_off && (t->idle || restart)) {
@@ -267,8 +267,8 @@ int tmr_delay(lua_State* L) {
   if (us <= 0) {
     // 1.5.4.1 and 2.2.1 raise a plain error (tmr.c tmr_delay: luaL_error), not an argument
     // error.
-    if (before_v3(L)) luaL_error(L, errors::k_wrong_arg_range);
-    luaL_argerror(L, 1, errors::k_wrong_arg_range);
+    if (before_v3(L)) luaL_error(L, tmr_errors::k_wrong_arg_range);
+    luaL_argerror(L, 1, tmr_errors::k_wrong_arg_range);
   }
   // The device's integers are 32-bit (its conversion saturates): at most INT32_MAX us, which
   // also keeps the virtual clock far from overflowing however often it is called.

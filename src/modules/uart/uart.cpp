@@ -11,7 +11,7 @@
 #include "core/device.hpp"
 #include "modules/uart/uart_errors.hpp"
 
-namespace errors = nodemcu_emu::modules::uart::errors;
+namespace uart_errors = nodemcu_emu::modules::uart::errors;
 
 namespace nodemcu_emu::modules::uart {
 
@@ -64,7 +64,7 @@ void write_raw(Device& d, unsigned id, std::string_view bytes) {
 // MOD_CHECK_ID(uart, id)
 unsigned check_id(lua_State* L) {
   auto id = static_cast<unsigned>(luaL_checkinteger(L, 1));
-  if (id >= k_uart_count) luaL_error(L, errors::k_uart_does_not_exist, static_cast<int>(id));
+  if (id >= k_uart_count) luaL_error(L, uart_errors::k_uart_does_not_exist, static_cast<int>(id));
   return id;
 }
 
@@ -84,7 +84,7 @@ int uart_on(lua_State* L) {
     const char* end = luaL_checklstring(L, stack, &len);
     f.end_char = end[0];
     ++stack;
-    if (len != 1) return luaL_error(L, errors::k_wrong_arg_range);
+    if (len != 1) return luaL_error(L, uart_errors::k_wrong_arg_range);
   }
   Device& d = Device::from(L);
   if (lua_isfunction(L, stack)) {
@@ -161,7 +161,7 @@ int uart_write(lua_State* L) {
   for (int i = 2; i <= top; ++i) {
     if (lua_type(L, i) == LUA_TNUMBER) {
       auto byte = static_cast<std::size_t>(lua_tointeger(L, i));
-      if (byte > 255) return luaL_error(L, errors::k_invalid_number);
+      if (byte > 255) return luaL_error(L, uart_errors::k_invalid_number);
       char c = static_cast<char>(byte);
       write_raw(d, id, std::string_view(&c, 1));
     } else {
@@ -177,9 +177,9 @@ int uart_write(lua_State* L) {
 // The emulator hands RX bytes over as they arrive and TX never backs up: both FIFOs are empty.
 int uart_fifodepth(lua_State* L) {
   lua_Integer id = luaL_optinteger(L, 1, 0);
-  if (id != 0 && id != 1) return luaL_argerror(L, 1, errors::k_bad_uart_id_must_be_0);
+  if (id != 0 && id != 1) return luaL_argerror(L, 1, uart_errors::k_bad_uart_id_must_be_0);
   lua_Integer dir = luaL_optinteger(L, 2, 0);
-  if (dir != 0 && dir != 1) return luaL_argerror(L, 2, errors::k_bad_direction_must_be_dir_rx);
+  if (dir != 0 && dir != 1) return luaL_argerror(L, 2, uart_errors::k_bad_direction_must_be_dir_rx);
   lua_pushinteger(L, 0);
   return 1;
 }

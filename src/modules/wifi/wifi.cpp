@@ -7,7 +7,7 @@
 #include "modules/wifi/wifi_state.hpp"
 #include "modules/wifi/wifi_errors.hpp"
 
-namespace errors = nodemcu_emu::modules::wifi::errors;
+namespace wifi_errors = nodemcu_emu::modules::wifi::errors;
 
 namespace nodemcu_emu::modules::wifi {
 
@@ -106,7 +106,7 @@ int wifi_getchannel(lua_State* L) {
 
 int wifi_setphymode(lua_State* L) {
   auto mode = static_cast<unsigned>(luaL_checkinteger(L, 1));
-  if (mode < 1 || mode > 3) return luaL_error(L, errors::k_wrong_arg_type);
+  if (mode < 1 || mode > 3) return luaL_error(L, wifi_errors::k_wrong_arg_type);
   WifiState& s = state(L);
   s.phymode = static_cast<int>(mode);
   lua_pushinteger(L, s.phymode);
@@ -139,7 +139,7 @@ int wifi_getcountry(lua_State* L) {
 void parse_country_code(lua_State* L, char* cc) {
   lua_getfield(L, 1, "country");
   if (!lua_isnil(L, -1)) {
-    if (!lua_isstring(L, -1)) luaL_argerror(L, 1, errors::k_country_must_be_string);
+    if (!lua_isstring(L, -1)) luaL_argerror(L, 1, wifi_errors::k_country_must_be_string);
     size_t len = 0;
     const char* s = lua_tolstring(L, -1, &len);
     auto alpha = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; };
@@ -164,7 +164,7 @@ int country_number(lua_State* L, const char* key, const char* not_number, int fa
 }
 
 int wifi_setcountry(lua_State* L) {
-  if (!lua_istable(L, 1)) return luaL_argerror(L, 1, errors::k_table_not_found);
+  if (!lua_istable(L, 1)) return luaL_argerror(L, 1, wifi_errors::k_table_not_found);
   char cc[3] = {'C', 'N', 0};
   parse_country_code(L, cc);
   int start_ch = country_number(L, "start_ch", "start_ch: must be a number", 1);
@@ -190,12 +190,12 @@ constexpr const char* k_pmsleep_note =
 
 int wifi_suspend(lua_State* L) {
   uart_print(k_pmsleep_note);
-  return luaL_error(L, errors::k_wifi_suspend_is_unavailable);
+  return luaL_error(L, wifi_errors::k_wifi_suspend_is_unavailable);
 }
 
 int wifi_resume(lua_State* L) {
   uart_print(k_pmsleep_note);
-  return luaL_error(L, errors::k_wifi_suspend_is_unavailable);  // sic: one message for both
+  return luaL_error(L, wifi_errors::k_wifi_suspend_is_unavailable);  // sic: one message for both
 }
 
 int wifi_nullmodesleep(lua_State* L) {

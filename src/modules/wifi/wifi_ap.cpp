@@ -3,7 +3,7 @@
 #include "modules/wifi/wifi_internal.hpp"
 #include "modules/wifi/wifi_errors.hpp"
 
-namespace errors = nodemcu_emu::modules::wifi::errors;
+namespace wifi_errors = nodemcu_emu::modules::wifi::errors;
 
 namespace nodemcu_emu::modules::wifi {
 
@@ -37,15 +37,15 @@ Credentials parse_ssid_pwd(lua_State* L) {
   Credentials c;
   size_t len = 0;
   lua_getfield(L, 1, "ssid");
-  if (lua_isnil(L, -1)) luaL_argerror(L, 1, errors::k_ap_ssid_required);
-  if (!lua_isstring(L, -1)) luaL_argerror(L, 1, errors::k_ssid_not_string);
+  if (lua_isnil(L, -1)) luaL_argerror(L, 1, wifi_errors::k_ap_ssid_required);
+  if (!lua_isstring(L, -1)) luaL_argerror(L, 1, wifi_errors::k_ssid_not_string);
   const char* ssid = lua_tolstring(L, -1, &len);
   luaL_argcheck(L, len >= 1 && len <= 32, 1, "ssid: length:1-32");
   c.ssid = std::string_view(ssid, len);
 
   lua_getfield(L, 1, "pwd");
   if (!lua_isnil(L, -1)) {
-    if (!lua_isstring(L, -1)) luaL_argerror(L, 1, errors::k_pwd_not_string);
+    if (!lua_isstring(L, -1)) luaL_argerror(L, 1, wifi_errors::k_pwd_not_string);
     const char* pwd = lua_tolstring(L, -1, &len);
     luaL_argcheck(L, len >= 8 && len <= 64, 1, "pwd: length:0 or 8-64");
     c.pwd = std::string_view(pwd, len);
@@ -59,7 +59,7 @@ bool parse_hidden(lua_State* L) {
   lua_Integer hidden = 0;
   if (!lua_isnil(L, -1)) {
     int type = lua_type(L, -1);
-    if (type != LUA_TNUMBER && type != LUA_TBOOLEAN) luaL_argerror(L, 1, errors::k_hidden_not_boolean);
+    if (type != LUA_TNUMBER && type != LUA_TBOOLEAN) luaL_argerror(L, 1, wifi_errors::k_hidden_not_boolean);
     hidden = type == LUA_TNUMBER ? luaL_checkinteger(L, -1) : lua_toboolean(L, -1);
     luaL_argcheck(L, hidden == 0 || hidden == 1, 1, "hidden: 0 or 1");
   }
@@ -80,7 +80,7 @@ int ap_config(lua_State* L) {
   lua_getfield(L, 1, "save");
   bool save = true;
   if (!lua_isnil(L, -1)) {
-    if (!lua_isboolean(L, -1)) luaL_argerror(L, 1, errors::k_save_not_boolean);
+    if (!lua_isboolean(L, -1)) luaL_argerror(L, 1, wifi_errors::k_save_not_boolean);
     save = lua_toboolean(L, -1) != 0;
   }
   lua_pop(L, 1);
@@ -138,7 +138,7 @@ int ap_getbroadcast(lua_State* L) {
 
 // Unlike the station's, the soft AP's gateway is always replaced (0 when not given).
 int ap_setip(lua_State* L) {
-  if (!lua_istable(L, 1)) return luaL_error(L, errors::k_wrong_arg_type);
+  if (!lua_istable(L, 1)) return luaL_error(L, wifi_errors::k_wrong_arg_type);
   Radio& radio = state(L).radio;
   IpInfo& info = radio.softap_ip_config();
   auto key = [L](const char* name) -> Ip4 {
@@ -161,8 +161,8 @@ int ap_setmac(lua_State* L) { return set_mac(L, &Radio::softap_mac); }
 int ap_getclient(lua_State* L) {
   if (state(L).radio.mode() == k_station)
     return luaL_error(L, core::Device::from(L).options().firmware == 1
-                             ? errors::k_can_t_list_client_in_station_mode_v1
-                             : errors::k_can_t_list_clients_in_station);
+                             ? wifi_errors::k_can_t_list_client_in_station_mode_v1
+                             : wifi_errors::k_can_t_list_clients_in_station);
   lua_newtable(L);
   return 1;
 }
@@ -180,11 +180,11 @@ int ap_deauth(lua_State* L) {
 // --- dhcp ---
 
 int dhcp_config(lua_State* L) {
-  if (!lua_istable(L, 1)) return luaL_error(L, errors::k_wrong_arg_type);
+  if (!lua_istable(L, 1)) return luaL_error(L, wifi_errors::k_wrong_arg_type);
   lua_getfield(L, 1, "start");
   Ip4 start = lua_isstring(L, -1) ? parse_ip(lua_tostring(L, -1)) : 0;
   lua_pop(L, 1);
-  if (start == 0) return luaL_error(L, errors::k_wrong_arg_type);
+  if (start == 0) return luaL_error(L, wifi_errors::k_wrong_arg_type);
   WifiState& s = state(L);
   // The lease ends max_connection - 1 addresses on, counted in the last octet only.
   Ip4 last = (start + static_cast<Ip4>(s.radio.softap_config.max_connections - 1)) & 0xFF;

@@ -5,7 +5,7 @@
 #include "modules/wifi/wifi_internal.hpp"
 #include "modules/wifi/wifi_errors.hpp"
 
-namespace errors = nodemcu_emu::modules::wifi::errors;
+namespace wifi_errors = nodemcu_emu::modules::wifi::errors;
 
 namespace nodemcu_emu::modules::wifi {
 
@@ -72,7 +72,7 @@ int eventmon_register(lua_State* L) {
   // The firmware truncates the id to 8 bits before checking it.
   auto id = static_cast<std::uint8_t>(luaL_checkinteger(L, 1));
   if (id > k_event_max)
-    return luaL_error(L, errors::k_valid_wifi_events_0, static_cast<int>(k_event_max));
+    return luaL_error(L, wifi_errors::k_valid_wifi_events_0, static_cast<int>(k_event_max));
   set_event_callback(L, id, 2);
   return 0;
 }

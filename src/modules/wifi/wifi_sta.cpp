@@ -7,7 +7,7 @@
 #include "modules/wifi/wifi_internal.hpp"
 #include "modules/wifi/wifi_errors.hpp"
 
-namespace errors = nodemcu_emu::modules::wifi::errors;
+namespace wifi_errors = nodemcu_emu::modules::wifi::errors;
 
 namespace nodemcu_emu::modules::wifi {
 
@@ -48,10 +48,10 @@ void warn_documented_names(lua_State* L) {
 }
 
 int sta_config(lua_State* L) {
-  if (!lua_istable(L, 1)) return luaL_argerror(L, 1, errors::k_config_table_not_found);
+  if (!lua_istable(L, 1)) return luaL_argerror(L, 1, wifi_errors::k_config_table_not_found);
   lua_settop(L, 1);
   std::string_view ssid, pwd, bssid;
-  if (!string_field(L, "ssid", "ssid:not string", ssid)) luaL_argerror(L, 1, errors::k_sta_ssid_required);
+  if (!string_field(L, "ssid", "ssid:not string", ssid)) luaL_argerror(L, 1, wifi_errors::k_sta_ssid_required);
   // Zero-length is valid: it clears the config.
   luaL_argcheck(L, ssid.size() <= 32, 1, "ssid: length:0-32");
   if (string_field(L, "pwd", "pwd:not string", pwd))
@@ -173,7 +173,7 @@ int sta_getbroadcast(lua_State* L) {
 int sta_setip(lua_State* L) {
   WifiState& s = state(L);
   IpInfo info = s.radio.station_ip().value_or(IpInfo{});
-  if (!lua_istable(L, 1)) return luaL_error(L, errors::k_wrong_arg_type);
+  if (!lua_istable(L, 1)) return luaL_error(L, wifi_errors::k_wrong_arg_type);
   auto key = [L](const char* name) -> Ip4 {
     lua_getfield(L, 1, name);
     Ip4 ip = lua_isstring(L, -1) ? parse_ip(lua_tostring(L, -1)) : 0;
@@ -244,16 +244,16 @@ struct ScanFilter {
 void parse_scan_config(lua_State* L, ScanFilter& f) {
   lua_getfield(L, 1, "ssid");
   if (!lua_isnil(L, -1)) {
-    if (!lua_isstring(L, -1)) luaL_error(L, errors::k_wrong_arg_type);
+    if (!lua_isstring(L, -1)) luaL_error(L, wifi_errors::k_wrong_arg_type);
     size_t len = 0;
     const char* s = lua_tolstring(L, -1, &len);
-    if (len > 32) luaL_error(L, errors::k_ssid_32);
+    if (len > 32) luaL_error(L, wifi_errors::k_ssid_32);
     std::memcpy(f.ssid, s, len);
     f.by_ssid = true;
   }
   lua_getfield(L, 1, "bssid");
   if (!lua_isnil(L, -1)) {
-    if (!lua_isstring(L, -1)) luaL_error(L, errors::k_wrong_arg_type);
+    if (!lua_isstring(L, -1)) luaL_error(L, wifi_errors::k_wrong_arg_type);
     size_t len = 0;
     const char* s = lua_tolstring(L, -1, &len);
     luaL_argcheck(L, len == 17, 1, k_invalid_mac);
@@ -262,16 +262,16 @@ void parse_scan_config(lua_State* L, ScanFilter& f) {
   }
   lua_getfield(L, 1, "channel");
   if (!lua_isnil(L, -1)) {
-    if (!lua_isnumber(L, -1)) luaL_error(L, errors::k_wrong_arg_type);
+    if (!lua_isnumber(L, -1)) luaL_error(L, wifi_errors::k_wrong_arg_type);
     auto channel = static_cast<std::uint8_t>(luaL_checkinteger(L, -1));
-    if (channel > 13) luaL_error(L, errors::k_channel_0_or_1_13);
+    if (channel > 13) luaL_error(L, wifi_errors::k_channel_0_or_1_13);
     f.channel = channel;
   }
   lua_getfield(L, 1, "show_hidden");
   if (!lua_isnil(L, -1)) {
-    if (!lua_isnumber(L, -1)) luaL_error(L, errors::k_wrong_arg_type);
+    if (!lua_isnumber(L, -1)) luaL_error(L, wifi_errors::k_wrong_arg_type);
     auto hidden = static_cast<std::uint8_t>(luaL_checkinteger(L, -1));
-    if (hidden != 0 && hidden != 1) luaL_error(L, errors::k_show_hidden_0_or_1);
+    if (hidden != 0 && hidden != 1) luaL_error(L, wifi_errors::k_show_hidden_0_or_1);
   }
 }
 
@@ -305,7 +305,7 @@ void finish_scan(core::Device& d, ScanFilter filter, int format) {
 // Arguments are normalised to (cfg|nil, format|nil, callback) as wifi.c does.
 int sta_getap(lua_State* L) {
   WifiState& s = state(L);
-  if (s.radio.mode() == k_softap) return luaL_error(L, errors::k_can_t_list_ap_in_softap);
+  if (s.radio.mode() == k_softap) return luaL_error(L, wifi_errors::k_can_t_list_ap_in_softap);
   ScanFilter filter;
   if (lua_type(L, 1) == LUA_TTABLE) {
     parse_scan_config(L, filter);
@@ -328,12 +328,12 @@ int sta_getap(lua_State* L) {
       lua_insert(L, 2);
     }
   } else {
-    return luaL_error(L, errors::k_wrong_arg_type);
+    return luaL_error(L, wifi_errors::k_wrong_arg_type);
   }
   int format = 0;
   if (lua_type(L, 2) == LUA_TNUMBER) {
     format = static_cast<int>(luaL_checkinteger(L, 2));
-    if (format != 0 && format != 1) return luaL_error(L, errors::k_wrong_arg_type);
+    if (format != 0 && format != 1) return luaL_error(L, wifi_errors::k_wrong_arg_type);
   }
   if (!lua_isfunction(L, 3)) {
     s.scan_callback.reset();

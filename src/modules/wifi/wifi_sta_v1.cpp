@@ -13,7 +13,7 @@ namespace nodemcu_emu::modules::wifi {
 
 namespace {
 
-namespace errors = wifi::errors;
+namespace wifi_errors = wifi::errors;
 constexpr int k_statuses = 6;  // STATION_IDLE .. STATION_GOT_IP
 
 // The station status monitor: one callback per status, called with the previous status when
@@ -60,19 +60,19 @@ StatusMonitor& monitor(lua_State* L) {
 int config_positional(lua_State* L) {
   size_t sl = 0, pl = 0;
   const char* ssid = luaL_checklstring(L, 1, &sl);
-  luaL_argcheck(L, sl >= 1 && sl < 32, 1, errors::k_v1_ssid_length);
+  luaL_argcheck(L, sl >= 1 && sl < 32, 1, wifi_errors::k_v1_ssid_length);
   const char* pwd = luaL_checklstring(L, 2, &pl);
-  luaL_argcheck(L, pl == 0 || (pl >= 8 && pl < 64), 2, errors::k_v1_pwd_length);
+  luaL_argcheck(L, pl == 0 || (pl >= 8 && pl < 64), 2, wifi_errors::k_v1_pwd_length);
   bool auto_connect = true;
   if (lua_isnumber(L, 3)) {
     lua_Integer v = luaL_checkinteger(L, 3);
-    if (v != 0 && v != 1) return luaL_error(L, errors::k_wrong_arg_type);
+    if (v != 0 && v != 1) return luaL_error(L, wifi_errors::k_wrong_arg_type);
     auto_connect = v == 1;
   } else if (lua_isstring(L, 3)) {
     lua_pushnil(L);
     lua_insert(L, 3);  // the bssid moves to argument 4
   } else if (lua_isnil(L, 3)) {
-    return luaL_error(L, errors::k_wrong_arg_type);  // an explicit nil; nothing is fine
+    return luaL_error(L, wifi_errors::k_wrong_arg_type);  // an explicit nil; nothing is fine
   }
   size_t ml = 0;
   const char* bssid = lua_isstring(L, 4) && !lua_isnumber(L, 4) ? lua_tolstring(L, 4, &ml) : nullptr;
@@ -97,10 +97,10 @@ int config_table(lua_State* L) {
   lua_settop(L, 1);
   size_t sl = 0, pl = 0, ml = 0;
   const char* ssid = string_field(L, "ssid", "ssid:not string", sl);
-  if (!ssid) return luaL_argerror(L, 1, errors::k_sta_ssid_required);
-  luaL_argcheck(L, sl >= 1 && sl <= 32, 1, errors::k_v1_table_ssid_length);
+  if (!ssid) return luaL_argerror(L, 1, wifi_errors::k_sta_ssid_required);
+  luaL_argcheck(L, sl >= 1 && sl <= 32, 1, wifi_errors::k_v1_table_ssid_length);
   const char* pwd = string_field(L, "pwd", "pwd:not string", pl);
-  if (pwd) luaL_argcheck(L, pl >= 8 && pl <= 64, 1, errors::k_v1_table_pwd_length);
+  if (pwd) luaL_argcheck(L, pl >= 8 && pl <= 64, 1, wifi_errors::k_v1_table_pwd_length);
   const char* bssid = string_field(L, "bssid", "bssid:not string", ml);
   if (bssid) luaL_argcheck(L, ml == 17, 1, "bssid: FF:FF:FF:FF:FF:FF");
   bool auto_connect = boolean_field(L, "auto", "auto:not boolean", true);
@@ -139,7 +139,7 @@ int sta_getdefaultconfig_v1(lua_State* L) { return push_config_v1(L, state(L).ra
 int sta_event_mon_reg(lua_State* L) {
   // The id is truncated to 8 bits before the check, as wifi_eventmon.c does.
   auto id = static_cast<std::uint8_t>(static_cast<lua_Integer>(luaL_checknumber(L, 1)));
-  if (id >= k_statuses) return luaL_error(L, errors::k_v1_valid_status);
+  if (id >= k_statuses) return luaL_error(L, wifi_errors::k_v1_valid_status);
   auto& slot = monitor(L).callbacks[id];
   if (lua_isfunction(L, 2)) slot = lua::Ref(L, 2);
   else slot.reset();  // "unreg" or anything else that is not a function
@@ -147,11 +147,11 @@ int sta_event_mon_reg(lua_State* L) {
 }
 
 int sta_event_mon_start(lua_State* L) {
-  if (state(L).radio.mode() == k_softap) return luaL_error(L, errors::k_v1_monitor_softap);
+  if (state(L).radio.mode() == k_softap) return luaL_error(L, wifi_errors::k_v1_monitor_softap);
   StatusMonitor& m = monitor(L);
   bool any = false;
   for (const auto& cb : m.callbacks) any = any || static_cast<bool>(cb);
-  if (!any) return luaL_error(L, errors::k_v1_no_callbacks);
+  if (!any) return luaL_error(L, wifi_errors::k_v1_no_callbacks);
   std::uint32_t ms = 150;
   if (lua_isnumber(L, 1)) ms = static_cast<std::uint32_t>(luaL_checknumber(L, 1));
   m.period_ms = ms == 0 ? 1 : ms;  // the SDK's timer fires no faster than every millisecond
