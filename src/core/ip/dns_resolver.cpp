@@ -69,10 +69,16 @@ int DnsResolver::lookup(const std::string& name, std::uint32_t& ip, Callback cb)
     return k_err_inprogress;
   }
   auto resolver = std::make_shared<boost::asio::ip::tcp::resolver>(loop.io());
+  // The host's resolver answers in real time (a thread, maybe a real DNS server): under virtual
+  // time the clock must not jump past the script's next timer while the answer is on its way
+  // (a UDP connect to "localhost" followed by a send 100 ms later, on a loaded machine). Held
+  // like an outside peer: for up to --peer-grace of real time, ended by the answer.
+  auto hold = loop.peers().hold();
   resolver->async_resolve(
       boost::asio::ip::tcp::v4(), name, "",
-      [resolver, finish](const boost::system::error_code& ec,
-                         boost::asio::ip::tcp::resolver::results_type results) {
+      [resolver, finish, hold](const boost::system::error_code& ec,
+                               boost::asio::ip::tcp::resolver::results_type results) mutable {
+        hold.reset();
         std::optional<std::uint32_t> result;
         if (!ec)
           for (const auto& entry : results)
