@@ -5,11 +5,13 @@
 #include <fstream>
 #include <map>
 
+#include "core/lcov.hpp"
+
 namespace nodemcu_emu::cli {
 
 bool merge_lcov(const std::vector<std::string>& inputs, const std::string& output) {
-  // Source file → line → times run. Only the records the emulator writes are read (SF, DA).
-  std::map<std::string, std::map<long, std::uint64_t>> files;
+  // Only the records the emulator writes are read (SF, DA).
+  core::LcovFiles files;
   for (const auto& input : inputs) {
     std::ifstream in(input);
     std::string line;
@@ -28,17 +30,7 @@ bool merge_lcov(const std::vector<std::string>& inputs, const std::string& outpu
     }
   }
   std::ofstream out(output, std::ios::binary | std::ios::trunc);
-  out << "TN:\n";
-  for (const auto& [name, lines] : files) {
-    out << "SF:" << name << "\n";
-    std::size_t hit = 0;
-    for (const auto& [number, count] : lines) {
-      out << "DA:" << number << "," << count << "\n";
-      if (count > 0) ++hit;
-    }
-    out << "LF:" << lines.size() << "\nLH:" << hit << "\nend_of_record\n";
-  }
-  return static_cast<bool>(out.flush());
+  return out && core::write_lcov(out, files);
 }
 
 }  // namespace nodemcu_emu::cli

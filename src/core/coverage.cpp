@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "core/device.hpp"
+#include "core/lcov.hpp"
 
 namespace nodemcu_emu::core {
 
@@ -135,19 +136,14 @@ std::string Coverage::host_path(const std::string& name) const {
 }
 
 bool Coverage::write(const std::string& path) const {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return false;
-  out << "TN:\n";
+  // Two chunk names may be one file (a relative and an absolute path): their counts add up.
+  LcovFiles by_path;
   for (const auto& [name, lines] : files_) {
-    out << "SF:" << host_path(name) << "\n";
-    std::size_t hit = 0;
-    for (const auto& [line, n] : lines) {
-      out << "DA:" << line << "," << n << "\n";
-      if (n > 0) ++hit;
-    }
-    out << "LF:" << lines.size() << "\nLH:" << hit << "\nend_of_record\n";
+    auto& file = by_path[host_path(name)];
+    for (const auto& [line, n] : lines) file[line] += n;
   }
-  return static_cast<bool>(out);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  return out && write_lcov(out, by_path);
 }
 
 }  // namespace nodemcu_emu::core

@@ -1,22 +1,16 @@
 #include "modules/net/dns_callback.hpp"
 
 #include "core/ip/address.hpp"
+#include "modules/net/push_ipv4.hpp"
 
 namespace nodemcu_emu::net {
 
-namespace {
-constexpr std::uint32_t k_no_answer = 0xFFFFFFFFu;  // IPADDR_NONE: net.c's "no answer" marker
-}  // namespace
-
 void push_dns_answer(lua_State* L, std::optional<std::uint32_t> ip) {
-  if (!ip || *ip == k_no_answer) {
+  if (!ip || *ip == k_ipaddr_none) {
     lua_pushnil(L);
     return;
   }
-  // From a plain array: a std::string's destructor would be skipped if lua_pushstring raised.
-  char text[16];
-  format_ipv4(*ip, text);
-  lua_pushstring(L, text);
+  push_ipv4(L, *ip);
 }
 
 }  // namespace nodemcu_emu::net

@@ -8,6 +8,7 @@
 #include "core/ip/dns_resolver.hpp"
 #include "core/ip/lwip_errors.hpp"
 #include "modules/net/net_parts.hpp"
+#include "modules/net/push_ipv4.hpp"
 #include "lua/check.hpp"
 
 namespace nodemcu_emu::net {
@@ -22,14 +23,6 @@ constexpr int k_server_slots = 8;
 int max_servers(const Device& d) {
   int n = d.options().limits.dns_servers;
   return n <= 0 || n > k_server_slots ? k_server_slots : n;
-}
-
-// From a plain array: lua_pushstring may raise (out of memory), and a longjmp would skip a
-// std::string's destructor.
-void push_ipv4(lua_State* L, std::uint32_t ip) {
-  char text[16];
-  format_ipv4(ip, text);
-  lua_pushstring(L, text);
 }
 
 // net_dns_static_cb for a query that went out: fn(nil, ip|nil), unprotected like every net

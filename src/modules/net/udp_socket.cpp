@@ -10,6 +10,7 @@
 #include "core/ip/lwip_errors.hpp"
 #include "modules/net/net_parts.hpp"
 #include "modules/net/net_state.hpp"
+#include "modules/net/push_ipv4.hpp"
 #include "modules/net/socket_ttl.hpp"
 #include "core/station.hpp"
 
@@ -24,14 +25,6 @@ constexpr std::uint32_t k_broadcast = 0xFFFFFFFFu;
 
 std::string endpoint_text(const udp::endpoint& e) {
   return e.address().to_string() + ":" + std::to_string(e.port());
-}
-
-// Dotted quads are pushed from plain arrays: lua_pushstring may raise (out of memory), and a
-// longjmp would skip a std::string's destructor.
-void push_ipv4(lua_State* L, std::uint32_t ip) {
-  char text[16];
-  format_ipv4(ip, text);
-  lua_pushstring(L, text);
 }
 
 // Where a datagram the device addresses to ip:port goes on the host.

@@ -28,15 +28,15 @@ BufferHeader* new_buffer(lua_State* L, const char* cls, std::size_t npix, std::s
 
 namespace {
 
-constexpr int k_fade_out = 0;     // FADE_OUT in 1.x/2.x
-constexpr int k_shift_logical = 0;
+constexpr int k_buffer_fade_out = 0;     // FADE_OUT in 1.x/2.x
+constexpr int k_buffer_shift_logical = 0;
 constexpr std::size_t k_max_bytes = 1u << 20;
 
 int profile(lua_State* L) {
   return core::Device::from(L).options().firmware;
 }
 
-BufferHeader* check(lua_State* L, int index) {
+BufferHeader* check_buffer(lua_State* L, int index) {
   return static_cast<BufferHeader*>(luaL_checkudata(L, index, k_buffer_class));
 }
 
@@ -51,7 +51,7 @@ BufferHeader* allocate(lua_State* L, std::size_t leds, std::size_t colors) {
 }
 
 int b_fill(lua_State* L) {
-  BufferHeader* b = check(L, 1);
+  BufferHeader* b = check_buffer(L, 1);
   std::uint8_t colors[256];
   for (std::size_t i = 0; i < b->nchan; ++i)
     colors[i] = static_cast<std::uint8_t>(luaL_checkinteger(L, 2 + static_cast<int>(i)));
@@ -62,13 +62,13 @@ int b_fill(lua_State* L) {
 }
 
 int b_fade(lua_State* L) {
-  BufferHeader* b = check(L, 1);
+  BufferHeader* b = check_buffer(L, 1);
   auto fade = static_cast<int>(luaL_checkinteger(L, 2));
-  auto direction = static_cast<unsigned>(luaL_optinteger(L, 3, k_fade_out));
+  auto direction = static_cast<unsigned>(luaL_optinteger(L, 3, k_buffer_fade_out));
   luaL_argcheck(L, fade > 0, 2, "fade value should be a strict positive number");
   std::uint8_t* p = b->values();
   for (std::size_t i = 0; i < b->npix * b->nchan; ++i, ++p) {
-    if (direction == k_fade_out)
+    if (direction == k_buffer_fade_out)
       *p = static_cast<std::uint8_t>(*p / fade);
     else
       *p = static_cast<std::uint8_t>(std::min(*p * fade, 255));
@@ -77,9 +77,9 @@ int b_fade(lua_State* L) {
 }
 
 int b_shift(lua_State* L) {
-  BufferHeader* b = check(L, 1);
+  BufferHeader* b = check_buffer(L, 1);
   auto value = static_cast<int>(luaL_checkinteger(L, 2));
-  auto type = static_cast<unsigned>(luaL_optinteger(L, 3, k_shift_logical));
+  auto type = static_cast<unsigned>(luaL_optinteger(L, 3, k_buffer_shift_logical));
   long start = posrelat_v2(static_cast<long>(luaL_optinteger(L, 4, 1)), b->npix);
   long end = posrelat_v2(static_cast<long>(luaL_optinteger(L, 5, -1)), b->npix);
   if (start < 1) start = 1;
@@ -90,18 +90,18 @@ int b_shift(lua_State* L) {
   long shift = value >= 0 ? value : -static_cast<long>(value);
   bool fits = profile(L) == 1 ? (value > -size && value < size) : (shift <= size || size <= 0 || shift == 0);
   luaL_argcheck(L, fits, 2, "shifting more elements than buffer size");
-  shift_v2(b->pixels(), value, type != k_shift_logical, start, end);
+  shift_v2(b->pixels(), value, type != k_buffer_shift_logical, start, end);
   return 0;
 }
 
 int b_dump(lua_State* L) {
-  BufferHeader* b = check(L, 1);
+  BufferHeader* b = check_buffer(L, 1);
   lua_pushlstring(L, reinterpret_cast<const char*>(b->values()), b->npix * b->nchan);
   return 1;
 }
 
 int b_replace(lua_State* L) {
-  BufferHeader* b = check(L, 1);
+  BufferHeader* b = check_buffer(L, 1);
   long start = posrelat_v2(static_cast<long>(luaL_optinteger(L, 3, 1)), b->npix);
   const std::uint8_t* src;
   std::size_t src_len;
@@ -110,7 +110,7 @@ int b_replace(lua_State* L) {
     src = reinterpret_cast<const std::uint8_t*>(lua_tolstring(L, 2, &length));
     src_len = b->nchan == 0 ? 0 : length / b->nchan;
   } else {
-    BufferHeader* rhs = check(L, 2);
+    BufferHeader* rhs = check_buffer(L, 2);
     src = rhs->values();
     src_len = rhs->npix;
     luaL_argcheck(L, rhs->nchan == b->nchan, 2, "Buffers have different colors");
@@ -123,11 +123,11 @@ int b_replace(lua_State* L) {
 }
 
 int b_mix(lua_State* L) {
-  BufferHeader* b = check(L, 1);
+  BufferHeader* b = check_buffer(L, 1);
   int n = (lua_gettop(L) - 1) / 2;
   for (int s = 0, pos = 2; s < n; ++s, pos += 2) {
     luaL_checkinteger(L, pos);
-    BufferHeader* src = check(L, pos + 1);
+    BufferHeader* src = check_buffer(L, pos + 1);
     luaL_argcheck(L, src->npix == b->npix && src->nchan == b->nchan, pos + 1, "Buffer not same shape");
   }
   std::vector<MixSource> sources;  // no Lua error from here on
@@ -139,7 +139,7 @@ int b_mix(lua_State* L) {
 }
 
 int b_power(lua_State* L) {
-  BufferHeader* b = check(L, 1);
+  BufferHeader* b = check_buffer(L, 1);
   int total = 0;
   for (std::size_t i = 0; i < b->npix * b->nchan; ++i) total += b->values()[i];
   lua_pushnumber(L, total);
@@ -147,7 +147,7 @@ int b_power(lua_State* L) {
 }
 
 int b_get(lua_State* L) {
-  BufferHeader* b = check(L, 1);
+  BufferHeader* b = check_buffer(L, 1);
   auto led = static_cast<int>(luaL_checkinteger(L, 2)) - 1;
   luaL_argcheck(L, led >= 0 && static_cast<std::size_t>(led) < b->npix, 2, "index out of range");
   for (std::size_t i = 0; i < b->nchan; ++i) lua_pushnumber(L, b->values()[b->nchan * static_cast<std::size_t>(led) + i]);
@@ -155,7 +155,7 @@ int b_get(lua_State* L) {
 }
 
 int b_set(lua_State* L) {
-  BufferHeader* b = check(L, 1);
+  BufferHeader* b = check_buffer(L, 1);
   auto led = static_cast<int>(luaL_checkinteger(L, 2)) - 1;
   luaL_argcheck(L, led >= 0 && static_cast<std::size_t>(led) < b->npix, 2, "index out of range");
   std::uint8_t* at = b->values() + b->nchan * static_cast<std::size_t>(led);
@@ -180,12 +180,12 @@ int b_set(lua_State* L) {
 }
 
 int b_size(lua_State* L) {
-  lua_pushnumber(L, static_cast<lua_Number>(check(L, 1)->npix));
+  lua_pushnumber(L, static_cast<lua_Number>(check_buffer(L, 1)->npix));
   return 1;
 }
 
 int b_sub(lua_State* L) {
-  BufferHeader* b = check(L, 1);
+  BufferHeader* b = check_buffer(L, 1);
   long l = static_cast<long>(b->npix);
   long start = posrelat_v2(static_cast<long>(luaL_checkinteger(L, 2)), b->npix);
   long end = posrelat_v2(static_cast<long>(luaL_optinteger(L, 3, -1)), b->npix);
@@ -200,8 +200,8 @@ int b_sub(lua_State* L) {
 }
 
 int b_concat(lua_State* L) {
-  BufferHeader* lhs = check(L, 1);
-  BufferHeader* rhs = check(L, 2);
+  BufferHeader* lhs = check_buffer(L, 1);
+  BufferHeader* rhs = check_buffer(L, 2);
   luaL_argcheck(L, lhs->nchan == rhs->nchan, 1, "Can only concatenate buffers with same colors");
   BufferHeader* r = allocate(L, lhs->npix + rhs->npix, lhs->nchan);
   std::memcpy(r->values(), lhs->values(), lhs->npix * lhs->nchan);
@@ -234,7 +234,7 @@ int buffer_tostring(lua_State* L, BufferHeader* b) {
 
 namespace {
 int b_tostring(lua_State* L) {
-  return buffer_tostring(L, check(L, 1));
+  return buffer_tostring(L, check_buffer(L, 1));
 }
 }  // namespace
 
