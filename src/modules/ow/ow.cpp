@@ -6,6 +6,7 @@
 
 #include "core/board/board.hpp"
 #include "core/board/onewire_crc.hpp"
+#include "core/board/push_fault.hpp"
 #include "core/device.hpp"
 #include "modules/gpio/gpio_state.hpp"
 #include "modules/ow/onewire_master.hpp"
@@ -309,15 +310,25 @@ namespace nodemcu_emu::modules {
 
 int open_ow(lua_State* L) {
   using namespace ow;
+  using core::board::raising_faults;
   static const luaL_Reg functions[] = {
-      {"setup", ow_setup},       {"reset", ow_reset},
-      {"skip", ow_skip},         {"select", ow_select},
-      {"write", ow_write},       {"write_bytes", ow_write_bytes},
-      {"read", ow_read},         {"read_bytes", ow_read_bytes},
-      {"depower", ow_depower},   {"reset_search", ow_reset_search},
-      {"target_search", ow_target_search}, {"search", ow_search},
-      {"crc8", ow_crc8},         {"check_crc16", ow_check_crc16},
-      {"crc16", ow_crc16},       {nullptr, nullptr}};
+      // the calls that reach the pin's devices raise what a model written in Lua raised
+      {"setup", ow_setup},
+      {"reset", raising_faults<ow_reset>},
+      {"skip", raising_faults<ow_skip>},
+      {"select", raising_faults<ow_select>},
+      {"write", raising_faults<ow_write>},
+      {"write_bytes", raising_faults<ow_write_bytes>},
+      {"read", raising_faults<ow_read>},
+      {"read_bytes", raising_faults<ow_read_bytes>},
+      {"depower", ow_depower},
+      {"reset_search", ow_reset_search},
+      {"target_search", ow_target_search},
+      {"search", raising_faults<ow_search>},
+      {"crc8", ow_crc8},
+      {"check_crc16", ow_check_crc16},
+      {"crc16", ow_crc16},
+      {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
   if (core::Device::from(L).options().firmware >= 3) {
