@@ -328,7 +328,7 @@ void release_input(Device& device, int pin) {
 
 int pin_level(Device& device, int pin) {
   const Pin& p = gpio_state(device).pins[static_cast<std::size_t>(pin)];
-  if (p.wave && device.uptime() > p.wave->start) return p.wave->level_at(device.uptime());
+  if (p.wave) return p.wave->level_at(device.uptime());
   return pad_level(p, pin);
 }
 

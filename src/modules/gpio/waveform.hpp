@@ -21,11 +21,12 @@ struct Waveform {
   core::Micros period;  // > 0
   core::Micros high;    // 0 < high < period
 
-  // The level the wave puts out at time t (>= start).
+  // The level the wave puts out at time t (>= start), its edges at t included.
   int level_at(core::Micros t) const { return (t - start) % period < high ? 1 : 0; }
 };
 
-// The wave's edges in [wave.start, end), the newest `max` of them, oldest first. `level_before`
+// The wave's edges in [wave.start, end] (an edge at `end` has happened: gpio.read then sees
+// it), the newest `max` of them, oldest first. `level_before`
 // is the pad's level just before the wave began: a wave starting high on a high pad has no
 // first rising edge.
 std::vector<LevelChange> wave_edges(const Waveform& wave, int level_before, core::Micros end,
