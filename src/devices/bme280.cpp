@@ -142,6 +142,9 @@ class Bme280 final : public core::board::Model,
         // bit 1 is reserved. A new filter coefficient starts from the next measurement.
         if (((v ^ config_) & 0x1c) != 0) filtered_.reset();
         config_ = v & 0xfd;
+        // A new t_standby in normal mode: the measurement under way ends as planned, the
+        // cycles after it take the new length.
+        if (measuring_until_ && (ctrl_meas_ & 3) == 3) start_ = *measuring_until_ - measure_time();
         break;
       default:
         break;  // read-only or reserved: ignored, as the chip does
@@ -185,6 +188,7 @@ class Bme280 final : public core::board::Model,
     core::Micros cycle = measure_time() + standby_time();
     auto last = (now() - start_ - measure_time()) / cycle;        // whole cycles after the first
     auto first = (*measuring_until_ - start_ - measure_time()) / cycle;  // the first not latched
+    if (last < first) return;
     long count = static_cast<long>(last - first) + 1;
     measurements_ += count;
     long run = filter_coefficient((config_ >> 2) & 7) == 1 ? 1 : std::min(count, k_filter_history);

@@ -152,3 +152,24 @@ TEST_CASE("bme280 IIR filter: off follows at once; a new coefficient restarts fr
   b.clock.busy_wait(Micros(6000));
   CHECK(temperature(*chip) == Approx(25).margin(0.03));  // half way
 }
+
+TEST_CASE("bme280 normal mode: a new t_standby takes effect after the measurement under way",
+          "[bme280]") {
+  Bench b("i2c=bme280");
+  auto* chip = b.model->as<core::board::I2cTarget>();
+  i2c_write(*chip, 0xF4, 0x27);  // t_measure 5.5 ms, t_standby 0.5 ms: 6 ms cycles
+  b.clock.busy_wait(Micros(6000 * 3));  // measurements end at 5.5, 11.5, 17.5 ms
+  i2c_read(*chip, 0xF3, 1);
+  CHECK(b.state("measurements") == 3);
+  // t_standby 62.5 ms: the measurement begun at 18 ms ends at 23.5, then 68 ms cycles
+  i2c_write(*chip, 0xF5, 0x20);
+  b.clock.busy_wait(Micros(91500 - 18000));  // 23.5 and 91.5 ms
+  i2c_read(*chip, 0xF3, 1);
+  CHECK(b.state("measurements") == 5);
+  b.clock.busy_wait(Micros(67999));
+  i2c_read(*chip, 0xF3, 1);
+  CHECK(b.state("measurements") == 5);
+  b.clock.busy_wait(Micros(1));
+  i2c_read(*chip, 0xF3, 1);
+  CHECK(b.state("measurements") == 6);
+}
