@@ -169,6 +169,7 @@ class Bme280 final : public core::board::Model,
   bool measuring() const {
     if (!measuring_until_) return false;
     if ((ctrl_meas_ & 3) != 3) return now() < *measuring_until_;
+    if (now() < start_) return false;  // in the standby before a cycle a config write re-timed
     return (now() - start_) % (measure_time() + standby_time()) < measure_time();
   }
 
