@@ -114,6 +114,35 @@ emu.test("ow: Read ROM from a single slave; an error in the model is the call's 
   h:detach()
 end)
 
+emu.test("ow: a model may call ow, detach itself and attach another, from inside a slot", function()
+  local rom = rom_with_crc(0x42, "\6\5\4\3\2\1")
+  local slave = onewire_slave(rom, "")
+  local h
+  local plain_read_bit = slave.read_bit
+  function slave:read_bit(us)
+    -- a nested call walks its own list of devices (here another pin's: one on this pin would
+    -- reset this very slave), then the outer call goes on with its own
+    self.nested = (self.nested or 0) + 1
+    if self.nested <= 2 then
+      ow.reset(7)
+      ow.write(7, 0xCC)
+    elseif self.nested == 3 then
+      h:detach()
+      emu.attach{ bus = "ow", address = 6, model = onewire_slave(rom, ""), multi_drop = true }
+    end
+    return plain_read_bit(self, us)
+  end
+  h = emu.attach{ bus = "ow", address = 6, model = slave, multi_drop = true }
+  -- a second device that only answers presence (every read slot left to the pull-up)
+  local quiet = emu.attach{ bus = "ow", address = 6, model = {}, multi_drop = true }
+  ow.setup(6)
+  ow.reset(6)
+  ow.write(6, 0x33)
+  emu.eq(ow.read_bytes(6, 8), rom, "the outer call still reads the devices it began with")
+  emu.eq(ow.reset(6), 1, "the model attached from inside answers")
+  quiet:detach()
+end)
+
 emu.test("dht: a Lua sensor answers the start pulse with 5 bytes", function()
   local sensor = { pulses = {} }
   -- DHT22 format: humidity and temperature in tenths, bit 15 of temperature the sign
