@@ -1,11 +1,13 @@
 -- A BME280 driver straight from the datasheet (Bosch BST-BME280-DS002: registers in 5.4,
--- floating-point compensation in 8.1), on the i2c module. Put it in the flash beside your
--- app and `local bme280 = require "bme280"`; examples/weather_station.lua uses it.
---   local sensor = bme280.new(0, 0x76)     -- nil when nothing answers at that address
+-- floating-point compensation in 8.1), on the i2c or the spi module. Put it in the flash beside
+-- your app and `local bme280 = require "bme280"`; examples/weather_station.lua uses it.
+--   local sensor = bme280.new(0, 0x76)     -- i2c: nil when nothing answers at that address
+--   local sensor = bme280.new_spi(8)       -- spi (HSPI, spi.setup done), chip-select on pin 8
 --   sensor:measure(function(t, p, h) ... end)   -- °C, hPa, %RH after a forced measurement
+-- Run against the emulator's model: --attach i2c:0x76=bme280 or --attach spi:8=bme280.
 local M = {}
 
-local function read(id, addr, reg, n)
+local function i2c_read(id, addr, reg, n)
   i2c.start(id)
   if not i2c.address(id, addr, i2c.TRANSMITTER) then
     i2c.stop(id)
@@ -19,11 +21,28 @@ local function read(id, addr, reg, n)
   return data
 end
 
-local function write(id, addr, reg, value)
+local function i2c_write(id, addr, reg, value)
   i2c.start(id)
   local ok = i2c.address(id, addr, i2c.TRANSMITTER) and i2c.write(id, reg, value) == 2
   i2c.stop(id)
   return ok
+end
+
+-- SPI (6.3): chip-select low, a control byte (bit 7: 1 read, 0 write; bits 6..0 the register's),
+-- then the data; reads go on at the next register for as long as chip-select stays low.
+local function spi_read(cs, reg, n)
+  gpio.write(cs, gpio.LOW)
+  spi.send(1, bit.bor(reg, 0x80))
+  local data = spi.recv(1, n)
+  gpio.write(cs, gpio.HIGH)
+  return data
+end
+
+local function spi_write(cs, reg, value)
+  gpio.write(cs, gpio.LOW)
+  spi.send(1, bit.band(reg, 0x7f), value)
+  gpio.write(cs, gpio.HIGH)
+  return true
 end
 
 local function u16(s, i) return s:byte(i) + s:byte(i + 1) * 256 end
@@ -34,8 +53,8 @@ end
 local function s8(v) return v >= 128 and v - 256 or v end
 
 -- The trimming parameters, 0x88..0xA1 and 0xE1..0xE7 (5.4.3, table 16).
-local function calibration(id, addr)
-  local a, b = read(id, addr, 0x88, 26), read(id, addr, 0xE1, 7)
+local function calibration(read)
+  local a, b = read(0x88, 26), read(0xE1, 7)
   if not a or not b then return nil end
   local c = { T1 = u16(a, 1), T2 = s16(a, 3), T3 = s16(a, 5), P1 = u16(a, 7) }
   for i = 2, 9 do c["P" .. i] = s16(a, 7 + 2 * (i - 1)) end
@@ -83,19 +102,33 @@ local Sensor = {}
 Sensor.__index = Sensor
 
 -- Oversampling x1 for all three, forced mode, no filter (the datasheet's "weather monitoring").
-function M.new(id, addr)
-  local chip = read(id, addr, 0xD0, 1)
+-- read(reg, n) and write(reg, value) speak to the chip over one of the buses.
+local function open(read, write)
+  local chip = read(0xD0, 1)
   if not chip or chip:byte(1) ~= 0x60 then return nil end
-  local c = calibration(id, addr)
+  local c = calibration(read)
   if not c then return nil end
-  write(id, addr, 0xF5, 0x00)  -- config: filter off
-  write(id, addr, 0xF2, 0x01)  -- ctrl_hum: humidity x1 (effective at the ctrl_meas write)
-  return setmetatable({ id = id, addr = addr, cal = c }, Sensor)
+  write(0xF5, 0x00)  -- config: filter off
+  write(0xF2, 0x01)  -- ctrl_hum: humidity x1 (effective at the ctrl_meas write)
+  return setmetatable({ read = read, write = write, cal = c }, Sensor)
+end
+
+function M.new(id, addr)
+  return open(function(reg, n) return i2c_read(id, addr, reg, n) end,
+              function(reg, value) return i2c_write(id, addr, reg, value) end)
+end
+
+-- The chip-select pin is driven here (set up as an output, idle high).
+function M.new_spi(cs)
+  gpio.mode(cs, gpio.OUTPUT)
+  gpio.write(cs, gpio.HIGH)
+  return open(function(reg, n) return spi_read(cs, reg, n) end,
+              function(reg, value) return spi_write(cs, reg, value) end)
 end
 
 -- Raw values of the last measurement.
 function Sensor:raw()
-  local d = read(self.id, self.addr, 0xF7, 8)
+  local d = self.read(0xF7, 8)
   if not d then return nil end
   local adc_P = d:byte(1) * 4096 + d:byte(2) * 16 + math.floor(d:byte(3) / 16)
   local adc_T = d:byte(4) * 4096 + d:byte(5) * 16 + math.floor(d:byte(6) / 16)
@@ -105,9 +138,9 @@ end
 
 -- Starts a forced measurement and calls back with °C, hPa, %RH once status says it is done.
 function Sensor:measure(callback)
-  write(self.id, self.addr, 0xF4, 0x25)  -- osrs_t x1, osrs_p x1, forced mode
+  self.write(0xF4, 0x25)  -- osrs_t x1, osrs_p x1, forced mode
   tmr.create():alarm(10, tmr.ALARM_AUTO, function(t)
-    local status = read(self.id, self.addr, 0xF3, 1)
+    local status = self.read(0xF3, 1)
     if status and status:byte(1) % 16 >= 8 then return end  -- measuring[3]: not yet
     t:unregister()
     local adc_T, adc_P, adc_H = self:raw()

@@ -413,8 +413,10 @@ peripherals:
   --adc N|vdd33      what adc.read(0) samples (0..1024, default 512), or vdd33: the ADC
                      measures the supply (adc.readvdd33() = 3300)
   --attach SPEC      wire a simulated device (repeatable), BUS[:ADDRESS]=MODEL[,KEY=VALUE]:
-                     i2c:0x76=bme280,temperature=21.5 (docs/peripherals.md); without
-                     one the buses are empty, as on a bare board
+                     i2c:0x76=bme280,temperature=21.5, spi:8=bme280 (chip-select on
+                     pin 8), ow:3=ds18b20, dht:5=dht22, ws2812=strip:30
+                     (docs/peripherals.md); without one the buses are empty, as on a
+                     bare board
   --serial[=PATH]    UART0 on a new pseudo-terminal instead of stdin/stdout: the board's
                      console (echo, CR LF, '> ' prompt, boot banner) for nodemcu-tool,
                      ESPlorer, picocom at any baud rate. Its path is printed on stderr and,

@@ -18,8 +18,9 @@ constexpr ModelKind k_kinds[] = {
      .make = make_at24c32},
     {.name = "bme280",
      .bus = "i2c",
-     .summary = "temperature/pressure/humidity sensor (readings: temperature °C, pressure hPa, "
-                "humidity %RH)",
+     .other_bus = "spi",
+     .summary = "temperature/pressure/humidity sensor, on i2c or spi (readings: temperature °C, "
+                "pressure hPa, humidity %RH)",
      .default_address = 0x76,
      .make = make_bme280},
     {.name = "dht11",
@@ -59,16 +60,27 @@ constexpr ModelKind k_kinds[] = {
      .make = make_strip},
 };
 
-// i2c's 7-bit addresses; reserved ranges are left to the user (a test may want them).
+// i2c's 7-bit addresses; reserved ranges are left to the user (a test may want them). On spi
+// the address is the chip-select's gpio pin, or none for the HSPI's own CS.
 std::string check_address(const ModelKind& kind, const core::board::Location& at) {
+  if (at.bus == "spi") {
+    if (at.address && (*at.address < 0 || *at.address > 12)) return "chip-select is a pin 0..12";
+    return {};
+  }
   if (!kind.addressed) return at.address ? "takes no address" : "";
-  if (!at.address) return "needs an address (e.g. " + std::string(kind.bus) + ":N=" +
-                          std::string(kind.name) + ")";
-  if (kind.bus == "i2c" && *at.address > 0x7f) return "i2c addresses are 7-bit (0x00..0x7f)";
+  if (!at.address) return "needs an address (e.g. " + at.bus + ":N=" + std::string(kind.name) + ")";
+  if (at.bus == "i2c" && *at.address > 0x7f) return "i2c addresses are 7-bit (0x00..0x7f)";
   // 1-wire and DHT drivers refuse pin 0 (GPIO16, no open drain) and pins past 12
-  if ((kind.bus == "ow" || kind.bus == "dht") && (*at.address < 1 || *at.address > 12))
+  if ((at.bus == "ow" || at.bus == "dht") && (*at.address < 1 || *at.address > 12))
     return "sits on a pin 1..12";
   return {};
+}
+
+// "i2c", or "i2c or spi" for a kind with two interfaces.
+std::string buses(const ModelKind& kind) {
+  std::string out(kind.bus);
+  if (!kind.other_bus.empty()) out += " or " + std::string(kind.other_bus);
+  return out;
 }
 
 }  // namespace
@@ -100,12 +112,13 @@ int attach(core::board::Board& board, const core::Clock& clock, const AttachSpec
     error = "unknown model '" + spec.kind + "' (" + describe_kinds() + ")";
     return 0;
   }
-  if (spec.at.bus != kind->bus) {
-    error = spec.kind + " sits on the " + std::string(kind->bus) + " bus, not " + spec.at.bus;
+  bool on_other = !kind->other_bus.empty() && spec.at.bus == kind->other_bus;
+  if (spec.at.bus != kind->bus && !on_other) {
+    error = spec.kind + " sits on the " + buses(*kind) + " bus, not " + spec.at.bus;
     return 0;
   }
   core::board::Location at = spec.at;
-  if (!at.address) at.address = kind->default_address;
+  if (!at.address && !on_other) at.address = kind->default_address;
   if (std::string why = check_address(*kind, at); !why.empty()) {
     error = spec.kind + ": " + why;
     return 0;
@@ -125,7 +138,7 @@ std::string describe_kinds() {
   std::string out;
   for (const auto& k : k_kinds) {
     if (!out.empty()) out += ", ";
-    out += std::string(k.name) + " (" + std::string(k.bus) + ")";
+    out += std::string(k.name) + " (" + buses(k) + ")";
   }
   return out;
 }

@@ -27,8 +27,10 @@ struct ModelSetup {
 struct ModelKind {
   std::string_view name;     // "bme280": the KIND of a spec
   std::string_view bus;      // the bus it sits on: "i2c", "spi", "ow", "dht", "ws2812"
+  std::string_view other_bus = {};  // a second interface it also answers on ("spi"), or empty
   std::string_view summary;  // one line for --help and docs/peripherals.md
-  // Where it sits when the spec gives no ADDRESS (a BME280's 0x76), or none: the spec must say.
+  // Where it sits on `bus` when the spec gives no ADDRESS (a BME280's 0x76), or none: the spec
+  // must say. On `other_bus` none is assumed.
   std::optional<long long> default_address;
   bool multi_drop = false;   // several may share one place (1-wire probes on one pin)
   bool addressed = true;     // false for a bus without addresses (a ws2812 strip)

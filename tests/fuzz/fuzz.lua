@@ -671,7 +671,7 @@ local HINTS = {
   ["i2c.setup"] = { function() return chance(7, 8) and 0 or gen() end, pin_arg, pin_arg, function() return pick({ 100000, 400000, 0, -1 }) end },
   ["i2c.start"] = { function() return 0 end },
   ["i2c.stop"] = { function() return 0 end },
-  ["i2c.address"] = { function() return 0 end, function() return pick({ 0x76, 0x50, 0x20, 0x77, rint(130) - 2 }) end, function() return rint(3) - 1 end },
+  ["i2c.address"] = { function() return 0 end, function() return pick({ 0x76, 0x50, 0x20, 0x42, 0x77, rint(130) - 2 }) end, function() return rint(3) - 1 end },
   ["i2c.write"] = { function() return 0 end, function() return chance(1, 2) and rint(256) - 1 or data_arg() end, function() return pick({ 0xF4, 0x00, { 1, 2, 3 }, "x" }) end },
   ["i2c.read"] = { function() return 0 end, function() return pick({ 1, 8, 26, 0, -1, 4097 }) end },
   ["spi.setup"] = { function() return chance(7, 8) and 1 or gen() end, function() return rint(3) - 1 end, function() return rint(2) - 1 end, function() return rint(2) - 1 end, function() return pick({ 8, 16, 32, 0, 33 }) end, small, function() return rint(3) - 1 end },
@@ -1163,6 +1163,40 @@ function schedule()
     pacer:alarm(1 + batches % 50, tmr.ALARM_SINGLE, step)
   else
     node.task.post(step)
+  end
+end
+
+-- Models written in Lua (emu.attach{model = TABLE}, docs/peripherals.md) on every bus, at
+-- places run.sh leaves free: each method the bus calls answers junk of any type, raises, or
+-- calls back into the modules from inside the bus operation (an ow call inside a 1-Wire slot,
+-- a detach of itself, ...). A reboot drops them, as it drops every Lua model.
+do
+  local has_board, board = pcall(require, "emu.board")
+  local junk = { true, false, 0, 1, 255, 256, -1, 2 ^ 53, 0 / 0, 1 / 0, "", "\1\2\3\4\5", "xyz", {} }
+  local model = setmetatable({}, { __index = function(_, method)
+    return function(_, ...)
+      local saved = rng
+      rng = cb_rng
+      local k, answer = rint(12), pick(junk)
+      if k == 1 then
+        rng = saved
+        error("lua model: " .. tostring(method) .. " raised")
+      elseif k == 2 then
+        local ok, err = pcall(call_back_into, ...)
+        if not ok then
+          rng = saved
+          error(err, 0)
+        end
+      end
+      rng = saved
+      if k == 3 then return nil end
+      return answer
+    end
+  end })
+  local places = { { "i2c", 0, 0x42 }, { "spi", 0, 9 }, { "ow", 0, 7 }, { "dht", 0, 9 }, { "ws2812", 1 } }
+  for _, p in ipairs(has_board and places or {}) do
+    local ok, err = pcall(board.attach_lua, p[1], p[2], p[3], model, p[1] == "ow")
+    if not ok then say("note: no Lua model at " .. p[1] .. ": " .. tostring(err)) end
   end
 end
 

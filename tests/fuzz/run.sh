@@ -26,9 +26,14 @@ mkdir "$work/fs"
 # not have used (a bug to find) lands there, not in the source tree.
 cd "$work" || exit 2
 start=$(date +%s)
-# Models on the i2c bus, so that i2c calls reach register code and not only the empty bus.
+# Models on every bus, so that i2c, spi, ow, dht and ws2812 calls reach the models' code and
+# not only the empty bus (the pins are ones pin_arg picks: 1..12; spi:8 is a gpio chip-select).
+# fuzz.lua adds models written in Lua at i2c:0x42, spi:9, ow:7, dht:9 and ws2812.1.
 timeout -k 10 "$limit" "$emu" --virtual-time --on-error continue --hosts "$here/hosts" \
   --attach i2c:0x76=bme280 --attach i2c:0x50=at24c32 --attach i2c:0x20=pcf8574 \
+  --attach spi:8=bme280 --attach spi=bme280 --attach ow:3=ds18b20 --attach ow:3=ds18b20 \
+  --attach ow:4=ds18b20,parasite=1 --attach dht:5=dht22 --attach dht:6=dht11 \
+  --attach ws2812=strip:16 \
   --fs "$work/fs" "$here/fuzz.lua" --seed "$seed" --calls "$calls" "$@" \
   </dev/null >"$work/out" 2>&1
 status=$?

@@ -38,6 +38,9 @@ emu.test("the buffer: set_mosi/get_miso by bits and as a string; their checks", 
   emu.same({ spi.get_miso(1, 0, 16, 1) }, { 0x1234 })
   spi.set_mosi(1, "hello")
   emu.eq(spi.get_miso(1, 5), "hello")
+  -- a negative count: the firmware returns it as the result count (undefined); here nothing
+  emu.eq(select("#", spi.get_miso(1, 8, 8, -636537)), 0)
+  emu.eq(select("#", spi.get_miso(1, 8, 8, 0)), 0)
   emu.raises("bad argument #2 to 'set_mosi' (out of range)", function() spi.set_mosi(1, 512, 8, 1) end)
   emu.raises("bad argument #3 to 'set_mosi' (out of range)", function() spi.set_mosi(1, 0, 33, 1) end)
   emu.raises("data range exceeded > 512 bits", function() spi.set_mosi(1, 504, 8, 1, 2) end)

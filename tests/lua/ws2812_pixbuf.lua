@@ -29,6 +29,9 @@ emu.test("fill/set return the buffer; set checks extra values and whole LEDs", f
   emu.raises("bad argument #1 to '?' (need as many values as colors per pixel)", b.fill, b, 1)
   emu.raises("bad argument #5 to '?' (extra values given)", b.set, b, 1, 1, 2, 3, 4)
   emu.raises("string does not contain whole LEDs", b.set, b, 1, "ab")
+  -- -2^31 - 1 wraps in the chip's int (out of range), not an overflow on the host
+  emu.raises("bad argument #2 to '?' (index out of range)", b.get, b, -2147483648)
+  emu.raises("bad argument #2 to '?' (index out of range)", b.set, b, -2147483648, 1, 2, 3)
   emu.eq(tostring(b), "[(4,5,6),(1,2,3)]")
 end)
 

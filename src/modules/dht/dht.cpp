@@ -5,6 +5,7 @@
 
 #include "core/board/board.hpp"
 #include "core/board/pin_targets.hpp"
+#include "core/board/push_fault.hpp"
 #include "core/device.hpp"
 #include "modules/dht/dht_decode.hpp"
 #include "modules/gpio/gpio_state.hpp"
@@ -86,12 +87,16 @@ namespace nodemcu_emu::modules {
 
 int open_dht(lua_State* L) {
   using namespace dht;
+  using core::board::raising_faults;
   static const luaL_Reg functions[] = {
-      {"read", dht_read}, {"read11", dht_read11}, {"readxx", dht_readxx}, {nullptr, nullptr}};
+      {"read", raising_faults<dht_read>},
+      {"read11", raising_faults<dht_read11>},
+      {"readxx", raising_faults<dht_readxx>},
+      {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
   if (core::Device::from(L).options().firmware >= 3) {
-    lua_pushcfunction(L, dht_read12);
+    lua_pushcfunction(L, raising_faults<dht_read12>);
     lua_setfield(L, -2, "read12");
   }
   lua_pushinteger(L, k_ok);

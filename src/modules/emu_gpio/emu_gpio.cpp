@@ -29,16 +29,21 @@ int emu_gpio_drive(lua_State* L) {
 int emu_gpio_history(lua_State* L) {
   lua_Integer pin = luaL_checkinteger(L, 1);
   luaL_argcheck(L, pin >= 0 && pin < gpio::k_pin_count, 1, "Invalid pin");
-  const auto& changes = gpio::history(core::Device::from(L), static_cast<int>(pin));
-  lua_createtable(L, static_cast<int>(changes.size()), 0);
-  int i = 0;
-  for (const auto& c : changes) {
+  core::Device& d = core::Device::from(L);
+  // Copied into Lua-owned memory first: the table's pushes may raise (out of memory), and no
+  // C++ object may be alive then.
+  std::size_t n = gpio::history(d, static_cast<int>(pin), nullptr, 0);
+  auto* changes =
+      static_cast<gpio::LevelChange*>(lua_newuserdata(L, sizeof(gpio::LevelChange) * (n + 1)));
+  n = gpio::history(d, static_cast<int>(pin), changes, n);
+  lua_createtable(L, static_cast<int>(n), 0);
+  for (std::size_t i = 0; i < n; ++i) {
     lua_createtable(L, 2, 0);
-    lua_pushnumber(L, static_cast<lua_Number>(c.at.count()));
+    lua_pushnumber(L, static_cast<lua_Number>(changes[i].at.count()));
     lua_rawseti(L, -2, 1);
-    lua_pushinteger(L, c.level);
+    lua_pushinteger(L, changes[i].level);
     lua_rawseti(L, -2, 2);
-    lua_rawseti(L, -2, ++i);
+    lua_rawseti(L, -2, static_cast<int>(i + 1));
   }
   return 1;
 }

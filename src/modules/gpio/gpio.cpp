@@ -2,6 +2,7 @@
 // drive_input()/emu_gpio.drive set, else their pull-up. Interrupts follow the firmware: the
 // "ISR" counts edges and posts one high-priority task that calls trig's callback with
 // (level, when, eventcount) under luaL_pcallx.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -76,9 +77,13 @@ bool condition_holds(int type, int old_level, int level) {
 
 void run_callback_task(Device& d, int pin, int level, std::uint32_t then);
 
-void record(Device& d, int pin, Pin& p) {
+void keep(Pin& p, LevelChange change) {
   if (p.history.size() == k_history_max) p.history.pop_front();
-  p.history.push_back({d.uptime(), p.level});
+  p.history.push_back(change);
+}
+
+void record(Device& d, int pin, Pin& p) {
+  keep(p, {d.uptime(), p.level});
   if (d.trace().enabled())
     d.trace().emit(d.loop().now(), "gpio", "level", {{"pin", pin}, {"level", p.level}});
 }
@@ -323,6 +328,7 @@ void release_input(Device& device, int pin) {
 
 int pin_level(Device& device, int pin) {
   const Pin& p = gpio_state(device).pins[static_cast<std::size_t>(pin)];
+  if (p.wave) return p.wave->level_at(device.uptime());
   return pad_level(p, pin);
 }
 
@@ -347,8 +353,33 @@ void on_mode_change(Device& device, std::function<void(int pin)> hook) {
   gpio_state(device).mode_hooks.push_back(std::move(hook));
 }
 
-const std::deque<LevelChange>& history(Device& device, int pin) {
-  return gpio_state(device).pins[static_cast<std::size_t>(pin)].history;
+void set_waveform(Device& device, int pin, std::optional<Waveform> wave) {
+  Pin& p = gpio_state(device).pins[static_cast<std::size_t>(pin)];
+  if (p.wave) {
+    auto edges = wave_edges(*p.wave, p.level_before_wave, device.uptime(), k_history_max);
+    for (const auto& e : edges) keep(p, e);
+    if (!edges.empty()) p.level = edges.back().level;
+  }
+  p.wave = wave;
+  p.level_before_wave = p.level;
+}
+
+std::vector<LevelChange> history(Device& device, int pin) {
+  const Pin& p = gpio_state(device).pins[static_cast<std::size_t>(pin)];
+  std::vector<LevelChange> out(p.history.begin(), p.history.end());
+  if (p.wave) {
+    auto edges = wave_edges(*p.wave, p.level_before_wave, device.uptime(), k_history_max);
+    out.insert(out.end(), edges.begin(), edges.end());
+    if (out.size() > k_history_max)
+      out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(out.size() - k_history_max));
+  }
+  return out;
+}
+
+std::size_t history(Device& device, int pin, LevelChange* out, std::size_t room) {
+  auto all = history(device, pin);
+  if (out != nullptr) std::copy_n(all.begin(), std::min(room, all.size()), out);
+  return out != nullptr ? std::min(room, all.size()) : all.size();
 }
 
 }  // namespace nodemcu_emu::modules::gpio

@@ -7,8 +7,10 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <vector>
 
 #include "core/timer_handle.hpp"
+#include "modules/gpio/waveform.hpp"
 
 namespace nodemcu_emu::core {
 class Device;
@@ -24,11 +26,7 @@ enum PinMode : int { k_input = 0, k_output = 1, k_int = 2, k_opendrain = 3 };
 // GPIO_INT_TYPE: what arms a pin's interrupt.
 enum IntType : int { k_none = 0, k_up = 1, k_down = 2, k_both = 3, k_low = 4, k_high = 5 };
 
-// A change of a pad's level, for tests (emu_gpio.history) and --trace.
-struct LevelChange {
-  core::Micros at;
-  int level;
-};
+// LevelChange: a change of a pad's level, for tests (emu_gpio.history) and --trace.
 constexpr std::size_t k_history_max = 4096;  // changes kept per pin, oldest dropped first
 
 struct Pin {
@@ -45,6 +43,8 @@ struct Pin {
   std::uint16_t reported = 0;   // ... and handed to Lua
   core::TimerHandle rearm_timer;  // a level interrupt arms again after its callback
   std::deque<LevelChange> history;
+  std::optional<Waveform> wave;  // a square wave it puts out now (pwm)
+  int level_before_wave = 0;     // the pad's level when the wave began
 };
 
 // Drives input pin `pin` (0..12) from outside the chip to `level` (0/1), as a button or another
@@ -52,7 +52,7 @@ struct Pin {
 void drive_input(core::Device& device, int pin, int level);
 // Stops driving: the pin floats again (reads its pull-up, or 0).
 void release_input(core::Device& device, int pin);
-// What gpio.read(pin) would return.
+// What gpio.read(pin) would return (a running wave's level at this moment).
 int pin_level(core::Device& device, int pin);
 
 // What other modules do to a pin through the firmware's platform layer (ow, dht, pwm, ws2812
@@ -66,7 +66,14 @@ void disable_output(core::Device& device, int pin);
 bool has_pullup(core::Device& device, int pin);
 // Called with the pin on every platform_mode (gpio.mode included).
 void on_mode_change(core::Device& device, std::function<void(int pin)> hook);
-// The pin's level changes, oldest first (at most k_history_max).
-const std::deque<LevelChange>& history(core::Device& device, int pin);
+// The pin puts out `wave` from now on, or stops putting one out (nullopt): the edges of the
+// wave that ran join the history, and the pad is left where its last edge put it.
+void set_waveform(core::Device& device, int pin, std::optional<Waveform> wave);
+// The pin's level changes up to now, a running wave's edges included, oldest first (at most
+// k_history_max).
+std::vector<LevelChange> history(core::Device& device, int pin);
+// The same into `out` (room for `room`), for a caller that must not hold a vector while Lua
+// may raise: returns how many there are (all of them when out is null).
+std::size_t history(core::Device& device, int pin, LevelChange* out, std::size_t room);
 
 }  // namespace nodemcu_emu::modules::gpio

@@ -2,10 +2,12 @@
 // bus answers as an empty board does: no presence pulse, search finds nothing, reads are the
 // pull-up's 1s. Every slot takes the driver's time: the call busy-waits the Clock by it.
 #include <cstdio>
+#include <deque>
 #include <string>
 
 #include "core/board/board.hpp"
 #include "core/board/onewire_crc.hpp"
+#include "core/board/push_fault.hpp"
 #include "core/device.hpp"
 #include "modules/gpio/gpio_state.hpp"
 #include "modules/ow/onewire_master.hpp"
@@ -24,7 +26,11 @@ struct OwState {
   explicit OwState(Device&) {}
   std::array<SearchState, gpio::k_pin_count> search;
   Timings timings;  // ow.set_timings (3.0) sets them for every pin, as the driver's one global
-  OneWireBus bus;   // the models on the pin of the call in progress
+  // The models on the pin of each call in progress, innermost last: a model written in Lua may
+  // call ow from inside a slot, and the outer call's Master keeps a reference to its own bus
+  // (a deque: pushing and popping at the back leaves the other elements where they are). Kept
+  // here, not in the Master, so that nothing with a destructor lives in the Lua C function.
+  std::deque<OneWireBus> buses;
 };
 
 OwState& ow_state(Device& device) {
@@ -49,15 +55,15 @@ unsigned check_id(lua_State* L) {
 // The models wired to the pin ("ow:PIN" on the board), for one call.
 Master master(Device& d, unsigned pin) {
   OwState& s = ow_state(d);
-  s.bus = OneWireBus(d.board().at<core::board::OneWireTarget>("ow", 0, static_cast<long long>(pin)));
+  s.buses.emplace_back(d.board().at<core::board::OneWireTarget>("ow", 0, static_cast<long long>(pin)));
   int idle = gpio::has_pullup(d, static_cast<int>(pin)) ? 1 : 0;
-  return Master(s.bus, idle, s.timings, d.loop().now());
+  return Master(s.buses.back(), idle, s.timings, d.loop().now());
 }
 
 // The slots' time passes on the Clock; the pad is left as the driver leaves it: driven high
 // after a write with `power` (parasite power), else released to the pull-up.
 void finish(Device& d, unsigned pin, const Master& m, bool powered) {
-  ow_state(d).bus = OneWireBus();  // a model detached meanwhile goes now
+  ow_state(d).buses.pop_back();  // a model detached meanwhile goes now
   d.loop().clock().busy_wait(m.elapsed());
   if (powered)
     gpio::platform_write(d, static_cast<int>(pin), 1);
@@ -309,15 +315,25 @@ namespace nodemcu_emu::modules {
 
 int open_ow(lua_State* L) {
   using namespace ow;
+  using core::board::raising_faults;
   static const luaL_Reg functions[] = {
-      {"setup", ow_setup},       {"reset", ow_reset},
-      {"skip", ow_skip},         {"select", ow_select},
-      {"write", ow_write},       {"write_bytes", ow_write_bytes},
-      {"read", ow_read},         {"read_bytes", ow_read_bytes},
-      {"depower", ow_depower},   {"reset_search", ow_reset_search},
-      {"target_search", ow_target_search}, {"search", ow_search},
-      {"crc8", ow_crc8},         {"check_crc16", ow_check_crc16},
-      {"crc16", ow_crc16},       {nullptr, nullptr}};
+      // the calls that reach the pin's devices raise what a model written in Lua raised
+      {"setup", ow_setup},
+      {"reset", raising_faults<ow_reset>},
+      {"skip", raising_faults<ow_skip>},
+      {"select", raising_faults<ow_select>},
+      {"write", raising_faults<ow_write>},
+      {"write_bytes", raising_faults<ow_write_bytes>},
+      {"read", raising_faults<ow_read>},
+      {"read_bytes", raising_faults<ow_read_bytes>},
+      {"depower", ow_depower},
+      {"reset_search", ow_reset_search},
+      {"target_search", ow_target_search},
+      {"search", raising_faults<ow_search>},
+      {"crc8", ow_crc8},
+      {"check_crc16", ow_check_crc16},
+      {"crc16", ow_crc16},
+      {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
   if (core::Device::from(L).options().firmware >= 3) {

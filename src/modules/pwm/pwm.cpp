@@ -1,7 +1,10 @@
 // pwm (pwm.c, platform.c, driver/pwm.c): the SDK's PWM on up to 6 pins sharing one frequency.
-// What a pin puts out is state (pwm.getduty, the trace, emu hooks); a duty of 0 or 1023 also
-// sets the pad's level, a duty in between leaves it where it was (no 1 kHz toggling is
-// simulated). gpio.mode, ow.setup, ... on a PWM pin give it up, as platform_gpio_mode does.
+// A duty of 0 or 1023 sets the pad's level; a duty in between is a square wave on the pin
+// (gpio::Waveform) whose edges are computed when a test reads the pin's history or level, not
+// toggled by timers. gpio.mode, ow.setup, ... on a PWM pin give it up, as platform_gpio_mode does.
+#include <algorithm>
+#include <optional>
+
 #include "core/device.hpp"
 #include "modules/gpio/gpio_state.hpp"
 #include "modules/pwm/pwm_channels.hpp"
@@ -42,10 +45,20 @@ std::uint32_t scaled(std::uint32_t d) {
   return static_cast<std::uint16_t>((d * k_depth) / k_depth);
 }
 
+// The wave a duty between 0 and full puts out at `freq`: high for duty/1023 of each period (at
+// least 1 µs high and 1 µs low: the emulator's time resolution), from now.
+std::optional<gpio::Waveform> wave_for(Device& d, unsigned duty, unsigned freq) {
+  if (duty == 0 || duty >= k_depth) return std::nullopt;
+  core::Micros period(1000000 / freq);
+  core::Micros high = std::clamp(period * duty / k_depth, core::Micros(1), period - core::Micros(1));
+  return gpio::Waveform{d.uptime(), period, high};
+}
+
 // pwm_start: the new duty reaches the pin.
 void output(Device& d, int pin, std::uint32_t duty) {
   PwmChannels& c = channels(d);
   unsigned v = c.set_output(pin, duty);
+  gpio::set_waveform(d, pin, wave_for(d, v, c.freq()));
   if (v == 0) gpio::platform_write(d, pin, 0);
   if (v == k_depth) gpio::platform_write(d, pin, 1);
   if (d.trace().enabled())
@@ -73,9 +86,16 @@ int lpwm_setup(lua_State* L) {
   return 1;
 }
 
+// pwm_delete: the channel goes; the pad stays where the wave left it.
+void give_up(Device& d, int pin) {
+  if (!channels(d).exists(pin)) return;
+  channels(d).remove(pin);
+  gpio::set_waveform(d, pin, std::nullopt);
+}
+
 int lpwm_close(lua_State* L) {
   unsigned id = check_id(L);
-  channels(Device::from(L)).remove(static_cast<int>(id));
+  give_up(Device::from(L), static_cast<int>(id));
   return 0;
 }
 
@@ -105,6 +125,9 @@ int lpwm_setclock(lua_State* L) {
     return 1;
   }
   c.set_freq(static_cast<std::uint32_t>(clk));  // one frequency: every channel changes
+  Device& d = Device::from(L);
+  for (int pin = 1; pin < k_pins; ++pin)  // platform_pwm_set_clock restarts them: pwm_start()
+    if (c.exists(pin) && c.output(pin) != 0) output(d, pin, c.output(pin));
   lua_pushinteger(L, c.freq());
   return 1;
 }
@@ -155,7 +178,7 @@ int open_pwm(lua_State* L) {
       {"setduty", lpwm_setduty},   {"getduty", lpwm_getduty},   {nullptr, nullptr}};
   core::Device& d = core::Device::from(L);
   // platform_gpio_mode closes the pin's PWM channel (platform.c).
-  gpio::on_mode_change(d, [&d](int pin) { channels(d).remove(pin); });
+  gpio::on_mode_change(d, [&d](int pin) { give_up(d, pin); });
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
   return 1;

@@ -192,6 +192,9 @@ int spi_set_mosi(lua_State* L) {
 }
 
 int push_miso_values(lua_State* L, Channel& c, int offset, int bitlen, int num) {
+  // The firmware returns a negative count as it is (the Lua core then reads outside the stack:
+  // garbage or a crash); here such a count returns nothing.
+  if (num <= 0) return 0;
   luaL_checkstack(L, num, "too many results");
   for (int i = 0; i < num; ++i)
     lua_pushinteger(L, static_cast<lua_Integer>(c.bus.get_bits(offset + bitlen * i, bitlen)));

@@ -25,6 +25,13 @@ struct BufferHeader {
 BufferHeader* new_buffer(lua_State* L, const char* cls, std::size_t npix, std::size_t nchan,
                          std::size_t bytes);
 
+// `luaL_checkinteger(L, arg) - 1` as get/set compute a pixel's index: in the chip's 32-bit int,
+// where 1 - 1 is 0 and -2^31 - 1 wraps to 2^31 - 1 (out of range either way) instead of the
+// host's undefined overflow.
+inline int pixel_index_arg(lua_State* L, int arg) {
+  return static_cast<int>(static_cast<std::uint32_t>(luaL_checkinteger(L, arg)) - 1u);
+}
+
 // "[(g,r,b),(g,r,b)]": __tostring of both classes.
 int buffer_tostring(lua_State* L, BufferHeader* b);
 

@@ -109,7 +109,7 @@ int p_fill(lua_State* L) {
 
 int p_get(lua_State* L) {
   BufferHeader* b = check(L, 1);
-  auto led = static_cast<int>(luaL_checkinteger(L, 2)) - 1;
+  int led = pixel_index_arg(L, 2);
   luaL_argcheck(L, led >= 0 && static_cast<std::size_t>(led) < b->npix, 2, "index out of range");
   luaL_checkstack(L, static_cast<int>(b->nchan), nullptr);
   for (std::size_t i = 0; i < b->nchan; ++i)
@@ -254,7 +254,7 @@ int p_replace(lua_State* L) {
 
 int p_set(lua_State* L) {
   BufferHeader* b = check(L, 1);
-  auto led = static_cast<int>(luaL_checkinteger(L, 2)) - 1;
+  int led = pixel_index_arg(L, 2);
   std::size_t ch = b->nchan;
   luaL_argcheck(L, led >= 0 && static_cast<std::size_t>(led) < b->npix, 2, "index out of range");
   std::uint8_t* at = b->values() + ch * static_cast<std::size_t>(led);

@@ -7,6 +7,7 @@
 
 #include "core/board/board.hpp"
 #include "core/board/pin_targets.hpp"
+#include "core/board/push_fault.hpp"
 #include "core/device.hpp"
 #include "modules/gpio/gpio_state.hpp"
 #include "modules/ws2812/buffer.hpp"
@@ -31,8 +32,8 @@ Ws2812State& ws2812_state(Device& device) {
 }
 
 constexpr int k_mode_single = 0, k_mode_dual = 1;
-constexpr int k_gpio2 = 4;             // GPIO2 is NodeMCU pin 4
-constexpr Micros k_per_byte(10);       // 4 UART characters of 8 bits at 3.2 Mbaud
+constexpr int k_gpio2 = 4;               // GPIO2 is NodeMCU pin 4
+constexpr Micros k_per_byte(10);         // 4 UART characters of 8 bits at 3.2 Mbaud
 constexpr std::size_t k_trace_max = 96;  // bytes of a frame shown in the trace
 
 int ws2812_init(lua_State* L) {
@@ -66,7 +67,8 @@ bool data_arg(lua_State* L, int index, Data& out, bool optional) {
   }
   if (type != LUA_TUSERDATA) return false;
   bool v3 = Device::from(L).options().firmware >= 3;
-  auto* b = static_cast<BufferHeader*>(luaL_checkudata(L, index, v3 ? k_pixbuf_class : k_buffer_class));
+  auto* b =
+      static_cast<BufferHeader*>(luaL_checkudata(L, index, v3 ? k_pixbuf_class : k_buffer_class));
   if (v3) luaL_argcheck(L, b->nchan == 3 || b->nchan == 4, index, "Bad pixbuf format");
   out.bytes = b->values();
   out.length = b->npix * b->nchan;
@@ -105,7 +107,8 @@ int ws2812_write(lua_State* L) {
   send(d, 0, first);
   send(d, 1, second);
   // Both UARTs stream in parallel: the call lasts as long as the longer frame.
-  d.loop().clock().busy_wait(k_per_byte * static_cast<long long>(std::max(first.length, second.length)));
+  d.loop().clock().busy_wait(k_per_byte *
+                             static_cast<long long>(std::max(first.length, second.length)));
   return 0;
 }
 
@@ -122,7 +125,9 @@ int open_ws2812(lua_State* L) {
     register_pixbuf(L);
   else
     register_buffer_v2(L);
-  static const luaL_Reg functions[] = {{"init", ws2812_init}, {"write", ws2812_write}, {nullptr, nullptr}};
+  static const luaL_Reg functions[] = {{"init", ws2812_init},
+                                       {"write", core::board::raising_faults<ws2812_write>},
+                                       {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
   lua_pushcfunction(L, v3 ? new_pixbuf : new_buffer_v2);
@@ -131,7 +136,7 @@ int open_ws2812(lua_State* L) {
   const struct {
     const char* name;
     int value;
-  } constants[] = {{"FADE_IN", v3 ? 0 : 1},       {"FADE_OUT", v3 ? 1 : 0},
+  } constants[] = {{"FADE_IN", v3 ? 0 : 1},        {"FADE_OUT", v3 ? 1 : 0},
                    {"MODE_SINGLE", k_mode_single}, {"MODE_DUAL", k_mode_dual},
                    {"SHIFT_LOGICAL", 0},           {"SHIFT_CIRCULAR", 1}};
   for (const auto& c : constants) {

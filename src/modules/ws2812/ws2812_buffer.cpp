@@ -148,7 +148,7 @@ int b_power(lua_State* L) {
 
 int b_get(lua_State* L) {
   BufferHeader* b = check_buffer(L, 1);
-  auto led = static_cast<int>(luaL_checkinteger(L, 2)) - 1;
+  int led = pixel_index_arg(L, 2);
   luaL_argcheck(L, led >= 0 && static_cast<std::size_t>(led) < b->npix, 2, "index out of range");
   for (std::size_t i = 0; i < b->nchan; ++i) lua_pushnumber(L, b->values()[b->nchan * static_cast<std::size_t>(led) + i]);
   return static_cast<int>(b->nchan);
@@ -156,7 +156,7 @@ int b_get(lua_State* L) {
 
 int b_set(lua_State* L) {
   BufferHeader* b = check_buffer(L, 1);
-  auto led = static_cast<int>(luaL_checkinteger(L, 2)) - 1;
+  int led = pixel_index_arg(L, 2);
   luaL_argcheck(L, led >= 0 && static_cast<std::size_t>(led) < b->npix, 2, "index out of range");
   std::uint8_t* at = b->values() + b->nchan * static_cast<std::size_t>(led);
   int type = lua_type(L, 3);
