@@ -1,7 +1,5 @@
 #include "modules/emu/tcp_peer.hpp"
 
-#include "core/ip/close_on_exec.hpp"
-
 namespace nodemcu_emu::peer {
 
 namespace {
@@ -26,7 +24,6 @@ std::shared_ptr<TcpPeer> TcpPeer::connect(core::EventLoop& loop, const tcp::endp
 
 std::shared_ptr<TcpPeer> TcpPeer::accepted(core::EventLoop& loop, tcp::socket socket,
                                            PeerTrace trace) {
-  core::ip::close_on_exec(socket.native_handle());
   auto peer = std::make_shared<TcpPeer>(loop, std::move(socket), std::move(trace));
   boost::system::error_code ec;
   peer->socket_.non_blocking(true, ec);
@@ -40,7 +37,6 @@ std::shared_ptr<TcpPeer> TcpPeer::accepted(core::EventLoop& loop, tcp::socket so
 void TcpPeer::start_connect(const tcp::endpoint& target) {
   boost::system::error_code ec;
   socket_.open(target.protocol(), ec);
-  if (!ec) core::ip::close_on_exec(socket_.native_handle());
   // On loopback any 127.x address may be the source: the target's own keeps to the device's
   // "network" (a device bound to 127.0.0.5 is reached from 127.0.0.5).
   asio::ip::address local = target.address().is_loopback()
@@ -199,7 +195,6 @@ TcpPeerListener::TcpPeerListener(core::EventLoop& loop, PeerTrace trace)
 
 bool TcpPeerListener::open(const tcp::endpoint& endpoint, boost::system::error_code& ec) {
   acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) core::ip::close_on_exec(acceptor_.native_handle());
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);

@@ -1,7 +1,5 @@
 #include "modules/emu/udp_peer.hpp"
 
-#include "core/ip/close_on_exec.hpp"
-
 namespace nodemcu_emu::peer {
 
 namespace {
@@ -15,7 +13,6 @@ UdpPeer::UdpPeer(core::EventLoop& loop, PeerTrace trace)
 
 bool UdpPeer::open(const udp::endpoint& endpoint, boost::system::error_code& ec) {
   socket_.open(endpoint.protocol(), ec);
-  if (!ec) core::ip::close_on_exec(socket_.native_handle());
   if (!ec) socket_.bind(endpoint, ec);
   if (ec) {
     boost::system::error_code ignored;
