@@ -32,7 +32,7 @@ TcpConnection::TcpConnection(core::EventLoop& loop, ReadBuffer buffer)
     : loop_(loop), rx_(std::move(buffer)) {}
 
 TcpConnection::TcpConnection(core::EventLoop& loop, int fd, ReadBuffer buffer)
-    : loop_(loop), fd_(fd), rx_(std::move(buffer)) {}
+    : loop_(loop), rx_(std::move(buffer)), fd_(fd) {}
 
 TcpConnection::~TcpConnection() { close_socket(); }
 

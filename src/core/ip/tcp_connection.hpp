@@ -151,7 +151,6 @@ class TcpConnection : public core::Sweep::Member,
   void on_deadline(core::Micros now) override;
 
   core::EventLoop& loop_;
-  int fd_ = -1;
   core::Poller::Watch watch_;
   std::weak_ptr<Owner> owner_;
   ReadBuffer rx_;
@@ -164,6 +163,7 @@ class TcpConnection : public core::Sweep::Member,
   std::size_t write_offset_ = 0;
   std::size_t write_sends_ = 0;
   std::size_t write_bytes_ = 0;
+  int fd_ = -1;
   bool connecting_ = false;
   bool reading_ = false;
   bool watching_ = false;
@@ -172,8 +172,8 @@ class TcpConnection : public core::Sweep::Member,
   bool draining_ = false;
   bool configured_ = false;
   bool flushing_ = false;
-  core::EventLoop::KeepAlive linger_;  // keeps the loop running while a let-go connection finishes
   bool kept_ = false;  // the loop holds this let-go connection until it finishes
+  core::EventLoop::KeepAlive linger_;  // keeps the loop running while a let-go connection finishes
   core::Micros drain_deadline_{0};
   // The real-peer watch, only under virtual time (core/peer_watch.hpp): a pointer when off.
   struct PeerState {
