@@ -50,7 +50,7 @@ struct EchoPair {
     tcp::socket accepted(loop.io());
     acceptor.accept(accepted);
     session = std::make_shared<TcpSession>(loop, trace, "tcp#1",
-                                           std::make_shared<std::vector<char>>(16384),
+                                           std::make_shared<nodemcu_emu::net::TcpConnection::SharedBuffers>(),
                                            TcpSession::Config{});
     events->session = session;
     session->attach(events);

@@ -32,7 +32,7 @@ TcpConnection::TcpConnection(core::EventLoop& loop, ReadBuffer buffer)
     : loop_(loop), rx_(std::move(buffer)) {}
 
 TcpConnection::TcpConnection(core::EventLoop& loop, int fd, ReadBuffer buffer)
-    : loop_(loop), fd_(fd), rx_(std::move(buffer)) {}
+    : loop_(loop), rx_(std::move(buffer)), fd_(fd) {}
 
 TcpConnection::~TcpConnection() { close_socket(); }
 
@@ -212,7 +212,7 @@ void TcpConnection::errors_while_held(std::uint32_t) {
 
 // One read per turn: the watch is level-triggered, so what is left is reported again.
 void TcpConnection::read_now() {
-  ssize_t n = ::recv(fd_, rx_->data(), rx_->size(), MSG_DONTWAIT);
+  ssize_t n = ::recv(fd_, rx_->read.data(), rx_->read.size(), MSG_DONTWAIT);
   if (n > 0) return read_done({}, static_cast<std::size_t>(n));
   if (n == 0) return read_done(asio::error::eof, 0);
   if (would_block(errno)) return;  // reported ready, but another read took it
@@ -229,7 +229,7 @@ void TcpConnection::read_done(const boost::system::error_code& ec, std::size_t n
   }
   touch_peer();
   auto self = shared_from_this();  // the owner may let go of this connection in its callbacks
-  if (auto owner = owner_.lock()) owner->on_read(ec, rx_->data(), n);
+  if (auto owner = owner_.lock()) owner->on_read(ec, rx_->read.data(), n);
 }
 
 // --- writing ---
@@ -337,13 +337,22 @@ void TcpConnection::write_finished(const boost::system::error_code& ec) {
   if (!ec) flush();
 }
 
-// The written bytes go; the buffer's capacity stays for the next send unless it grew beyond
-// the device's send buffer (a connection left idle then holds no large block).
+// The written bytes go; the buffer goes back to the spares unless it grew beyond the device's
+// send buffer or enough are spare (a connection left idle then holds no block).
 void TcpConnection::writing_done() {
-  if (writing_.capacity() > k_kept_capacity)
-    std::string().swap(writing_);
-  else
-    writing_.clear();
+  writing_.clear();
+  auto& spares = rx_->spare_writes;
+  if (writing_.capacity() <= k_kept_capacity && spares.size() < SharedBuffers::k_max_spares &&
+      writing_.capacity() > std::string().capacity())
+    spares.push_back(std::move(writing_));
+  std::string().swap(writing_);
+}
+
+void TcpConnection::take_spare() {
+  auto& spares = rx_->spare_writes;
+  if (spares.empty()) return;
+  queued_.swap(spares.back());
+  spares.pop_back();
 }
 
 // --- the end ---

@@ -44,7 +44,7 @@ class TcpSession : public TcpConnection::Owner,
   // The device's send buffer (TCP_SND_BUF = 2 * TCP_MSS, net.md 4.5).
   static constexpr std::size_t k_send_buffer = 2920;
 
-  enum class State { idle, connecting, connected };
+  enum class State : std::uint8_t { idle, connecting, connected };
 
   struct Config {
     std::size_t frame_size = 1460;  // the device's pbuf payload (--frame-size)
@@ -126,17 +126,18 @@ class TcpSession : public TcpConnection::Owner,
   TcpConnection::ReadBuffer rx_;
   Config config_;
   std::weak_ptr<TcpSessionEvents> events_;
-  State state_ = State::idle;
   std::shared_ptr<TcpConnection> conn_;
+  // Packed: a thousand idle connections keep a thousand of these (docs/performance.md, hold).
+  State state_ = State::idle;
   bool counted_ = false;  // holds an established-connection slot
   bool held_ = false;
   bool delivering_ = false;  // inside the frames of one read
   bool in_receive_ = false;  // inside an on_receive
   bool flush_posted_ = false;
   int callback_depth_ = 0;         // inside this session's events: a flush follows them
+  int timeout_s_ = 0;
   std::size_t outstanding_ = 0;    // bytes sent but not yet taken by the host
   std::size_t awaiting_sent_ = 0;  // sends whose on_sent has not been reported
-  int timeout_s_ = 0;
   core::Micros last_activity_{0};
   core::TimerHandle give_up_timer_;  // the SYN retries giving up (the idle timeout: the loop's Sweep)
   std::uint64_t generation_ = 0;  // bumped when the pcb goes: stale handlers do nothing

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/device.hpp"
+#include "core/ip/tcp_connection.hpp"
 
 namespace nodemcu_emu::net {
 
@@ -18,8 +19,10 @@ struct TcpStack {
   core::Device& device;
   // ESTABLISHED TCP connections, incoming and outgoing.
   int established = 0;
-  // Every TCP read lands here first (see TcpConnection::start_read).
-  std::shared_ptr<std::vector<char>> read_buffer = std::make_shared<std::vector<char>>(16384);
+  // Every TCP read lands here first (see TcpConnection::start_read), and the spare write
+  // buffers wait here.
+  std::shared_ptr<TcpConnection::SharedBuffers> read_buffer =
+      std::make_shared<TcpConnection::SharedBuffers>();
   // Called once when a slot frees (servers that stopped accepting at the limit); each waiter
   // re-registers if it still cannot go on.
   std::vector<std::function<void()>> waiting;

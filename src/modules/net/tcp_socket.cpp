@@ -99,7 +99,7 @@ int TcpSocket::start_resolving(lua_State* L, const char* host, std::size_t len, 
   remote_ip_ = 0;
   resolving_ = true;
   session_->attach(weak_from_this());
-  std::uint64_t generation = ++resolve_generation_;
+  std::uint32_t generation = ++resolve_generation_;
   std::weak_ptr<TcpSocket> weak = weak_from_this();
   std::string name(host, len);
   int err = dns_resolver(device_).lookup(name, ip, [weak, generation](std::optional<std::uint32_t> answer) {
@@ -116,7 +116,7 @@ int TcpSocket::start_resolving(lua_State* L, const char* host, std::size_t len, 
   return err;
 }
 
-void TcpSocket::connect_resolved(std::uint64_t generation, std::optional<std::uint32_t> answer) {
+void TcpSocket::connect_resolved(std::uint32_t generation, std::optional<std::uint32_t> answer) {
   --dns_pending_;
   bool still_wanted = resolving_ && resolve_generation_ == generation;
   if (device_.trace().enabled()) trace("dns", {{"ip", answer ? format_ipv4(*answer) : "nil"}});
@@ -294,7 +294,7 @@ void TcpSocket::dns_answered(std::optional<std::uint32_t> answer) {
 
 int TcpSocket::ttl(lua_State* L) {
   return socket_ttl(L, open(), ttl_, [this](int n) {
-    ttl_ = n & 0xFF;  // a u8 field on the device
+    ttl_ = static_cast<std::uint8_t>(n & 0xFF);
     session_->set_ttl(ttl_);
   });
 }

@@ -54,7 +54,7 @@ class TcpSocket : public TcpSessionEvents, public std::enable_shared_from_this<T
 
   // connect()'s and dns()'s work with C++ objects, kept out of the frames that raise Lua errors.
   int start_resolving(lua_State* L, const char* host, std::size_t len, std::uint32_t& ip);
-  void connect_resolved(std::uint64_t generation, std::optional<std::uint32_t> answer);
+  void connect_resolved(std::uint32_t generation, std::optional<std::uint32_t> answer);
   int start_dns_query(const char* host, std::size_t len, std::uint32_t& ip);
   void dns_answered(std::optional<std::uint32_t> answer);
   // Calls the "dns" handler inside the current Lua call (a dotted quad): errors propagate.
@@ -74,13 +74,14 @@ class TcpSocket : public TcpSessionEvents, public std::enable_shared_from_this<T
   Callbacks callbacks_;
   lua::Ref anchor_;
   core::EventLoop::KeepAlive keep_;
-  bool resolving_ = false;     // connect() waits for DNS (the pcb exists, in CLOSED state)
-  int dns_pending_ = 0;
   lua::Ref dns_anchor_;
+  // Packed: a thousand idle connections keep a thousand of these (docs/performance.md, hold).
+  bool resolving_ = false;     // connect() waits for DNS (the pcb exists, in CLOSED state)
+  std::uint8_t ttl_ = 255;     // a u8 field on the device
   std::uint16_t remote_port_ = 0;
   std::uint32_t remote_ip_ = 0;
-  int ttl_ = 255;
-  std::uint64_t resolve_generation_ = 0;  // a newer connect() ignores an older answer
+  int dns_pending_ = 0;
+  std::uint32_t resolve_generation_ = 0;  // a newer connect() ignores an older answer
 };
 
 // Registers net.tcpsocket's metatable.
