@@ -116,7 +116,7 @@ Options with_free_ports(Options o) {
   auto address = boost::asio::ip::make_address(o.bind_address, ec);
   if (ec) return o;
   for (auto& [device_port, host_port] : o.port_map)
-    if (host_port == 0) host_port = core::ip::find_free_port(address);
+    if (host_port == 0) host_port = core::ip::reserve_free_port(address);
   return o;
 }
 

@@ -185,7 +185,7 @@ const std::map<std::string, LongOption>& long_options() {
       {"port-map", {LongOption::required, [](Options& o, V v) {
                       auto eq = v->find('=');
                       if (eq == std::string::npos) throw Failure{"--port-map needs P=H, got '" + *v + "'"};
-                      // H 0: a free host port, found when the emulator starts.
+                      // H 0: a free host port, reserved when the emulator starts.
                       std::string host = v->substr(eq + 1);
                       o.port_map[parse_port("--port-map", v->substr(0, eq))] =
                           host == "0" ? 0 : parse_port("--port-map", host);
@@ -401,7 +401,7 @@ net:
   --limits L         lwIP limits, e.g. tcp=5,dns=4,dns-servers=2,igmp=8 (0 = unlimited)
   --bind ADDR        the device's address (default 127.0.0.1)
   --port-map P=H     serve device port P on host port H (repeatable); H 0: a free port,
-                     chosen at start (tests naming the app's port run side by side)
+                     reserved at start (tests naming the app's port run side by side)
   --hosts FILE       hosts-file names resolved without DNS
                      (sntp's servers too; map a name to 127.0.0.1 and its port 123 with
                      --port-map 123=H to reach a local NTP server on port H)

@@ -1,6 +1,6 @@
 // peer::TcpPeer, TcpPeerListener and UdpPeer, the Lua-free cores of emu.peer: two peers on one
 // loop (virtual time) talk to each other over loopback, as a test's peer talks to the app.
-// And core::ip::find_free_port, behind --port-map P=0, which lets such tests name the app's port.
+// And core::ip::reserve_free_port, behind --port-map P=0, which lets such tests name the app's port.
 #include "modules/emu/tcp_peer.hpp"
 #include "modules/emu/udp_peer.hpp"
 
@@ -171,13 +171,27 @@ TEST_CASE("peers trace under their own names, only while something hears the tra
   CHECK(std::get<long long>(rec.events()[1].fields.at(0).second) == 3);
 }
 
-TEST_CASE("--port-map P=0 finds a loopback port free for TCP and UDP alike") {
-  std::uint16_t port = nodemcu_emu::core::ip::find_free_port(k_loopback);
+TEST_CASE("--port-map P=0 reserves a loopback port for TCP and UDP until it is bound here") {
+  std::uint16_t port = nodemcu_emu::core::ip::reserve_free_port(k_loopback);
   REQUIRE(port != 0);
   asio::io_context io;
+  boost::system::error_code ec;
+  {
+    // Held: nobody else binds it in the meantime, not even with SO_REUSEADDR.
+    tcp::acceptor a(io);
+    a.open(tcp::v4());
+    a.set_option(asio::socket_base::reuse_address(true));
+    a.bind({k_loopback, port}, ec);
+    CHECK(ec == asio::error::address_in_use);
+    udp::socket u(io);
+    u.open(udp::v4());
+    u.bind({k_loopback, port}, ec);
+    CHECK(ec == asio::error::address_in_use);
+  }
+  nodemcu_emu::core::ip::release_reserved_port(port);
+  nodemcu_emu::core::ip::release_reserved_port(port);  // twice: nothing happens
   tcp::acceptor a(io);
   udp::socket u(io);
-  boost::system::error_code ec;
   a.open(tcp::v4());
   a.bind({k_loopback, port}, ec);
   CHECK_FALSE(ec);

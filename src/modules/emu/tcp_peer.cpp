@@ -1,5 +1,7 @@
 #include "modules/emu/tcp_peer.hpp"
 
+#include "core/ip/free_port.hpp"
+
 namespace nodemcu_emu::peer {
 
 namespace {
@@ -196,6 +198,7 @@ TcpPeerListener::TcpPeerListener(core::EventLoop& loop, PeerTrace trace)
 bool TcpPeerListener::open(const tcp::endpoint& endpoint, boost::system::error_code& ec) {
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  core::ip::release_reserved_port(endpoint.port());  // a --port-map P=0 port: ours from now on
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   tcp::endpoint bound;

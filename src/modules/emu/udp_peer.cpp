@@ -1,5 +1,7 @@
 #include "modules/emu/udp_peer.hpp"
 
+#include "core/ip/free_port.hpp"
+
 namespace nodemcu_emu::peer {
 
 namespace {
@@ -13,6 +15,7 @@ UdpPeer::UdpPeer(core::EventLoop& loop, PeerTrace trace)
 
 bool UdpPeer::open(const udp::endpoint& endpoint, boost::system::error_code& ec) {
   socket_.open(endpoint.protocol(), ec);
+  core::ip::release_reserved_port(endpoint.port());  // a --port-map P=0 port: ours from now on
   if (!ec) socket_.bind(endpoint, ec);
   if (ec) {
     boost::system::error_code ignored;

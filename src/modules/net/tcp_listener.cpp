@@ -7,6 +7,8 @@
 #include <boost/asio/error.hpp>
 #include <cerrno>
 
+#include "core/ip/free_port.hpp"
+
 namespace nodemcu_emu::net {
 
 namespace asio = boost::asio;
@@ -30,6 +32,7 @@ bool TcpListener::open(const tcp::endpoint& endpoint, boost::system::error_code&
   int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+  core::ip::release_reserved_port(endpoint.port());  // a --port-map P=0 port: ours from now on
   if (::bind(fd, endpoint.data(), static_cast<socklen_t>(endpoint.size())) != 0) {
     ec = from_errno(errno);
     ::close(fd);

@@ -3,6 +3,8 @@
 #include <boost/asio/ip/multicast.hpp>
 #include <boost/asio/ip/unicast.hpp>
 
+#include "core/ip/free_port.hpp"
+
 namespace nodemcu_emu::net {
 
 namespace asio = boost::asio;
@@ -27,6 +29,7 @@ std::shared_ptr<UdpHost::Receiver> UdpHost::open_receiver(const asio::ip::addres
   // Only the broadcast/group sockets share their port (every device and peer on the port must
   // hear them); the pcb's own socket is exclusive, as udp_bind is.
   if (!ec && shared) r->socket.set_option(asio::socket_base::reuse_address(true), ec);
+  core::ip::release_reserved_port(host_port);  // a --port-map P=0 port: ours from now on
   if (!ec) r->socket.bind(udp::endpoint(address, host_port), ec);
   if (!ec) r->socket.non_blocking(true, ec);
   if (ec) return nullptr;
