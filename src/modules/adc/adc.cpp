@@ -6,6 +6,7 @@
 
 #include "core/console.hpp"
 #include "core/device.hpp"
+#include "lua/fields.hpp"
 #include "modules/adc/adc_errors.hpp"
 
 namespace adc_errors = nodemcu_emu::modules::adc::errors;
@@ -61,10 +62,7 @@ int open_adc(lua_State* L) {
                                        {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
-  lua_pushinteger(L, k_init_adc);
-  lua_setfield(L, -2, "INIT_ADC");
-  lua_pushinteger(L, k_init_vdd33);
-  lua_setfield(L, -2, "INIT_VDD33");
+  lua::set_constants(L, {{"INIT_ADC", k_init_adc}, {"INIT_VDD33", k_init_vdd33}});
   return 1;
 }
 

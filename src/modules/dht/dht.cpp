@@ -7,6 +7,7 @@
 #include "core/board/pin_targets.hpp"
 #include "core/board/push_fault.hpp"
 #include "core/device.hpp"
+#include "lua/fields.hpp"
 #include "modules/dht/dht_decode.hpp"
 #include "modules/gpio/gpio_state.hpp"
 
@@ -99,12 +100,8 @@ int open_dht(lua_State* L) {
     lua_pushcfunction(L, raising_faults<dht_read12>);
     lua_setfield(L, -2, "read12");
   }
-  lua_pushinteger(L, k_ok);
-  lua_setfield(L, -2, "OK");
-  lua_pushinteger(L, k_error_checksum);
-  lua_setfield(L, -2, "ERROR_CHECKSUM");
-  lua_pushinteger(L, k_error_timeout);
-  lua_setfield(L, -2, "ERROR_TIMEOUT");
+  lua::set_constants(
+      L, {{"OK", k_ok}, {"ERROR_CHECKSUM", k_error_checksum}, {"ERROR_TIMEOUT", k_error_timeout}});
   return 1;
 }
 

@@ -11,10 +11,11 @@
 #include <vector>
 
 #include "core/device.hpp"
+#include "core/flash_fs.hpp"
+#include "lua/fields.hpp"
 #include "lua/heap_budget.hpp"
 #include "lua/protected_push.hpp"
 #include "lua/userdata.hpp"
-#include "core/flash_fs.hpp"
 #include "modules/file/file_errors.hpp"
 
 namespace file_errors = nodemcu_emu::modules::file::errors;
@@ -344,16 +345,6 @@ int file_rename(lua_State* L) {
   return 1;
 }
 
-void set_integer(lua_State* L, const char* key, lua_Integer v) {
-  lua_pushinteger(L, v);
-  lua_setfield(L, -2, key);
-}
-
-void set_boolean(lua_State* L, const char* key, bool v) {
-  lua_pushboolean(L, v);
-  lua_setfield(L, -2, key);
-}
-
 int file_stat(lua_State* L) {
   std::string_view name = check_name(L, 1, true);
   std::uint64_t size = 0;
@@ -366,20 +357,20 @@ int file_stat(lua_State* L) {
     size = entry->size;
   }
   lua_createtable(L, 0, 8);
-  set_integer(L, "size", static_cast<lua_Integer>(size));
+  lua::set_integer(L, "size", static_cast<lua_Integer>(size));
   auto spiffs = core::flash::spiffs_name(name);
   lua_pushlstring(L, spiffs->data(), spiffs->size());
   lua_setfield(L, -2, "name");
   for (const char* flag : {"is_dir", "is_rdonly", "is_hidden", "is_sys", "is_arch"})
-    set_boolean(L, flag, false);
+    lua::set_boolean(L, flag, false);
   // SPIFFS keeps no timestamps: the firmware's default date.
   lua_createtable(L, 0, 6);
-  set_integer(L, "year", 1970);
-  set_integer(L, "mon", 1);
-  set_integer(L, "day", 1);
-  set_integer(L, "hour", 0);
-  set_integer(L, "min", 0);
-  set_integer(L, "sec", 0);
+  lua::set_integer(L, "year", 1970);
+  lua::set_integer(L, "mon", 1);
+  lua::set_integer(L, "day", 1);
+  lua::set_integer(L, "hour", 0);
+  lua::set_integer(L, "min", 0);
+  lua::set_integer(L, "sec", 0);
   lua_setfield(L, -2, "time");
   return 1;
 }
@@ -468,15 +459,8 @@ int open_file(lua_State* L) {
   // get/putcontents came with 3.0 (not in 2.2.1's file_map), file.stat with 2.x (not in
   // 1.5.4.1's): absent, a script's `if file.getcontents then` takes the device's path.
   int firmware = core::Device::from(L).options().firmware;
-  if (firmware <= 2)
-    for (const char* name : {"getcontents", "putcontents"}) {
-      lua_pushnil(L);
-      lua_setfield(L, -2, name);
-    }
-  if (firmware == 1) {
-    lua_pushnil(L);
-    lua_setfield(L, -2, "stat");
-  }
+  if (firmware <= 2) lua::remove_fields(L, {"getcontents", "putcontents"});
+  if (firmware == 1) lua::remove_fields(L, {"stat"});
   return 1;
 }
 

@@ -7,8 +7,9 @@
 #include <vector>
 
 #include "core/device.hpp"
-#include "modules/gpio/gpio_state.hpp"
+#include "lua/fields.hpp"
 #include "modules/gpio/gpio_errors.hpp"
+#include "modules/gpio/gpio_state.hpp"
 
 namespace gpio_errors = nodemcu_emu::modules::gpio::errors;
 
@@ -391,18 +392,16 @@ int open_gpio(lua_State* L) {
   static const luaL_Reg functions[] = {{"mode", gpio_mode},   {"read", gpio_read},
                                        {"write", gpio_write}, {"serout", gpio_serout},
                                        {"trig", gpio_trig},   {nullptr, nullptr}};
-  static const struct {
-    const char* name;
-    int value;
-  } constants[] = {{"INT", k_int},     {"OUTPUT", k_output}, {"OPENDRAIN", k_opendrain},
-                   {"INPUT", k_input}, {"HIGH", 1},          {"LOW", 0},
-                   {"FLOAT", 0},       {"PULLUP", 1}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
-  for (const auto& c : constants) {
-    lua_pushinteger(L, c.value);
-    lua_setfield(L, -2, c.name);
-  }
+  lua::set_constants(L, {{"INT", k_int},
+                         {"OUTPUT", k_output},
+                         {"OPENDRAIN", k_opendrain},
+                         {"INPUT", k_input},
+                         {"HIGH", 1},
+                         {"LOW", 0},
+                         {"FLOAT", 0},
+                         {"PULLUP", 1}});
   return 1;
 }
 

@@ -4,8 +4,9 @@
 // 100 kHz whatever speed is asked. Argument checks, their order and texts follow the firmware.
 #include <cstdio>
 
-#include "core/device.hpp"
 #include "core/board/push_fault.hpp"
+#include "core/device.hpp"
+#include "lua/fields.hpp"
 #include "modules/i2c/i2c_bus.hpp"
 #include "modules/i2c/i2c_errors.hpp"
 
@@ -198,18 +199,9 @@ int open_i2c(lua_State* L) {
                                        {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
-  if (core::Device::from(L).options().firmware >= 3) {
-    lua_pushinteger(L, 1000000);
-    lua_setfield(L, -2, "FASTPLUS");
-    lua_pushinteger(L, 400000);
-    lua_setfield(L, -2, "FAST");
-  }
-  lua_pushinteger(L, k_speed);
-  lua_setfield(L, -2, "SLOW");
-  lua_pushinteger(L, 0);
-  lua_setfield(L, -2, "TRANSMITTER");
-  lua_pushinteger(L, 1);
-  lua_setfield(L, -2, "RECEIVER");
+  if (core::Device::from(L).options().firmware >= 3)
+    lua::set_constants(L, {{"FASTPLUS", 1000000}, {"FAST", 400000}});
+  lua::set_constants(L, {{"SLOW", k_speed}, {"TRANSMITTER", 0}, {"RECEIVER", 1}});
   return 1;
 }
 

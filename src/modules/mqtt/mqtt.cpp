@@ -8,6 +8,7 @@
 #include "core/ip/lwip_errors.hpp"
 #include "core/ip/tcp_stack.hpp"
 #include "lua/check.hpp"
+#include "lua/fields.hpp"
 #include "lua/ref.hpp"
 #include "lua/userdata.hpp"
 #include "modules/mqtt/mqtt_client.hpp"
@@ -403,24 +404,17 @@ int open_mqtt(lua_State* L) {
   lua_newtable(L);
   lua_pushcfunction(L, client_new);
   lua_setfield(L, -2, "Client");
-  static const struct {
-    const char* name;
-    int value;
-  } constants[] = {{"CONN_FAIL_SERVER_NOT_FOUND", k_fail_server_not_found},
-                   {"CONN_FAIL_NOT_A_CONNACK_MSG", k_fail_not_a_connack},
-                   {"CONN_FAIL_DNS", k_fail_dns},
-                   {"CONN_FAIL_TIMEOUT_RECEIVING", k_fail_timeout_receiving},
-                   {"CONN_FAIL_TIMEOUT_SENDING", k_fail_timeout_sending},
-                   {"CONNACK_ACCEPTED", 0},
-                   {"CONNACK_REFUSED_PROTOCOL_VER", 1},
-                   {"CONNACK_REFUSED_ID_REJECTED", 2},
-                   {"CONNACK_REFUSED_SERVER_UNAVAILABLE", 3},
-                   {"CONNACK_REFUSED_BAD_USER_OR_PASS", 4},
-                   {"CONNACK_REFUSED_NOT_AUTHORIZED", 5}};
-  for (const auto& c : constants) {
-    lua_pushinteger(L, c.value);
-    lua_setfield(L, -2, c.name);
-  }
+  lua::set_constants(L, {{"CONN_FAIL_SERVER_NOT_FOUND", k_fail_server_not_found},
+                         {"CONN_FAIL_NOT_A_CONNACK_MSG", k_fail_not_a_connack},
+                         {"CONN_FAIL_DNS", k_fail_dns},
+                         {"CONN_FAIL_TIMEOUT_RECEIVING", k_fail_timeout_receiving},
+                         {"CONN_FAIL_TIMEOUT_SENDING", k_fail_timeout_sending},
+                         {"CONNACK_ACCEPTED", 0},
+                         {"CONNACK_REFUSED_PROTOCOL_VER", 1},
+                         {"CONNACK_REFUSED_ID_REJECTED", 2},
+                         {"CONNACK_REFUSED_SERVER_UNAVAILABLE", 3},
+                         {"CONNACK_REFUSED_BAD_USER_OR_PASS", 4},
+                         {"CONNACK_REFUSED_NOT_AUTHORIZED", 5}});
   return 1;
 }
 

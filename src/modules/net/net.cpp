@@ -1,16 +1,14 @@
 // net: the module table (spec/net.md section 1).
-#include "modules/net/net_parts.hpp"
 #include "core/device.hpp"
+#include "lua/fields.hpp"
+#include "modules/net/net_parts.hpp"
 #include "modules/net/net_state.hpp"
 
 namespace nodemcu_emu::modules {
 
 int open_net(lua_State* L) {
   lua_newtable(L);
-  lua_pushinteger(L, 1);  // TYPE_TCP_CLIENT
-  lua_setfield(L, -2, "TCP");
-  lua_pushinteger(L, 2);  // TYPE_UDP_SOCKET
-  lua_setfield(L, -2, "UDP");
+  lua::set_constants(L, {{"TCP", 1} /* TYPE_TCP_CLIENT */, {"UDP", 2} /* TYPE_UDP_SOCKET */});
   net::open_tcp(L);
   net::open_udp(L);
   net::open_dns(L);

@@ -10,6 +10,7 @@
 #include "core/flash_fs.hpp"
 #include "core/flash_loader.hpp"
 #include "lua/call.hpp"
+#include "lua/fields.hpp"
 #include "lua/protected_push.hpp"
 #include "modules/node/node_console_pipe.hpp"
 #include "modules/node/node_errors.hpp"
@@ -73,15 +74,6 @@ int node_flashsize(lua_State* L) {
 }
 
 Version firmware_version(const Device& d) { return node::firmware_version(d.options().firmware); }
-
-void set_int(lua_State* L, const char* key, lua_Integer v) {
-  lua_pushinteger(L, v);
-  lua_setfield(L, -2, key);
-}
-void set_str(lua_State* L, const char* key, const char* v) {
-  lua_pushstring(L, v);
-  lua_setfield(L, -2, key);
-}
 
 // A table of C functions only: a module compiled into the firmware, not a script's Lua module.
 bool is_native_module(lua_State* L, int index) {
@@ -162,30 +154,30 @@ int node_info(lua_State* L) {
       return node::push_lfs_config(L);
     case 1:
       lua_createtable(L, 0, 5);
-      set_int(L, "chip_id", k_chip_id);
-      set_int(L, "flash_id", k_flash_id);
-      set_int(L, "flash_size", k_flash_size / 1024);
-      set_int(L, "flash_mode", 2);
-      set_int(L, "flash_speed", 40000000);
+      lua::set_integer(L, "chip_id", k_chip_id);
+      lua::set_integer(L, "flash_id", k_flash_id);
+      lua::set_integer(L, "flash_size", k_flash_size / 1024);
+      lua::set_integer(L, "flash_mode", 2);
+      lua::set_integer(L, "flash_speed", 40000000);
       return 1;
     case 2:
       lua_createtable(L, 0, 7);
-      set_int(L, "node_version_major", v.major);
-      set_int(L, "node_version_minor", v.minor);
-      set_int(L, "node_version_revision", v.revision);
-      set_str(L, "git_branch", v.branch);
-      set_str(L, "git_commit_id", v.commit);
-      set_str(L, "git_release", v.release);
-      set_str(L, "git_commit_dts", v.dts);
+      lua::set_integer(L, "node_version_major", v.major);
+      lua::set_integer(L, "node_version_minor", v.minor);
+      lua::set_integer(L, "node_version_revision", v.revision);
+      lua::set_string(L, "git_branch", v.branch);
+      lua::set_string(L, "git_commit_id", v.commit);
+      lua::set_string(L, "git_release", v.release);
+      lua::set_string(L, "git_commit_dts", v.dts);
       return 1;
     case 3:
       lua_createtable(L, 0, 4);
       lua_pushboolean(L, 0);  // BUILDINFO_SSL: there is no tls module (no TLS) in the emulator
       lua_setfield(L, -2, "ssl");
-      set_int(L, "lfs_size", d.lfs().size);
+      lua::set_integer(L, "lfs_size", d.lfs().size);
       if (!push_module_list(L)) return lua_error(L);
       lua_setfield(L, -2, "modules");
-      set_str(L, "number_type", "float");
+      lua::set_string(L, "number_type", "float");
       return 1;
     default:
       d.console().deprecation_note("node.info() without parameter");
@@ -291,12 +283,12 @@ int node_startup(lua_State* L) {
     lua_pop(L, 1);
   }
   lua_createtable(L, 0, 4);
-  if (!s.startup_command.empty()) set_str(L, "command", s.startup_command.c_str());
+  if (!s.startup_command.empty()) lua::set_string(L, "command", s.startup_command.c_str());
   lua_pushboolean(L, 1);
   lua_setfield(L, -2, "banner");
   lua_pushboolean(L, 0);
   lua_setfield(L, -2, "delay_mount");
-  set_int(L, "frequency", s.cpu_mhz);
+  lua::set_integer(L, "frequency", s.cpu_mhz);
   return 1;
 }
 
@@ -515,28 +507,25 @@ int open_node(lua_State* L) {
       {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
-  set_int(L, "CPU80MHZ", 80);
-  set_int(L, "CPU160MHZ", 160);
+  lua::set_integer(L, "CPU80MHZ", 80);
+  lua::set_integer(L, "CPU160MHZ", 160);
 
   static const luaL_Reg task[] = {{"post", task_post}, {nullptr, nullptr}};
   add_subtable(L, "task", task);
   lua_getfield(L, -1, "task");
-  set_int(L, "LOW_PRIORITY", 0);
-  set_int(L, "MEDIUM_PRIORITY", 1);
-  set_int(L, "HIGH_PRIORITY", 2);
+  lua::set_integer(L, "LOW_PRIORITY", 0);
+  lua::set_integer(L, "MEDIUM_PRIORITY", 1);
+  lua::set_integer(L, "HIGH_PRIORITY", 2);
   lua_pop(L, 1);
 
   static const luaL_Reg egc[] = {{"setmode", egc_setmode}, {"meminfo", egc_meminfo}, {nullptr, nullptr}};
   add_subtable(L, "egc", egc);
   lua_getfield(L, -1, "egc");
-  set_int(L, "NOT_ACTIVE", 0);
-  set_int(L, "ON_ALLOC_FAILURE", 1);
-  set_int(L, "ON_MEM_LIMIT", 2);
-  set_int(L, "ALWAYS", 4);
-  if (Device::from(L).options().firmware == 1) {  // egc.meminfo came with 2.x
-    lua_pushnil(L);
-    lua_setfield(L, -2, "meminfo");
-  }
+  lua::set_integer(L, "NOT_ACTIVE", 0);
+  lua::set_integer(L, "ON_ALLOC_FAILURE", 1);
+  lua::set_integer(L, "ON_MEM_LIMIT", 2);
+  lua::set_integer(L, "ALWAYS", 4);
+  if (Device::from(L).options().firmware == 1) lua::remove_fields(L, {"meminfo"});  // came with 2.x
   lua_pop(L, 1);
 
   const int firmware = Device::from(L).options().firmware;

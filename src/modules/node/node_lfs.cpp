@@ -8,6 +8,7 @@
 #include "core/device.hpp"
 #include "core/flash_fs.hpp"
 #include "core/lfs_image.hpp"
+#include "lua/fields.hpp"
 
 namespace nodemcu_emu::modules::node {
 
@@ -38,11 +39,6 @@ constexpr std::uint32_t k_sector = 0x1000;
 constexpr std::uint32_t k_flash_mapped = 0x40200000;  // where the flash appears in memory
 
 LfsFlash& lfs_of(lua_State* L) { return Device::from(L).lfs(); }
-
-void set_int(lua_State* L, const char* key, lua_Integer v) {
-  lua_pushinteger(L, v);
-  lua_setfield(L, -2, key);
-}
 
 // The image file's bytes from the flash, or false.
 bool read_flash_file(Device& d, const char* name, std::string& bytes) {
@@ -155,10 +151,10 @@ std::uint32_t spiffs_size(const LfsFlash& lfs) {
 int get_partition_table(lua_State* L) {
   const LfsFlash& lfs = lfs_of(L);
   lua_createtable(L, 0, 4);
-  set_int(L, "lfs_addr", lfs.size ? lfs.addr : 0);
-  set_int(L, "lfs_size", lfs.size);
-  set_int(L, "spiffs_addr", spiffs_addr(lfs));
-  set_int(L, "spiffs_size", spiffs_size(lfs));
+  lua::set_integer(L, "lfs_addr", lfs.size ? lfs.addr : 0);
+  lua::set_integer(L, "lfs_size", lfs.size);
+  lua::set_integer(L, "spiffs_addr", spiffs_addr(lfs));
+  lua::set_integer(L, "spiffs_size", spiffs_size(lfs));
   return 1;
 }
 
@@ -219,10 +215,10 @@ int push_lfs_config(lua_State* L) {
   const LfsFlash& lfs = lfs_of(L);
   bool partition = lfs.size != 0;
   lua_createtable(L, 0, 4);
-  set_int(L, "lfs_mapped", partition ? k_flash_mapped + lfs.addr : 0);
-  set_int(L, "lfs_base", partition ? lfs.addr : 0);
-  set_int(L, "lfs_size", lfs.size);
-  set_int(L, "lfs_used", lfs.image ? static_cast<lua_Integer>(lfs.image->size()) : 0);
+  lua::set_integer(L, "lfs_mapped", partition ? k_flash_mapped + lfs.addr : 0);
+  lua::set_integer(L, "lfs_base", partition ? lfs.addr : 0);
+  lua::set_integer(L, "lfs_size", lfs.size);
+  lua::set_integer(L, "lfs_used", lfs.image ? static_cast<lua_Integer>(lfs.image->size()) : 0);
   return 1;
 }
 

@@ -5,6 +5,7 @@
 
 #include "core/device.hpp"
 #include "core/rtc.hpp"
+#include "lua/fields.hpp"
 #include "modules/rtctime/rtctime_errors.hpp"
 
 namespace rtctime_errors = nodemcu_emu::modules::rtctime::errors;
@@ -98,11 +99,6 @@ int rtctime_dsleep_aligned(lua_State* L) {
 
 bool is_leap(int year) { return !(year % 4) && ((year % 100) || !(year % 400)); }
 
-void set_int(lua_State* L, const char* key, int value) {
-  lua_pushinteger(L, value);
-  lua_setfield(L, -2, key);
-}
-
 // rtctime.epoch2cal(stamp): rtctime_gmtime's calendar (UTC, no leap seconds).
 int rtctime_epoch2cal(lua_State* L) {
   static const int days_before_month[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
@@ -132,14 +128,14 @@ int rtctime_epoch2cal(lua_State* L) {
   while (mon && days_before_month[mon] > work) --mon;
   mday += work - days_before_month[mon];
   lua_createtable(L, 0, 8);
-  set_int(L, "yday", yday + 1);
-  set_int(L, "wday", wday + 1);
-  set_int(L, "year", year);
-  set_int(L, "mon", mon + 1);
-  set_int(L, "day", mday);
-  set_int(L, "hour", hour);
-  set_int(L, "min", min);
-  set_int(L, "sec", sec);
+  lua::set_integer(L, "yday", yday + 1);
+  lua::set_integer(L, "wday", wday + 1);
+  lua::set_integer(L, "year", year);
+  lua::set_integer(L, "mon", mon + 1);
+  lua::set_integer(L, "day", mday);
+  lua::set_integer(L, "hour", hour);
+  lua::set_integer(L, "min", min);
+  lua::set_integer(L, "sec", sec);
   return 1;
 }
 

@@ -4,6 +4,7 @@
 // luaL_argcheck and add the string forms of set_mosi/get_miso and set_clock_div.
 #include "core/board/push_fault.hpp"
 #include "core/device.hpp"
+#include "lua/fields.hpp"
 #include "modules/spi/spi_bus.hpp"
 #include "modules/spi/spi_errors.hpp"
 
@@ -311,16 +312,15 @@ int open_spi(lua_State* L) {
     lua_pushcfunction(L, spi_set_clock_div);
     lua_setfield(L, -2, "set_clock_div");
   }
-  static const struct {
-    const char* name;
-    lua_Integer value;
-  } constants[] = {{"MASTER", k_master},    {"SLAVE", k_slave},         {"CPHA_LOW", 0},
-                   {"CPHA_HIGH", 1},        {"CPOL_LOW", 0},            {"CPOL_HIGH", 1},
-                   {"DATABITS_8", 8},       {"HALFDUPLEX", k_halfduplex}, {"FULLDUPLEX", k_fullduplex}};
-  for (const auto& k : constants) {
-    lua_pushinteger(L, k.value);
-    lua_setfield(L, -2, k.name);
-  }
+  lua::set_constants(L, {{"MASTER", k_master},
+                         {"SLAVE", k_slave},
+                         {"CPHA_LOW", 0},
+                         {"CPHA_HIGH", 1},
+                         {"CPOL_LOW", 0},
+                         {"CPOL_HIGH", 1},
+                         {"DATABITS_8", 8},
+                         {"HALFDUPLEX", k_halfduplex},
+                         {"FULLDUPLEX", k_fullduplex}});
   return 1;
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/device.hpp"
 #include "core/timer_handle.hpp"
+#include "lua/fields.hpp"
 #include "lua/ref.hpp"
 #include "lua/userdata.hpp"
 #include "modules/tmr/tmr_errors.hpp"
@@ -327,16 +328,9 @@ int open_tmr(lua_State* L) {
         {"state", timer_state},       {nullptr, nullptr}};
     luaL_register(L, nullptr, numbered);
   }
-  if (before_v3(L)) {  // tmr.ccount came with 3.0 (not in tmr_map at 2.2.1)
-    lua_pushnil(L);
-    lua_setfield(L, -2, "ccount");
-  }
-  lua_pushinteger(L, k_single);
-  lua_setfield(L, -2, "ALARM_SINGLE");
-  lua_pushinteger(L, k_auto);
-  lua_setfield(L, -2, "ALARM_AUTO");
-  lua_pushinteger(L, k_semi);
-  lua_setfield(L, -2, "ALARM_SEMI");
+  if (before_v3(L)) lua::remove_fields(L, {"ccount"});  // came with 3.0 (not in tmr_map at 2.2.1)
+  lua::set_constants(L,
+                     {{"ALARM_SINGLE", k_single}, {"ALARM_AUTO", k_auto}, {"ALARM_SEMI", k_semi}});
   return 1;
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "core/device.hpp"
+#include "lua/fields.hpp"
 #include "modules/uart/uart_errors.hpp"
 
 namespace uart_errors = nodemcu_emu::modules::uart::errors;
@@ -195,35 +196,21 @@ int open_uart(lua_State* L) {
   static const luaL_Reg functions[] = {
       {"setup", uart_setup}, {"getconfig", uart_getconfig}, {"write", uart_write}, {"on", uart_on},
       {"alt", uart_alt},     {"fifodepth", uart_fifodepth}, {nullptr, nullptr}};
-  static const struct {
-    const char* name;
-    int value;
-  } constants[] = {{"STOPBITS_1", k_stopbits_1},
-                   {"STOPBITS_1_5", k_stopbits_1_5},
-                   {"STOPBITS_2", k_stopbits_2},
-                   {"PARITY_NONE", k_parity_none},
-                   {"PARITY_EVEN", k_parity_even},
-                   {"PARITY_ODD", k_parity_odd},
-                   {"DIR_RX", 0},
-                   {"DIR_TX", 1}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
-  for (const auto& c : constants) {
-    lua_pushinteger(L, c.value);
-    lua_setfield(L, -2, c.name);
-  }
+  lua::set_constants(L, {{"STOPBITS_1", k_stopbits_1},
+                         {"STOPBITS_1_5", k_stopbits_1_5},
+                         {"STOPBITS_2", k_stopbits_2},
+                         {"PARITY_NONE", k_parity_none},
+                         {"PARITY_EVEN", k_parity_even},
+                         {"PARITY_ODD", k_parity_odd},
+                         {"DIR_RX", 0},
+                         {"DIR_TX", 1}});
   // fifodepth and DIR_RX/DIR_TX came with 3.0 (not in 2.2.1's uart_map); 1.5.4.1's has
   // setup, write, on, alt and the stop-bit/parity constants only.
   int firmware = core::Device::from(L).options().firmware;
-  if (firmware <= 2)
-    for (const char* name : {"fifodepth", "DIR_RX", "DIR_TX"}) {
-      lua_pushnil(L);
-      lua_setfield(L, -2, name);
-    }
-  if (firmware == 1) {
-    lua_pushnil(L);
-    lua_setfield(L, -2, "getconfig");
-  }
+  if (firmware <= 2) lua::remove_fields(L, {"fifodepth", "DIR_RX", "DIR_TX"});
+  if (firmware == 1) lua::remove_fields(L, {"getconfig"});
   return 1;
 }
 

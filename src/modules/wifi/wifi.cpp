@@ -3,28 +3,14 @@
 #include <cctype>
 #include <cstdio>
 
+#include "lua/fields.hpp"
+#include "modules/wifi/wifi_errors.hpp"
 #include "modules/wifi/wifi_internal.hpp"
 #include "modules/wifi/wifi_state.hpp"
-#include "modules/wifi/wifi_errors.hpp"
 
 namespace wifi_errors = nodemcu_emu::modules::wifi::errors;
 
 namespace nodemcu_emu::modules::wifi {
-
-void set_int(lua_State* L, const char* key, lua_Integer value) {
-  lua_pushinteger(L, value);
-  lua_setfield(L, -2, key);
-}
-
-void set_str(lua_State* L, const char* key, const std::string& value) {
-  lua_pushlstring(L, value.data(), value.size());
-  lua_setfield(L, -2, key);
-}
-
-void set_str(lua_State* L, const char* key, const char* value) {
-  lua_pushstring(L, value);
-  lua_setfield(L, -2, key);
-}
 
 int push_ip_info(lua_State* L, const std::optional<IpInfo>& info) {
   if (!info || info->ip == 0) {
@@ -128,10 +114,10 @@ int wifi_setmaxtxpower(lua_State* L) {
 int wifi_getcountry(lua_State* L) {
   const auto& c = state(L).country;
   lua_newtable(L);
-  set_str(L, "country", c.cc);
-  set_int(L, "start_ch", c.start_ch);
-  set_int(L, "end_ch", c.end_ch);
-  set_int(L, "policy", c.policy);
+  lua::set_string(L, "country", c.cc);
+  lua::set_integer(L, "start_ch", c.start_ch);
+  lua::set_integer(L, "end_ch", c.end_ch);
+  lua::set_integer(L, "policy", c.policy);
   return 1;
 }
 
@@ -231,35 +217,31 @@ int wifi_sleep_v1(lua_State* L) {
   return 2;
 }
 
-void set_constants(lua_State* L) {
-  static const struct {
-    const char* name;
-    int value;
-  } constants[] = {
-      {"NULLMODE", k_null_mode},
-      {"STATION", k_station},
-      {"SOFTAP", k_softap},
-      {"STATIONAP", k_stationap},
-      {"PHYMODE_B", 1},
-      {"PHYMODE_G", 2},
-      {"PHYMODE_N", 3},
-      {"NONE_SLEEP", 0},
-      {"LIGHT_SLEEP", 1},
-      {"MODEM_SLEEP", 2},
-      {"OPEN", k_auth_open},
-      {"WPA_PSK", k_auth_wpa_psk},
-      {"WPA2_PSK", k_auth_wpa2_psk},
-      {"WPA_WPA2_PSK", k_auth_wpa_wpa2_psk},
-      {"STA_IDLE", k_idle},
-      {"STA_CONNECTING", k_connecting},
-      {"STA_WRONGPWD", k_wrong_password},
-      {"STA_APNOTFOUND", k_no_ap_found},
-      {"STA_FAIL", k_connect_fail},
-      {"STA_GOTIP", k_got_ip},
-      {"COUNTRY_AUTO", 0},
-      {"COUNTRY_MANUAL", 1},
-  };
-  for (const auto& c : constants) set_int(L, c.name, c.value);
+void set_wifi_constants(lua_State* L) {
+  lua::set_constants(L, {
+                            {"NULLMODE", k_null_mode},
+                            {"STATION", k_station},
+                            {"SOFTAP", k_softap},
+                            {"STATIONAP", k_stationap},
+                            {"PHYMODE_B", 1},
+                            {"PHYMODE_G", 2},
+                            {"PHYMODE_N", 3},
+                            {"NONE_SLEEP", 0},
+                            {"LIGHT_SLEEP", 1},
+                            {"MODEM_SLEEP", 2},
+                            {"OPEN", k_auth_open},
+                            {"WPA_PSK", k_auth_wpa_psk},
+                            {"WPA2_PSK", k_auth_wpa2_psk},
+                            {"WPA_WPA2_PSK", k_auth_wpa_wpa2_psk},
+                            {"STA_IDLE", k_idle},
+                            {"STA_CONNECTING", k_connecting},
+                            {"STA_WRONGPWD", k_wrong_password},
+                            {"STA_APNOTFOUND", k_no_ap_found},
+                            {"STA_FAIL", k_connect_fail},
+                            {"STA_GOTIP", k_got_ip},
+                            {"COUNTRY_AUTO", 0},
+                            {"COUNTRY_MANUAL", 1},
+                        });
 }
 
 }  // namespace
@@ -294,21 +276,17 @@ int open_wifi(lua_State* L) {
   lua_setfield(L, -2, "ap");
   push_eventmon_table(L);
   lua_setfield(L, -2, "eventmon");
-  set_constants(L);
+  set_wifi_constants(L);
   if (device.options().firmware == 1) {
     // Not in 1.5.4.1's wifi_map (wifi.c@1.5.4.1-master_20161201): they came with 2.x.
-    for (const char* later : {"getcountry", "setcountry", "setmaxtxpower", "suspend", "resume",
-                              "COUNTRY_AUTO", "COUNTRY_MANUAL"}) {
-      lua_pushnil(L);
-      lua_setfield(L, -2, later);
-    }
+    lua::remove_fields(L, {"getcountry", "setcountry", "setmaxtxpower", "suspend", "resume",
+                           "COUNTRY_AUTO", "COUNTRY_MANUAL"});
     // 1.5.4.1's forced modem sleep (2.x replaced it by suspend/resume).
     lua_pushcfunction(L, wifi_sleep_v1);
     lua_setfield(L, -2, "sleep");
     // Nor is the mode-change event in 1.5.4.1's wifi_eventmon.c.
     lua_getfield(L, -1, "eventmon");
-    lua_pushnil(L);
-    lua_setfield(L, -2, "WIFI_MODE_CHANGED");
+    lua::remove_fields(L, {"WIFI_MODE_CHANGED"});
     lua_pop(L, 1);
   }
   // The radio starts with the chip, not with the first wifi call: --wifi's boot state holds

@@ -1,7 +1,8 @@
 // wifi.ap: the device's own access point (wifi.c). No emulated client ever joins it, so its
 // client list stays empty and the AP_* events do not fire (docs/wifi.md).
-#include "modules/wifi/wifi_internal.hpp"
+#include "lua/fields.hpp"
 #include "modules/wifi/wifi_errors.hpp"
+#include "modules/wifi/wifi_internal.hpp"
 
 namespace wifi_errors = nodemcu_emu::modules::wifi::errors;
 
@@ -102,14 +103,14 @@ int ap_config(lua_State* L) {
 int push_softap_config(lua_State* L, const SoftApConfig& c) {
   if (lua_isboolean(L, 1) && lua_toboolean(L, 1)) {
     lua_newtable(L);
-    set_str(L, "ssid", c.ssid);
-    if (c.auth != k_auth_open) set_str(L, "pwd", c.pwd);
-    set_int(L, "auth", c.auth);
-    set_int(L, "channel", c.channel);
+    lua::set_string(L, "ssid", c.ssid);
+    if (c.auth != k_auth_open) lua::set_string(L, "pwd", c.pwd);
+    lua::set_integer(L, "auth", c.auth);
+    lua::set_integer(L, "channel", c.channel);
     lua_pushboolean(L, c.hidden);
     lua_setfield(L, -2, "hidden");
-    set_int(L, "max", c.max_connections);
-    set_int(L, "beacon", c.beacon_ms);
+    lua::set_integer(L, "max", c.max_connections);
+    lua::set_integer(L, "beacon", c.beacon_ms);
     return 1;
   }
   lua_pushstring(L, c.ssid.c_str());

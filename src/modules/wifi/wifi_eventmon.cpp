@@ -2,8 +2,9 @@
 // low-priority task, one event per task; callbacks run under luaL_pcallx.
 #include <cstdio>
 
-#include "modules/wifi/wifi_internal.hpp"
+#include "lua/fields.hpp"
 #include "modules/wifi/wifi_errors.hpp"
+#include "modules/wifi/wifi_internal.hpp"
 
 namespace wifi_errors = nodemcu_emu::modules::wifi::errors;
 
@@ -20,43 +21,43 @@ void push_event_table(lua_State* L, const WifiEvent& e) {
   lua_newtable(L);
   switch (e.id) {
     case k_sta_connected:
-      set_str(L, "SSID", e.ssid);
-      set_str(L, "BSSID", mac_text(e.bssid).text);
-      set_int(L, "channel", e.channel);
+      lua::set_string(L, "SSID", e.ssid);
+      lua::set_string(L, "BSSID", mac_text(e.bssid).text);
+      lua::set_integer(L, "channel", e.channel);
       break;
     case k_sta_disconnected:
-      set_str(L, "SSID", e.ssid);
-      set_int(L, "reason", e.reason);
-      set_str(L, "BSSID", mac_text(e.bssid).text);
+      lua::set_string(L, "SSID", e.ssid);
+      lua::set_integer(L, "reason", e.reason);
+      lua::set_string(L, "BSSID", mac_text(e.bssid).text);
       break;
     case k_sta_authmode_change:
-      set_int(L, "old_auth_mode", e.old_mode);
-      set_int(L, "new_auth_mode", e.new_mode);
+      lua::set_integer(L, "old_auth_mode", e.old_mode);
+      lua::set_integer(L, "new_auth_mode", e.new_mode);
       break;
     case k_sta_got_ip:
-      set_str(L, "IP", ip_text(e.ip.ip).text);
-      set_str(L, "netmask", ip_text(e.ip.netmask).text);
-      set_str(L, "gateway", ip_text(e.ip.gateway).text);
+      lua::set_string(L, "IP", ip_text(e.ip.ip).text);
+      lua::set_string(L, "netmask", ip_text(e.ip.netmask).text);
+      lua::set_string(L, "gateway", ip_text(e.ip.gateway).text);
       break;
     case k_sta_dhcp_timeout:
       break;
     case k_ap_staconnected:
     case k_ap_stadisconnected:
-      set_str(L, "MAC", mac_text(e.mac).text);
-      set_int(L, "AID", e.aid);
+      lua::set_string(L, "MAC", mac_text(e.mac).text);
+      lua::set_integer(L, "AID", e.aid);
       break;
     case k_ap_probereqrecved:
-      set_str(L, "MAC", mac_text(e.mac).text);
-      set_int(L, "RSSI", e.rssi);
+      lua::set_string(L, "MAC", mac_text(e.mac).text);
+      lua::set_integer(L, "RSSI", e.rssi);
       break;
     case k_opmode_changed:
-      set_int(L, "old_mode", e.old_mode);
-      set_int(L, "new_mode", e.new_mode);
+      lua::set_integer(L, "old_mode", e.old_mode);
+      lua::set_integer(L, "new_mode", e.new_mode);
       break;
     default: {
       char info[40];  // a plain array: lua_pushstring may raise (see mac_text)
       std::snprintf(info, sizeof info, "event %d not implemented", e.id);
-      set_str(L, "info", info);
+      lua::set_string(L, "info", info);
       break;
     }
   }
@@ -112,7 +113,7 @@ void push_reason_table(lua_State* L) {
       {"HANDSHAKE_TIMEOUT", 204},
   };
   lua_createtable(L, 0, static_cast<int>(std::size(reasons)));
-  for (const auto& r : reasons) set_int(L, r.name, r.value);
+  for (const auto& r : reasons) lua::set_integer(L, r.name, r.value);
 }
 
 }  // namespace
@@ -188,16 +189,16 @@ void push_eventmon_table(lua_State* L) {
       {"register", eventmon_register}, {"unregister", eventmon_register}, {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);
-  set_int(L, "STA_CONNECTED", k_sta_connected);
-  set_int(L, "STA_DISCONNECTED", k_sta_disconnected);
-  set_int(L, "STA_AUTHMODE_CHANGE", k_sta_authmode_change);
-  set_int(L, "STA_GOT_IP", k_sta_got_ip);
-  set_int(L, "STA_DHCP_TIMEOUT", k_sta_dhcp_timeout);
-  set_int(L, "AP_STACONNECTED", k_ap_staconnected);
-  set_int(L, "AP_STADISCONNECTED", k_ap_stadisconnected);
-  set_int(L, "AP_PROBEREQRECVED", k_ap_probereqrecved);
-  set_int(L, "WIFI_MODE_CHANGED", k_opmode_changed);
-  set_int(L, "EVENT_MAX", k_event_max);
+  lua::set_integer(L, "STA_CONNECTED", k_sta_connected);
+  lua::set_integer(L, "STA_DISCONNECTED", k_sta_disconnected);
+  lua::set_integer(L, "STA_AUTHMODE_CHANGE", k_sta_authmode_change);
+  lua::set_integer(L, "STA_GOT_IP", k_sta_got_ip);
+  lua::set_integer(L, "STA_DHCP_TIMEOUT", k_sta_dhcp_timeout);
+  lua::set_integer(L, "AP_STACONNECTED", k_ap_staconnected);
+  lua::set_integer(L, "AP_STADISCONNECTED", k_ap_stadisconnected);
+  lua::set_integer(L, "AP_PROBEREQRECVED", k_ap_probereqrecved);
+  lua::set_integer(L, "WIFI_MODE_CHANGED", k_opmode_changed);
+  lua::set_integer(L, "EVENT_MAX", k_event_max);
   push_reason_table(L);
   lua_setfield(L, -2, "reason");
 }

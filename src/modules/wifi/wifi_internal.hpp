@@ -64,9 +64,6 @@ void callback_field(lua_State* L, const char* key, int event, const char* not_fu
 bool boolean_field(lua_State* L, const char* key, const char* not_boolean, bool fallback);
 
 // Table fields as wifi_add_int_field / wifi_add_sprintf_field set them.
-void set_int(lua_State* L, const char* key, lua_Integer value);
-void set_str(lua_State* L, const char* key, const std::string& value);
-void set_str(lua_State* L, const char* key, const char* value);
 // getip's results: ip, netmask, gateway strings, or a single nil.
 int push_ip_info(lua_State* L, const std::optional<IpInfo>& info);
 // getbroadcast's result: the broadcast address string, or nil.

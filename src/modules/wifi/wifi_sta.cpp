@@ -4,8 +4,9 @@
 #include <cstring>
 
 #include "core/console.hpp"
-#include "modules/wifi/wifi_internal.hpp"
+#include "lua/fields.hpp"
 #include "modules/wifi/wifi_errors.hpp"
+#include "modules/wifi/wifi_internal.hpp"
 
 namespace wifi_errors = nodemcu_emu::modules::wifi::errors;
 
@@ -121,12 +122,12 @@ int sta_getapinfo(lua_State* L) {
   const StationConfig& c = state(L).radio.config();
   int qty = c.ssid.empty() ? 0 : 1;
   lua_newtable(L);
-  set_int(L, "qty", qty);
+  lua::set_integer(L, "qty", qty);
   if (qty == 1) {
     lua_newtable(L);
-    set_str(L, "ssid", c.ssid);
-    if (!c.pwd.empty()) set_str(L, "pwd", c.pwd);
-    if (c.bssid_set) set_str(L, "bssid", mac_text(c.bssid).text);
+    lua::set_string(L, "ssid", c.ssid);
+    if (!c.pwd.empty()) lua::set_string(L, "pwd", c.pwd);
+    if (c.bssid_set) lua::set_string(L, "bssid", mac_text(c.bssid).text);
     lua_rawseti(L, -2, 1);
   }
   return 1;
@@ -137,11 +138,11 @@ int sta_getapinfo(lua_State* L) {
 int push_station_config(lua_State* L, const StationConfig& c) {
   if (lua_isboolean(L, 1) && lua_toboolean(L, 1)) {
     lua_newtable(L);
-    set_str(L, "ssid", c.ssid);
-    if (!c.pwd.empty()) set_str(L, "pwd", c.pwd);
+    lua::set_string(L, "ssid", c.ssid);
+    if (!c.pwd.empty()) lua::set_string(L, "pwd", c.pwd);
     lua_pushboolean(L, c.bssid_set);
     lua_setfield(L, -2, "bssid_set");
-    set_str(L, "bssid", mac_text(c.bssid).text);
+    lua::set_string(L, "bssid", mac_text(c.bssid).text);
     return 1;
   }
   lua_pushstring(L, c.ssid.c_str());
@@ -292,11 +293,11 @@ void finish_scan(core::Device& d, ScanFilter filter, int format) {
     if (format == 1) {
       std::snprintf(line, sizeof line, "%s,%d,%d,%d", AccessPoint::ssid, AccessPoint::rssi,
                     AccessPoint::auth, AccessPoint::channel);
-      set_str(L, bssid.text, line);
+      lua::set_string(L, bssid.text, line);
     } else {
       std::snprintf(line, sizeof line, "%d,%d,%s,%d", AccessPoint::auth, AccessPoint::rssi,
                     bssid.text, AccessPoint::channel);
-      set_str(L, AccessPoint::ssid, line);
+      lua::set_string(L, AccessPoint::ssid, line);
     }
     return 1;
   });

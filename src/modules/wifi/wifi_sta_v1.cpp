@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/timer_handle.hpp"
+#include "lua/fields.hpp"
 #include "modules/wifi/wifi_errors.hpp"
 #include "modules/wifi/wifi_internal.hpp"
 
@@ -127,9 +128,9 @@ int push_config_v1(lua_State* L, const StationConfig& c) {
     return 4;
   }
   lua_newtable(L);
-  set_str(L, "ssid", c.ssid);
-  if (c.pwd.size() >= 8) set_str(L, "pwd", c.pwd);
-  if (c.bssid_set) set_str(L, "bssid", mac_text(c.bssid).text);
+  lua::set_string(L, "ssid", c.ssid);
+  if (c.pwd.size() >= 8) lua::set_string(L, "pwd", c.pwd);
+  if (c.bssid_set) lua::set_string(L, "bssid", mac_text(c.bssid).text);
   return 1;
 }
 
@@ -179,8 +180,7 @@ void adapt_station_table_v1(lua_State* L) {
                                        {"eventMonStop", sta_event_mon_stop},
                                        {nullptr, nullptr}};
   luaL_register(L, nullptr, functions);
-  lua_pushnil(L);  // wifi.sta.clearconfig came with 2.x
-  lua_setfield(L, -2, "clearconfig");
+  lua::remove_fields(L, {"clearconfig"});  // wifi.sta.clearconfig came with 2.x
 }
 
 }  // namespace nodemcu_emu::modules::wifi

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "lua/fields.hpp"
 #include "lua/userdata.hpp"
 #include "modules/ws2812/buffer.hpp"
 
@@ -355,17 +356,10 @@ int open_pixbuf(lua_State* L) {
   lua_newtable(L);
   lua_pushcfunction(L, new_pixbuf);
   lua_setfield(L, -2, "newBuffer");
-  const struct {
-    const char* name;
-    unsigned value;
-  } constants[] = {{"FADE_IN", k_fade_in},
-                   {"FADE_OUT", k_fade_out},
-                   {"SHIFT_CIRCULAR", k_shift_circular},
-                   {"SHIFT_LOGICAL", k_shift_logical}};
-  for (const auto& c : constants) {
-    lua_pushinteger(L, c.value);
-    lua_setfield(L, -2, c.name);
-  }
+  lua::set_constants(L, {{"FADE_IN", k_fade_in},
+                         {"FADE_OUT", k_fade_out},
+                         {"SHIFT_CIRCULAR", k_shift_circular},
+                         {"SHIFT_LOGICAL", k_shift_logical}});
   return 1;
 }
 

@@ -9,6 +9,7 @@
 #include "core/board/pin_targets.hpp"
 #include "core/board/push_fault.hpp"
 #include "core/device.hpp"
+#include "lua/fields.hpp"
 #include "modules/gpio/gpio_state.hpp"
 #include "modules/ws2812/buffer.hpp"
 
@@ -133,16 +134,12 @@ int open_ws2812(lua_State* L) {
   lua_pushcfunction(L, v3 ? new_pixbuf : new_buffer_v2);
   lua_setfield(L, -2, "newBuffer");
   // FADE_IN/FADE_OUT swapped values in 3.x (pixbuf's enum).
-  const struct {
-    const char* name;
-    int value;
-  } constants[] = {{"FADE_IN", v3 ? 0 : 1},        {"FADE_OUT", v3 ? 1 : 0},
-                   {"MODE_SINGLE", k_mode_single}, {"MODE_DUAL", k_mode_dual},
-                   {"SHIFT_LOGICAL", 0},           {"SHIFT_CIRCULAR", 1}};
-  for (const auto& c : constants) {
-    lua_pushinteger(L, c.value);
-    lua_setfield(L, -2, c.name);
-  }
+  lua::set_constants(L, {{"FADE_IN", v3 ? 0 : 1},
+                         {"FADE_OUT", v3 ? 1 : 0},
+                         {"MODE_SINGLE", k_mode_single},
+                         {"MODE_DUAL", k_mode_dual},
+                         {"SHIFT_LOGICAL", 0},
+                         {"SHIFT_CIRCULAR", 1}});
   return 1;
 }
 
