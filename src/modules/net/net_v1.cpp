@@ -14,6 +14,7 @@
 #include "modules/net/net_parts.hpp"
 #include "modules/net/net_state.hpp"
 #include "modules/net/net_v1_chunk.hpp"
+#include "modules/net/tcp_server.hpp"
 
 namespace nodemcu_emu::net {
 
@@ -34,6 +35,13 @@ int new_tcp_server(lua_State* L) {
   lua_pushvalue(L, 1);
   lua_call(L, 2, 1);
   return 1;
+}
+
+// listener_state(server, callback_set, timeout_s): see TcpServer::set_v1_state.
+int listener_state(lua_State* L) {
+  TcpServer& server = check_object<TcpServer>(L, k_tcpserver_class);
+  server.set_v1_state(lua_toboolean(L, 2) != 0, static_cast<int>(luaL_checkinteger(L, 3)));
+  return 0;
 }
 
 // post(fn): fn() from the task queue on a later turn, unprotected (espconn's own task calling
@@ -75,6 +83,7 @@ void open_v1(lua_State* L) {
   lua_pushcfunction(L, push_new_udp_socket);
   push_field_closure(L, net, "createConnection", new_tcp_socket);
   push_field_closure(L, net, "createServer", new_tcp_server);
+  lua_pushcfunction(L, listener_state);
   lua_getfield(L, net, "dns");
   lua_getfield(L, -1, "resolve");
   lua_remove(L, -2);
