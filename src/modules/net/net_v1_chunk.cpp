@@ -7,8 +7,9 @@
 // texts, the callbacks' arguments (disconnection gets the socket only, reconnection is never
 // called: espconn's reconnect goes to the disconnection callback), getpeer's `ip, port` order,
 // the disconnection that follows a local close(), one TCP server with at most five clients,
-// listening ports that outlive the server's close(), the DNS retries of connect(). The transport stays in the 2.x objects, so ports, limits,
-// --trace and the unprotected dispatch (a PANIC on an error, as lua_call) are theirs.
+// listening ports that outlive the server's close(), the DNS retries of connect(). The
+// transport stays in the 2.x objects, so ports, limits, --trace and the unprotected dispatch
+// (a PANIC on an error, as lua_call) are theirs.
 #include "modules/net/net_v1_chunk.hpp"
 
 namespace nodemcu_emu::net {
