@@ -48,10 +48,9 @@ int listener_state(lua_State* L) {
 // back into net.c, e.g. the disconnection after a local close).
 int post(lua_State* L) {
   luaL_checktype(L, 1, LUA_TFUNCTION);
-  core::Device& d = core::Device::from(L);
-  lua::Ref ref(L, 1);  // first: luaL_ref may raise
-  auto fn = std::make_shared<lua::Ref>(std::move(ref));
-  d.tasks().post(core::TaskQueue::high, [&d, fn] { d.dispatch(*fn, core::Protection::unprotected); });
+  lua::Ref ref(L, 1);  // may raise: before anything else exists
+  core::Device::from(L).post_call(core::TaskQueue::high, std::move(ref),
+                                  core::Protection::unprotected);
   return 0;
 }
 
