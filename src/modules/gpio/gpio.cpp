@@ -137,12 +137,16 @@ void set_trig_callback(lua_State* L, int pin, int index) {
 void run_callback_task(Device& d, int pin, int level, std::uint32_t then) {
   GpioState& g = gpio_state(d);
   Pin& p = g.pins[static_cast<std::size_t>(pin)];
+  // 1.5.4.1's callback gets the level only; `when` and the edge count came with 2.x.
+  const bool level_only = d.options().firmware == 1;
   bool ok = d.dispatch(g.trig[static_cast<std::size_t>(pin)], core::Protection::pcallx,
-                       [&p, level, then](lua_State* L) {
+                       [&p, level, then, level_only](lua_State* L) {
                          lua_pushinteger(L, level);
-                         lua_pushinteger(L, then);
-                         lua_pushinteger(L, 0x7fff & (p.seen - p.reported));
+                         int count = 0x7fff & (p.seen - p.reported);
                          p.reported = p.seen & 0x7fff;
+                         if (level_only) return 1;
+                         lua_pushinteger(L, then);
+                         lua_pushinteger(L, count);
                          return 3;
                        });
   if (!ok) return;
