@@ -237,7 +237,7 @@ local function settle(name, ok, err, todo_reason)
     report("fail", name, nil, err)
     print("not ok - " .. name .. "\n    " .. tostring(err):gsub("\n", "\n    "))
   end
-  node.task.post(node.task.LOW_PRIORITY, run_next)
+  native.post(run_next)
 end
 
 run_next = function()
@@ -248,7 +248,7 @@ run_next = function()
     skipped = skipped + 1
     report("skip", case.name, case.skip)
     print("ok - " .. case.name .. " # SKIP " .. case.skip)
-    return node.task.post(node.task.LOW_PRIORITY, run_next)
+    return native.post(run_next)
   end
   local finished = false
   local guard = tmr.create()
@@ -288,7 +288,7 @@ local function add(name, fn, async, timeout_ms)
   cases[#cases + 1] = { name = name, fn = fn, async = async, timeout_ms = timeout_ms or 60000 }
   if not started then
     started = true
-    node.task.post(node.task.LOW_PRIORITY, run_next)
+    native.post(run_next)
   end
 end
 

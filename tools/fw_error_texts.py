@@ -2,13 +2,18 @@
 """The error texts a firmware tag raises in a module's argument checks, and whether the
 emulator's sources for that module hold each one (used for docs/firmware-coverage.md).
 
-Usage: fw_error_texts.py [MODULE...]   (default: net tmr wifi file; prints markdown)
+Usage: fw_error_texts.py [MODULE...]           (default: net tmr wifi file node uart gpio;
+                                                 prints markdown)
+       fw_error_texts.py --where TAG MODULE      each text with the C function raising it,
+                                                 for reading the checks call by call
 
 Texts are the string literals of luaL_error, luaL_argcheck, luaL_argerror and luaL_typerror
 calls in app/modules/<module>*.c at each profile's tag. A text counts as present when the
 emulator's sources for the module (src/modules/<module>/, for net also src/core/ip/) contain
 it literally, up to its first printf conversion. This finds texts the emulator never raises;
-it cannot tell whether a present text is raised in the same case (the Lua tests do that)."""
+it cannot tell whether a present text is raised in the same case: the Lua tests drive the
+emulator with bad arguments for that (tests/lua/*_firmwareN.lua, fixtures/arg_errors.lua).
+The firmware's history comes from a local mirror of nodemcu-firmware (GIT below)."""
 import os, re, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -25,7 +30,10 @@ CALL = re.compile(r'luaL_(error|argcheck|argerror|typerror)\s*\(')
 LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
-def call_texts(source):
+FUNCTION = re.compile(r'^(?:static\s+)?(?:int|void|bool)\s+(\w+)\s*\([^;]*?\)\s*\{', re.M)
+
+
+def call_texts(source, where=False):
     defines = dict(re.findall(r'#\s*define\s+(\w+)\s+"((?:[^"\\]|\\.)*)"', source))
     for m in CALL.finditer(source):
         depth, i, commas = 1, m.end(), []
@@ -45,14 +53,22 @@ def call_texts(source):
             last = source[(commas[-1] + 1 if commas else m.end()):i - 1].strip()
             literals = LITERAL.findall(last) or ([defines[last]] if last in defines else [])
         if literals:
-            yield literals[0]
+            if where:
+                inside = [f.group(1) for f in FUNCTION.finditer(source, 0, m.start())]
+                yield literals[0], m.group(1), inside[-1] if inside else "?"
+            else:
+                yield literals[0]
+
+
+def firmware_sources(tag, module):
+    for path in SOURCES.get(module, [f"app/modules/{module}.c"]):
+        source = subprocess.run(GIT + ["show", f"{tag}:{path}"], capture_output=True, text=True).stdout
+        yield re.sub(r"//[^\n]*|/\*.*?\*/", "", source, flags=re.S)
 
 
 def firmware_texts(tag, module):
     texts = set()
-    for path in SOURCES.get(module, [f"app/modules/{module}.c"]):
-        source = subprocess.run(GIT + ["show", f"{tag}:{path}"], capture_output=True, text=True).stdout
-        source = re.sub(r"//[^\n]*|/\*.*?\*/", "", source, flags=re.S)
+    for source in firmware_sources(tag, module):
         texts |= {text for text in call_texts(source) if text.strip()}
     return texts
 
@@ -72,8 +88,16 @@ def present(text, source):
     return len(probe) < 3 or probe in source
 
 
+def where(tag, module):
+    for source in firmware_sources(TAGS.get(int(tag), tag) if tag.isdigit() else tag, module):
+        for text, call, function in call_texts(source, where=True):
+            print(f"{function}\tluaL_{call}\t{text}")
+
+
 def main():
-    modules = sys.argv[1:] or ["net", "tmr", "wifi", "file"]
+    if sys.argv[1:2] == ["--where"]:
+        return where(*sys.argv[2:4])
+    modules = sys.argv[1:] or ["net", "tmr", "wifi", "file", "node", "uart", "gpio"]
     print("| module | profile | texts | not in the emulator's sources |")
     print("|---|---|---|---|")
     for module in modules:

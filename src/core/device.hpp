@@ -76,6 +76,10 @@ class Device {
   // device would (`protection`) and traced. Returns false on error or when nothing was called.
   // Every call from native code into a script goes through here.
   bool dispatch(const lua::Ref& fn, Protection protection, PushArgs args = {});
+  // Dispatches `fn` from the task queue at `priority` on a later turn; with `with_priority` it
+  // gets the priority as its argument (node.task.post's tasks). Never refused: the caller
+  // decides about the queue's length (TaskQueue::full).
+  void post_call(int priority, lua::Ref fn, Protection protection, bool with_priority = false);
   // True from a fatal error or restart until the next boot: no callback may run.
   bool halted() const { return halted_; }
   // While halted: the reset reason of the boot to come (4 node.restart, 5 deep sleep, else an

@@ -3,6 +3,7 @@
 // The callback and its arguments are pushed *inside* the protected call: any push may raise
 // "not enough memory" (a longjmp), and outside a protected call that would reach the panic
 // handler and end the process from inside an Asio handler, whatever --on-error says.
+#include <memory>
 #include <string>
 
 #include "core/device.hpp"
@@ -105,6 +106,20 @@ bool Device::dispatch(const lua::Ref& fn, Protection protection, PushArgs args) 
   if (options_.firmware < 3) protection = Protection::unprotected;
   report_callback_error(error, protection);
   return false;
+}
+
+void Device::post_call(int priority, lua::Ref fn, Protection protection, bool with_priority) {
+  auto shared = std::make_shared<lua::Ref>(std::move(fn));
+  tasks_.post(priority, [this, shared, priority, protection, with_priority] {
+    if (!with_priority) {
+      dispatch(*shared, protection);
+      return;
+    }
+    dispatch(*shared, protection, [priority](lua_State* L) {
+      lua_pushinteger(L, priority);
+      return 1;
+    });
+  });
 }
 
 // Calls handler(error) protected; returns the status, the handler's own error in `failure`.

@@ -485,10 +485,10 @@ local CARE = {
   ["node.setpartitiontable"] = function(a, n) return type(a[1]) ~= "table" and n or nil end,
   ["pipe.create"] = bounded_reader,
   ["node.output"] = bounded_reader,
-  -- Deep sleep ends the run: only values it must refuse (a time in [0, 36e9) becomes -1).
+  -- Deep sleep ends the run, and any number sleeps (no release refuses a time): a time that
+  -- is a number (lua_isnumber) becomes nil, leaving the option and what is not a number.
   ["node.dsleep"] = function(a, n)
-    local t = tonumber(a[1])
-    if t and t >= 0 and t < 36e9 then a[1] = -1 end
+    if tonumber(a[1]) then a[1] = nil end
     return n
   end,
   -- rtctime's deep sleeps end the run too: only calls whose time is not a number (they raise).
@@ -1161,8 +1161,8 @@ function schedule()
   -- the PRNG); long timeouts still fire because tmr.delay calls jump the clock.
   if batches % 8 == 0 then
     pacer:alarm(1 + batches % 50, tmr.ALARM_SINGLE, step)
-  else
-    node.task.post(step)
+  elseif not pcall(node.task.post, step) then
+    pacer:alarm(1, tmr.ALARM_SINGLE, step)  -- the fuzzed calls filled the queue (eight tasks)
   end
 end
 

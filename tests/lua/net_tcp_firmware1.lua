@@ -170,6 +170,96 @@ emu.async("server:close() drops the callback and disconnects every client", func
   end
 end)
 
+emu.test("after server:close() the port still accepts, and nothing reaches the script", function()
+  local port = emu.free_port("tcp")
+  local calls = 0
+  local srv = net.createServer(net.TCP, 5)
+  srv:listen(port, function(conn)
+    calls = calls + 1
+    conn:on("receive", function() calls = calls + 1 end)
+  end)
+  srv:close()
+  emu.eq(tostring(srv), "net.server: closed")
+  local c = emu.peer.tcp("127.0.0.1", port)  -- the listening pcb is still there
+  c:send("hello")
+  emu.truthy(c:wait_closed(60000), "the server's timeout closes the connection")
+  emu.eq(calls, 0, "no callback: close() dropped it")
+  c:close()
+end)
+
+emu.test("a listen after close() hands the old port's clients to its callback", function()
+  local port = emu.free_port("tcp")
+  local srv = net.createServer(net.TCP)
+  srv:listen(port, function() error("the first callback was dropped") end)
+  srv:close()
+  local got = {}
+  srv:listen(port, function(conn) got[#got + 1] = "first object" conn:close() end)
+  local c = emu.peer.tcp("127.0.0.1", port)
+  emu.truthy(c:wait_closed(5000))
+  c:close()
+  srv:close()
+  -- a second object: createServer is allowed again once no callback is set, and shares the
+  -- same listening pcbs (pTcpServer)
+  local srv2 = net.createServer(net.TCP)
+  srv2:listen(port, function(conn) got[#got + 1] = "second object" conn:close() end)
+  c = emu.peer.tcp("127.0.0.1", port)
+  emu.truthy(c:wait_closed(5000))
+  c:close()
+  srv2:close()
+  emu.same(got, { "first object", "second object" })
+end)
+
+emu.test("listen on another port adds a listener; every port reaches the one callback", function()
+  local port1, port2 = emu.free_port("tcp"), emu.free_port("tcp")
+  local srv = net.createServer(net.TCP)
+  srv:listen(port1, function() error("replaced by the second listen") end)
+  local got = {}
+  srv:listen(port2, function(conn)
+    local _, p = conn:getpeer()
+    got[#got + 1] = p
+    conn:close()
+  end)
+  local c1 = emu.peer.tcp("127.0.0.1", port1)
+  emu.truthy(c1:wait_closed(5000))
+  local c2 = emu.peer.tcp("127.0.0.1", port2)
+  emu.truthy(c2:wait_closed(5000))
+  emu.same(got, { (c1:getaddr()), (c2:getaddr()) })
+  c1:close()
+  c2:close()
+  srv:close()
+end)
+
+emu.test("a listen applies the timeout of the last createServer, even a refused one", function()
+  local port = emu.free_port("tcp")
+  local srv = net.createServer(net.TCP, 3)
+  srv:listen(port, function() end)
+  local function idle_time()
+    local c = emu.peer.tcp("127.0.0.1", port)
+    local t0 = emu.now()
+    emu.truthy(c:wait_closed(60000))
+    c:close()
+    return emu.now() - t0
+  end
+  emu.eq(idle_time(), 3000)
+  emu.raises("only one tcp server allowed", net.createServer, net.TCP, 7)
+  emu.eq(idle_time(), 3000, "not before a listen")
+  srv:listen(port)
+  emu.eq(idle_time(), 7000)
+  srv:close()
+end)
+
+emu.test("a closed server does not keep the run going, though its port still listens", function()
+  local out, err, status = emu.run { args = { "--firmware=1" }, script = [[
+    local srv = net.createServer(net.TCP)
+    srv:listen(0, function() end)
+    srv:close()
+    print("closed")
+  ]] }
+  emu.eq(err, "")
+  emu.eq(status, 0)
+  emu.eq(out, "closed\n")
+end)
+
 emu.test("a name that does not resolve: five tries, the firmware's lines, no callback", function()
   local hosts = emu.tmpname()
   emu.write(hosts, "127.0.0.1 known.example\n")

@@ -86,6 +86,16 @@ int set_case_error_hook(lua_State* L) {
   return 0;
 }
 
+// post(fn): fn() from the low-priority task queue, as node.task.post(LOW_PRIORITY, fn) runs it,
+// but never refused: the runner's turns between cases must not fail on a queue the app filled
+// (node.task.post's eight tasks, core::TaskQueue::k_queue_length).
+int post(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  lua::Ref ref(L, 1);  // may raise: before anything else exists
+  core::Device::from(L).post_call(core::TaskQueue::low, std::move(ref), core::Protection::pcallx);
+  return 0;
+}
+
 // The emulator's own executable (/proc/self/exe), so that emu.run can start another device
 // without $NODEMCU_EMU; nil where the kernel does not say.
 int executable(lua_State* L) {
@@ -129,6 +139,7 @@ int open_emu_native(lua_State* L) {
                                        {"heap_used", heap_used},
                                        {"heap_exclude", heap_exclude},
                                        {"heap_rebase", heap_rebase},
+                                       {"post", post},
                                        {nullptr, nullptr}};
   lua_newtable(L);
   luaL_register(L, nullptr, functions);

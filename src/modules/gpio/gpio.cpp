@@ -138,12 +138,16 @@ void set_trig_callback(lua_State* L, int pin, int index) {
 void run_callback_task(Device& d, int pin, int level, std::uint32_t then) {
   GpioState& g = gpio_state(d);
   Pin& p = g.pins[static_cast<std::size_t>(pin)];
+  // 1.5.4.1's callback gets the level only; `when` and the edge count came with 2.x.
+  const bool level_only = d.options().firmware == 1;
   bool ok = d.dispatch(g.trig[static_cast<std::size_t>(pin)], core::Protection::pcallx,
-                       [&p, level, then](lua_State* L) {
+                       [&p, level, then, level_only](lua_State* L) {
                          lua_pushinteger(L, level);
-                         lua_pushinteger(L, then);
-                         lua_pushinteger(L, 0x7fff & (p.seen - p.reported));
+                         int count = 0x7fff & (p.seen - p.reported);
                          p.reported = p.seen & 0x7fff;
+                         if (level_only) return 1;
+                         lua_pushinteger(L, then);
+                         lua_pushinteger(L, count);
                          return 3;
                        });
   if (!ok) return;
@@ -189,9 +193,9 @@ int gpio_mode(lua_State* L) {
   unsigned pin = check_pin(L, 1);
   auto mode = static_cast<unsigned>(luaL_checkinteger(L, 2));
   lua_Integer pullup = luaL_optinteger(L, 3, 0);
-  luaL_argcheck(L, pin < k_pin_count && (mode != k_int || pin > 0), 1, "Invalid pin");
+  luaL_argcheck(L, pin < k_pin_count && (mode != k_int || pin > 0), 1, gpio_errors::k_invalid_pin);
   luaL_argcheck(L, mode == k_output || mode == k_opendrain || mode == k_input || mode == k_int, 2,
-                "wrong arg type");
+                gpio_errors::k_wrong_arg_type);
   if (mode != k_int) set_trig_callback(L, static_cast<int>(pin), 0);
   set_mode(Device::from(L), static_cast<int>(pin), static_cast<int>(mode), pullup != 0);
   return 0;
@@ -216,7 +220,7 @@ int gpio_write(lua_State* L) {
   unsigned pin = check_pin(L, 1);
   auto level = static_cast<unsigned>(luaL_checkinteger(L, 2));
   check_exists(L, pin);
-  luaL_argcheck(L, level == 0 || level == 1, 2, "wrong level type");
+  luaL_argcheck(L, level == 0 || level == 1, 2, gpio_errors::k_wrong_level_type);
   write_pin(Device::from(L), static_cast<int>(pin), static_cast<int>(level));
   return 0;
 }
@@ -224,7 +228,7 @@ int gpio_write(lua_State* L) {
 int gpio_trig(lua_State* L) {
   static const char* const names[] = {"none", "up", "down", "both", "low", "high", nullptr};
   unsigned pin = check_pin(L, 1);
-  luaL_argcheck(L, pin < k_pin_count && pin > 0, 1, "Invalid interrupt pin");
+  luaL_argcheck(L, pin < k_pin_count && pin > 0, 1, gpio_errors::k_invalid_interrupt_pin);
   int type = luaL_checkoption(L, 2, "none", names);
   int p = static_cast<int>(pin);
   bool had_callback = static_cast<bool>(gpio_state(Device::from(L)).trig[pin]);
@@ -252,6 +256,15 @@ void serout_step(Device& d);
 void serout_done(Device& d) {
   lua::Ref done = std::move(gpio_state(d).serout.done);  // called once
   d.dispatch(done, core::Protection::pcallx);
+}
+
+// seroutasync_done at 1.5.4.1 and 2.2.1: the callback (upvalue 1) under lua_pcall, its error
+// raised again as "error: <message>" where nothing protects it (a PANIC).
+int serout_done_before_3(lua_State* L) {
+  lua_pushvalue(L, lua_upvalueindex(1));
+  if (lua_pcall(L, 0, 0, 0) != 0)
+    return luaL_error(L, gpio_errors::k_serout_callback_error, lua_tostring(L, -1));
+  return 0;
 }
 
 // seroutasync_cb: one toggle, then the hardware timer for the next delay.
@@ -294,12 +307,20 @@ int gpio_serout(lua_State* L) {
   s.repeats = static_cast<std::uint32_t>(luaL_optinteger(L, 4, 1)) - 1u;
   s.done.reset();
   bool async = !lua_isnoneornil(L, 5);
-  if (async && !lua_isnumber(L, 5)) s.done = lua::Ref(L, 5);
+  if (async && !lua_isnumber(L, 5)) {
+    // Before 3.0 seroutasync_done calls it with lua_pcall and raises its error again.
+    if (d.options().firmware < 3) {
+      lua_pushvalue(L, 5);
+      lua_pushcclosure(L, serout_done_before_3, 1);
+      lua_replace(L, 5);
+    }
+    s.done = lua::Ref(L, 5);
+  }
   s.delays.clear();
-  luaL_argcheck(L, s.pin >= 0 && s.pin < k_pin_count, 1, "Invalid pin");
-  luaL_argcheck(L, s.level == 0 || s.level == 1, 2, "Wrong level type");
+  luaL_argcheck(L, s.pin >= 0 && s.pin < k_pin_count, 1, gpio_errors::k_invalid_pin);
+  luaL_argcheck(L, s.level == 0 || s.level == 1, 2, gpio_errors::k_serout_wrong_level_type);
   luaL_argcheck(L, lua_istable(L, 3) && lua_objlen(L, 3) < k_delay_table_max, 3,
-                "Invalid delay_times");
+                gpio_errors::k_invalid_delay_times);
   std::size_t n = lua_objlen(L, 3);
   for (std::size_t i = 0; i < n; ++i) {
     lua_rawgeti(L, 3, static_cast<int>(i + 1));

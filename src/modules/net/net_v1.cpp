@@ -14,6 +14,7 @@
 #include "modules/net/net_parts.hpp"
 #include "modules/net/net_state.hpp"
 #include "modules/net/net_v1_chunk.hpp"
+#include "modules/net/tcp_server.hpp"
 
 namespace nodemcu_emu::net {
 
@@ -36,14 +37,20 @@ int new_tcp_server(lua_State* L) {
   return 1;
 }
 
+// listener_state(server, callback_set, timeout_s): see TcpServer::set_v1_state.
+int listener_state(lua_State* L) {
+  TcpServer& server = check_object<TcpServer>(L, k_tcpserver_class);
+  server.set_v1_state(lua_toboolean(L, 2) != 0, static_cast<int>(luaL_checkinteger(L, 3)));
+  return 0;
+}
+
 // post(fn): fn() from the task queue on a later turn, unprotected (espconn's own task calling
 // back into net.c, e.g. the disconnection after a local close).
 int post(lua_State* L) {
   luaL_checktype(L, 1, LUA_TFUNCTION);
-  core::Device& d = core::Device::from(L);
-  lua::Ref ref(L, 1);  // first: luaL_ref may raise
-  auto fn = std::make_shared<lua::Ref>(std::move(ref));
-  d.tasks().post(core::TaskQueue::high, [&d, fn] { d.dispatch(*fn, core::Protection::unprotected); });
+  lua::Ref ref(L, 1);  // may raise: before anything else exists
+  core::Device::from(L).post_call(core::TaskQueue::high, std::move(ref),
+                                  core::Protection::unprotected);
   return 0;
 }
 
@@ -75,6 +82,7 @@ void open_v1(lua_State* L) {
   lua_pushcfunction(L, push_new_udp_socket);
   push_field_closure(L, net, "createConnection", new_tcp_socket);
   push_field_closure(L, net, "createServer", new_tcp_server);
+  lua_pushcfunction(L, listener_state);
   lua_getfield(L, net, "dns");
   lua_getfield(L, -1, "resolve");
   lua_remove(L, -2);

@@ -7,14 +7,15 @@
 // texts, the callbacks' arguments (disconnection gets the socket only, reconnection is never
 // called: espconn's reconnect goes to the disconnection callback), getpeer's `ip, port` order,
 // the disconnection that follows a local close(), one TCP server with at most five clients,
-// the DNS retries of connect(). The transport stays in the 2.x objects, so ports, limits,
-// --trace and the unprotected dispatch (a PANIC on an error, as lua_call) are theirs.
+// listening ports that outlive the server's close(), the DNS retries of connect(). The
+// transport stays in the 2.x objects, so ports, limits, --trace and the unprotected dispatch
+// (a PANIC on an error, as lua_call) are theirs.
 #include "modules/net/net_v1_chunk.hpp"
 
 namespace nodemcu_emu::net {
 
 const char k_net_v1_chunk[] = R"LUA(
-local new_udp, new_tcp, new_tcp_server, resolve, post, uart_write, warn,
+local new_udp, new_tcp, new_tcp_server, listener_state, resolve, post, uart_write, warn,
   newproxy, getmetatable, type, error, tostring, tonumber, select, pcall, pairs = ...
 local TCP, UDP = 16, 32
 local MAX_SOCKET = 5  -- net.c: the clients one TCP server keeps (socket[MAX_SOCKET])
@@ -112,7 +113,19 @@ end
 local socket, server = {}, {}  -- the methods of net.socket and net.server
 local server_clients, client_count = {}, 0  -- net.c's socket[] and socket_num
 local tcp_server_cb                          -- tcpserver_cb_connect_ref: one for all servers
-local tcp_listener                           -- the listening 2.x server (one: pTcpServer)
+local tcp_server_timeover = 30               -- net.c's global: createServer sets it
+local listen_timeout = 30                    -- what the last listen applied (espconn_regist_time)
+-- Every TCP server object shares one espconn (pTcpServer), and each listen on a port not yet
+-- listening adds a listening pcb to it (espconn_accept -> espconn_tcp_server) that nothing in
+-- net.c ever removes: close() only drops the callback. Port -> the listening 2.x server.
+local tcp_listeners = {}
+
+-- Every listener hands its connections to the one callback, and the last listen's timeout
+-- applies to all of them (espconn_server_poll reads the first server node's, which
+-- espconn_regist_time sets).
+local function update_listeners()
+  for _, inner in pairs(tcp_listeners) do listener_state(inner, tcp_server_cb ~= nil, listen_timeout) end
+end
 
 local function let_go(obj, st)
   st.inner, st.connected = nil, false
@@ -316,8 +329,9 @@ function socket.unhold(obj)
 end
 
 -- server:listen(port[, ip][, fn]). TCP: fn becomes the one connection callback of every TCP
--- server (a second listen replaces it; the port stays the first one, espconn_accept refuses a
--- second pcb on a busy espconn).
+-- server (a second listen replaces it). A port that listens already keeps its pcb (tcp_bind
+-- fails, silently); another port gets one more. The ip is not used: espconn_tcp_server binds
+-- IP_ADDR_ANY.
 function server.listen(obj, ...)
   local st = check_self(obj, "net.server", "listen")
   local port = check_integer((...), select("#", ...) >= 1, 1, "listen", 1) % 65536
@@ -329,10 +343,15 @@ function server.listen(obj, ...)
   end
   local fn = select(ip and 3 or 2, ...)
   if type(fn) == "function" then tcp_server_cb = fn end
-  if tcp_listener then return end
-  local inner = new_tcp_server(st.timeout)
-  if ip and is_ip(ip) then inner:listen(port, ip, accept) else inner:listen(port, accept) end
-  tcp_listener, st.inner = inner, inner
+  listen_timeout = tcp_server_timeover
+  local inner = port ~= 0 and tcp_listeners[port]
+  if not inner then
+    inner = new_tcp_server(listen_timeout)
+    inner:listen(port, accept)
+    tcp_listeners[(inner:getaddr())] = inner
+  end
+  st.inner = inner
+  update_listeners()
 end
 
 function server.on(obj, ...)
@@ -351,16 +370,16 @@ function server.send(obj, ...)
 end
 
 -- TCP: the connection callback goes and every client is disconnected (each gets its
--- disconnection callback). 1.5.4.1 keeps the listening pcb; here it is closed (firmware-1.md).
+-- disconnection callback). The listening pcbs stay: a client still connects, and is left
+-- without handlers until the timeout closes it or a new listen sets a callback.
 function server.close(obj)
   local st = check_self(obj, "net.server", "close")
   if st.kind == UDP then
     if st.inner then st.inner:close() st.inner = nil st.listening = false end
     return
   end
-  tcp_server_cb = nil
-  if tcp_listener then pcall(tcp_listener.close, tcp_listener) end
-  tcp_listener, st.inner = nil, nil
+  tcp_server_cb, st.inner = nil, nil
+  update_listeners()
   local clients = {}
   for client in pairs(server_clients) do clients[#clients + 1] = client end
   for _, client in pairs(clients) do disconnect(client, server_clients[client]) end
@@ -387,19 +406,23 @@ end
 
 local function createServer(...)
   local t = check_type((...), select("#", ...) >= 1, "createServer")
-  local at, timeout = 2, 30
-  if t == TCP and tonumber((select(2, ...))) then
-    timeout = tonumber((select(2, ...)))
-    timeout = timeout - timeout % 1  -- lua_tointeger, read as unsigned
-    if timeout < 1 or timeout > 28800 then fail("wrong arg type", 1) end
-    at = 3
+  local at = 2
+  if t == TCP then
+    local timeout = tonumber((select(2, ...)))
+    if timeout then
+      timeout = timeout - timeout % 1  -- lua_tointeger, read as unsigned
+      if timeout < 1 or timeout > 28800 then fail("wrong arg type", 1) end
+      at = 3
+    end
+    -- set before the one-server check, as net_create does: even a refused createServer
+    -- changes what the next listen applies
+    tcp_server_timeover = timeout or 30
   end
   if t == TCP and tcp_server_cb then fail("only one tcp server allowed", 1) end
   if t == UDP and udp_server and getmetatable(udp_server).state.listening then
     fail("only one udp server allowed", 1)
   end
-  local obj, st = new_object("net.server", server, t)
-  st.timeout = timeout
+  local obj = new_object("net.server", server, t)
   if t == UDP then udp_server = obj end
   return made(obj, (select(at, ...)))
 end

@@ -165,6 +165,18 @@ int TcpServer::getaddr(lua_State* L) {
   return 2;
 }
 
+void TcpServer::set_v1_state(bool callback_set, int timeout_s) {
+  timeout_s_ = timeout_s;
+  if (!listener_->listening()) return;
+  if (callback_set) {
+    if (!keep_) keep_ = device_.loop().keep_alive();
+    return;
+  }
+  // Nothing a client does here can call the script any more: the loop may end.
+  keep_.reset();
+  first_client_.reset();
+}
+
 void TcpServer::collected() { stop_listening(); }
 
 // --- Lua bindings ---

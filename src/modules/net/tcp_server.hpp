@@ -25,6 +25,11 @@ class TcpServer : public TcpListener::Events, public std::enable_shared_from_thi
   void collected();
   // A connection slot freed up (the established limit): hand over what waits, accept again.
   void resume_accepting();
+  // 1.5.4.1's listening pcbs (net_v1): they outlive srv:close(), which only drops the one
+  // connection callback. `callback_set`: whether a connection can reach the script, so whether
+  // the listener keeps the loop alive; `timeout_s`: the inactivity timeout of connections
+  // accepted from now on.
+  void set_v1_state(bool callback_set, int timeout_s);
   const std::string& name() const { return name_; }
 
  private:

@@ -1,5 +1,6 @@
 // node: the chip itself (spec/node.md): heap, restart, tasks, console redirection, errors.
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <random>
 #include <set>
@@ -42,8 +43,14 @@ struct NodeState {
   lua::Ref output_fn;  // node.output's function
   bool output_task_posted = false;
   int cpu_mhz = 80;
-  int strip_level = 3;
+  // The default strip level as node.stripdebug() reports it: 2 in every release
+  // (LUA_OPTIMIZE_DEBUG 2 before 3.0; LUAI_OPTIMIZE_DEBUG 1, reported plus one, at 3.0).
+  int strip_level = 2;
+  // node.startup's options (3.0).
   std::string startup_command;
+  bool startup_banner = true;
+  bool startup_delay_mount = false;
+  int startup_frequency = 80;
 };
 
 constexpr lua_Integer k_chip_id = 0xA1B2C3;
@@ -190,21 +197,35 @@ int node_restart(lua_State* L) {
   return 0;
 }
 
+// The sleep time as the firmware's variable holds it: uint32_t at 1.5.4.1, uint64_t after. C
+// leaves a negative, NaN or too large double undefined there; here those saturate (0 below).
+std::uint64_t sleep_time(lua_Number us, int firmware) {
+  const double limit = firmware == 1 ? 4294967296.0 : 18446744073709551616.0;
+  if (!(us > 0)) return 0;
+  if (us >= limit) return firmware == 1 ? 0xFFFFFFFFu : ~std::uint64_t{0};
+  return static_cast<std::uint64_t>(us);
+}
+
+// node.dsleep([us][, option][, instant]): each argument counts only when it is a number
+// (lua_isnumber); anything else is skipped, never an error. Before 3.0 an option above 4 (a
+// uint8_t: -1 is 255, 260 is 4) is a plain error. 3.0's two argchecks have their arguments
+// swapped (the condition is the constant 2 or 1), so they refuse nothing: an option of 5, a
+// time of 36e9 µs or more.
 int node_dsleep(lua_State* L) {
   Device& d = Device::from(L);
-  if (!lua_isnoneornil(L, 2)) {
-    lua_Integer option = luaL_checkinteger(L, 2);
-    if (option < 0 || option > 4) return luaL_error(L, node_errors::k_wrong_option_value);
+  const int firmware = d.options().firmware;
+  if (lua_isnumber(L, 2)) {
+    auto option = static_cast<std::uint8_t>(lua_tointeger(L, 2));
+    if (firmware < 3 && option > 4) return luaL_error(L, node_errors::k_wrong_arg_range);
   }
-  if (lua_isnoneornil(L, 1)) return 0;  // only sets the option
-  lua_Number us = luaL_checknumber(L, 1);
-  // NaN fails too (it would be UB to convert below).
-  if (!(us >= 0 && us < 36e9)) luaL_argerror(L, 1, node_errors::k_invalid_time_value);
+  if (!lua_isnumber(L, 1)) return 0;  // only sets the option
+  std::uint64_t us = sleep_time(lua_tonumber(L, 1), firmware);
   // 0 sleeps until an external reset that never comes.
-  if (us == 0)
-    d.deep_sleep(core::Micros::max() / 2);
+  constexpr auto forever = core::Micros::max() / 2;
+  if (us == 0 || us >= static_cast<std::uint64_t>(forever.count()))
+    d.deep_sleep(forever);
   else
-    d.deep_sleep(core::Micros(static_cast<long long>(us)));
+    d.deep_sleep(core::Micros(static_cast<core::Micros::rep>(us)));
   return 0;
 }
 
@@ -258,14 +279,67 @@ int node_random(lua_State* L) {
   return 1;
 }
 
+// node.stripdebug's second argument when it is a number: the function that many levels up the
+// call stack replaces it (lua_getstack/lua_getinfo, as node.c does: the number is popped, and
+// nothing comes back when there is no such level).
+void function_at_scope(lua_State* L, int scope) {
+  if (scope <= 0) return;
+  lua_Debug ar;
+  lua_pop(L, 1);
+  if (lua_getstack(L, scope, &ar)) lua_getinfo(L, "f", &ar);
+}
+
+// node.stripdebug([level[, function]]) at 3.0. The emulator strips nothing: where the chip
+// answers with the bytes it saved, the answer here is 0.
 int node_stripdebug(lua_State* L) {
   auto& s = Device::from(L).module_state<NodeState>();
-  if (!lua_isnoneornil(L, 1)) {
-    lua_Integer level = luaL_checkinteger(L, 1);
-    if (level < 1 || level > 3) luaL_argerror(L, 1, node_errors::k_invalid_strip_level);
-    if (lua_isnoneornil(L, 2)) s.strip_level = static_cast<int>(level);
+  int n = lua_gettop(L);
+  int strip = 0;
+  lua_settop(L, 2);
+  if (!lua_isnil(L, 1)) {
+    strip = static_cast<int>(lua_tointeger(L, 1));  // not a number: 0, refused below
+    luaL_argcheck(L, strip > 0 && strip < 4, 1, node_errors::k_invalid_strip_level);
   }
-  lua_pushinteger(L, s.strip_level);
+  if (lua_isnumber(L, 2)) function_at_scope(L, static_cast<int>(luaL_checkinteger(L, 2)));
+  bool isfunc = lua_isfunction(L, 2);
+  luaL_argcheck(L, n < 2 || isfunc, 2, node_errors::k_not_a_valid_function);
+  // lua_stripdebug(L, strip - 1) on what is on top: a Lua function (0 bytes here), nil (get,
+  // or set, the default), anything else -1; plus one when it was not a function.
+  int result = -1;
+  bool valid = strip >= 1;
+  if (lua_isfunction(L, -1) && !lua_iscfunction(L, -1)) {
+    if (valid) result = 0;
+  } else if (lua_isnil(L, -1)) {
+    if (valid) s.strip_level = strip;
+    result = s.strip_level - 1;
+  }
+  lua_pushinteger(L, result + (isfunc ? 0 : 1));
+  return 1;
+}
+
+// node.stripdebug([level[, function]]) at 1.5.4.1 and 2.2.1: the level is checked as a number
+// (luaL_checkint); alone it sets the default and returns nothing; a level of 1 with a function
+// returns 0; a function must be a Lua one. Nothing is stripped here (0 bytes).
+int node_stripdebug_before_3(lua_State* L) {
+  auto& s = Device::from(L).module_state<NodeState>();
+  if (lua_gettop(L) == 0) {
+    lua_pushinteger(L, s.strip_level);
+    return 1;
+  }
+  int level = luaL_checkint(L, 1);
+  if (level <= 0 || level > 3) luaL_argerror(L, 1, node_errors::k_must_in_range_1_3);
+  if (lua_gettop(L) == 1) {
+    s.strip_level = level;
+    return 0;
+  }
+  if (level == 1) {
+    lua_pushinteger(L, 0);
+    return 1;
+  }
+  if (!lua_isfunction(L, 2)) function_at_scope(L, luaL_checkint(L, 2));
+  if (!lua_isfunction(L, 2) || lua_iscfunction(L, -1))
+    luaL_argerror(L, 2, node_errors::k_must_be_a_lua_function);
+  lua_pushinteger(L, 0);
   return 1;
 }
 
@@ -275,26 +349,51 @@ int node_startupcommand(lua_State* L) {
   return 1;
 }
 
+// node.startup([options]): with an argument, a table (luaL_checktype) whose string keys are
+// read as node.c reads them (a command that is not a string: `bad argument #-1`, from the
+// luaL_checklstring on the value under lua_next); a table without string keys resets all.
 int node_startup(lua_State* L) {
   auto& s = Device::from(L).module_state<NodeState>();
-  if (lua_istable(L, 1)) {
-    lua_getfield(L, 1, "command");
-    s.startup_command = lua_isstring(L, -1) ? lua_tostring(L, -1) : "";
-    lua_pop(L, 1);
+  if (lua_gettop(L) > 0) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    bool has_entries = false;
+    lua_pushnil(L);
+    while (lua_next(L, 1) != 0) {
+      if (lua_type(L, -2) == LUA_TSTRING || lua_type(L, -2) == LUA_TNUMBER) {
+        // lua_isstring: a number key counts, compared as its text (never one of the names)
+        std::string_view key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+        has_entries = true;
+        if (key == "command") s.startup_command = luaL_checkstring(L, -1);
+        if (key == "banner") s.startup_banner = lua_toboolean(L, -1) != 0;
+        if (key == "frequency") s.startup_frequency = lua_tointeger(L, -1) == 160 ? 160 : 80;
+        if (key == "delay_mount") s.startup_delay_mount = lua_toboolean(L, -1) != 0;
+      }
+      lua_pop(L, 1);
+    }
+    if (!has_entries) {
+      s.startup_command.clear();
+      s.startup_banner = true;
+      s.startup_delay_mount = false;
+      s.startup_frequency = 80;
+    }
   }
   lua_createtable(L, 0, 4);
-  if (!s.startup_command.empty()) lua::set_string(L, "command", s.startup_command.c_str());
-  lua_pushboolean(L, 1);
+  if (!s.startup_command.empty()) lua::set_string(L, "command", s.startup_command);
+  lua_pushboolean(L, s.startup_banner);
   lua_setfield(L, -2, "banner");
-  lua_pushboolean(L, 0);
+  lua_pushboolean(L, s.startup_delay_mount);
   lua_setfield(L, -2, "delay_mount");
-  lua::set_integer(L, "frequency", s.cpu_mhz);
+  lua::set_integer(L, "frequency", s.startup_frequency);
   return 1;
 }
 
 // --- node.task ---
 
+// node.task.post([priority,] fn): the function is checked with luaL_checktype at 3.0, with an
+// argcheck of its own (`invalid function`) before. A queue that holds its eight tasks already
+// refuses the post (system_os_post fails).
 int task_post(lua_State* L) {
+  Device& d = Device::from(L);
   int fn_index = 1;
   lua_Integer priority = 1;
   if (lua_type(L, 1) == LUA_TNUMBER) {
@@ -303,18 +402,14 @@ int task_post(lua_State* L) {
     if (priority < 0 || priority > 2) luaL_argerror(L, 1, node_errors::k_invalid_priority);
     fn_index = 2;
   }
-  luaL_checktype(L, fn_index, LUA_TFUNCTION);
-  Device& d = Device::from(L);
-  // The Ref first (luaL_ref may raise), then the shared_ptr around it: nothing leaks.
-  lua::Ref ref(L, fn_index);
-  auto fn = std::make_shared<lua::Ref>(std::move(ref));
-  int prio = static_cast<int>(priority);
-  d.tasks().post(prio, [&d, fn, prio] {
-    d.dispatch(*fn, core::Protection::pcallx, [prio](lua_State* S) {
-      lua_pushinteger(S, prio);
-      return 1;
-    });
-  });
+  if (d.options().firmware < 3)
+    luaL_argcheck(L, lua_isfunction(L, fn_index), fn_index, node_errors::k_invalid_function);
+  else
+    luaL_checktype(L, fn_index, LUA_TFUNCTION);
+  if (d.tasks().full(static_cast<int>(priority)))
+    return luaL_error(L, node_errors::k_task_queue_overflow);
+  lua::Ref ref(L, fn_index);  // may raise: before anything else exists
+  d.post_call(static_cast<int>(priority), std::move(ref), core::Protection::pcallx, true);
   return 0;
 }
 
@@ -451,8 +546,8 @@ int node_compile(lua_State* L) {
 int egc_setmode(lua_State* L) {
   lua_Integer mode = luaL_checkinteger(L, 1);
   lua_Integer limit = luaL_optinteger(L, 2, 0);
-  if (mode < 0 || mode > 7) return luaL_error(L, node_errors::k_invalid_mode);
-  if ((mode & 2) && limit == 0) return luaL_error(L, node_errors::k_limit_must_be_non_zero);
+  luaL_argcheck(L, mode >= 0 && mode <= 7, 1, node_errors::k_invalid_mode);
+  luaL_argcheck(L, !(mode & 2) || limit != 0, 1, node_errors::k_limit_must_be_non_zero);
   return 0;
 }
 
@@ -530,6 +625,10 @@ int open_node(lua_State* L) {
 
   const int firmware = Device::from(L).options().firmware;
   if (firmware >= 3) node::add_lfs_calls(L);  // node.LFS, flashreload, partition table
+  if (firmware < 3) {
+    lua_pushcfunction(L, node_stripdebug_before_3);
+    lua_setfield(L, -2, "stripdebug");
+  }
   // What each release's node_map lists (node.c at the three tags); the rest is removed so that
   // a feature check (`if node.setonerror then`) sees what the device would.
   for (const auto& f : k_introduced)

@@ -3,13 +3,17 @@
 
 namespace nodemcu_emu::modules::node::errors {
 
-constexpr const char* k_wrong_option_value = "wrong option value";
-constexpr const char* k_invalid_time_value = "invalid time value";
+constexpr const char* k_wrong_arg_range = "wrong arg range";  // dsleep's option, before 3.0
 constexpr const char* k_node_sleep_is_unavailable = "node.sleep() is unavailable";
 constexpr const char* k_wrong_number_of_arguments = "wrong number of arguments";
 constexpr const char* k_interval_is_empty = "interval is empty";
-constexpr const char* k_invalid_strip_level = "Invalid strip level";
+constexpr const char* k_invalid_strip_level = "Invalid strip level";        // 3.0
+constexpr const char* k_not_a_valid_function = "not a valid function";      // 3.0
+constexpr const char* k_must_in_range_1_3 = "must in range 1-3";            // before 3.0
+constexpr const char* k_must_be_a_lua_function = "must be a Lua Function";  // before 3.0
 constexpr const char* k_invalid_priority = "invalid  priority";
+constexpr const char* k_invalid_function = "invalid function";  // node.task.post, before 3.0
+constexpr const char* k_task_queue_overflow = "Task queue overflow. Task not posted";
 constexpr const char* k_filename_invalid = "filename invalid";
 constexpr const char* k_not_a_lua_file = "not a .lua file";
 constexpr const char* k_cannot_open_write_to_file = "cannot open/write to file";

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 
@@ -69,24 +70,8 @@ unsigned check_id(lua_State* L) {
   return id;
 }
 
-// Lua: uart.on("data", [number/end_char], [function], [run_input])
-int uart_on(lua_State* L) {
-  const char* method = lua_tostring(L, 1);
-  luaL_argcheck(L, method && std::string_view(method) == "data", 1, "method not supported");
-  int stack = 2;
-  Framing f;
-  if (lua_type(L, stack) == LUA_TNUMBER) {
-    lua_Integer n = luaL_checkinteger(L, stack);
-    luaL_argcheck(L, n >= 0 && n < k_max_input, stack, "wrong arg range");
-    f.data_len = static_cast<int>(n);
-    ++stack;
-  } else if (lua_isstring(L, stack)) {
-    size_t len = 0;
-    const char* end = luaL_checklstring(L, stack, &len);
-    f.end_char = end[0];
-    ++stack;
-    if (len != 1) return luaL_error(L, uart_errors::k_wrong_arg_range);
-  }
+// Registers (or, without a function at `stack`, drops) the data callback with framing `f`.
+int set_data_callback(lua_State* L, int stack, Framing f) {
   Device& d = Device::from(L);
   if (lua_isfunction(L, stack)) {
     f.run_input = !(lua_isnumber(L, stack + 1) && lua_tointeger(L, stack + 1) == 0);
@@ -107,6 +92,53 @@ int uart_on(lua_State* L) {
     });
   });
   return 0;
+}
+
+// The end character: a one-character string (lua_isstring: a number counts, as its text).
+int check_end_char(lua_State* L, int stack, Framing& f) {
+  size_t len = 0;
+  const char* end = luaL_checklstring(L, stack, &len);
+  if (len != 1) return luaL_error(L, uart_errors::k_wrong_arg_range);
+  f.end_char = end[0];
+  return 0;
+}
+
+// Lua: uart.on("data", [number/end_char], [function], [run_input]), as 3.0 checks it.
+int uart_on(lua_State* L) {
+  const char* method = lua_tostring(L, 1);
+  luaL_argcheck(L, method && std::string_view(method) == "data", 1,
+                uart_errors::k_method_not_supported);
+  int stack = 2;
+  Framing f;
+  if (lua_type(L, stack) == LUA_TNUMBER) {
+    lua_Integer n = luaL_checkinteger(L, stack);
+    luaL_argcheck(L, n >= 0 && n < k_max_input, stack, uart_errors::k_wrong_arg_range);
+    f.data_len = static_cast<int>(n);
+    ++stack;
+  } else if (lua_isstring(L, stack)) {
+    check_end_char(L, stack++, f);
+  }
+  return set_data_callback(L, stack, f);
+}
+
+// uart.on as 1.5.4.1 and 2.2.1 check it (uart.c uart_on): the method must be a string
+// (luaL_checklstring) and is compared with "data" only after the other arguments; the length
+// is a uint16_t (larger numbers wrap), and both range errors are plain ones.
+int uart_on_before_3(lua_State* L) {
+  size_t method_len = 0;
+  const char* method = luaL_checklstring(L, 1, &method_len);
+  int stack = 2;
+  Framing f;
+  if (lua_type(L, stack) == LUA_TNUMBER) {
+    auto n = static_cast<std::uint16_t>(luaL_checkinteger(L, stack++));
+    if (n > 255) return luaL_error(L, uart_errors::k_wrong_arg_range);
+    f.data_len = n;
+  } else if (lua_isstring(L, stack)) {
+    check_end_char(L, stack++, f);
+  }
+  if (std::string_view(method, method_len) != "data")
+    return luaL_error(L, uart_errors::k_method_not_supported);
+  return set_data_callback(L, stack, f);
 }
 
 lua_Integer supported_baud(lua_Integer baud) {
@@ -211,6 +243,10 @@ int open_uart(lua_State* L) {
   int firmware = core::Device::from(L).options().firmware;
   if (firmware <= 2) lua::remove_fields(L, {"fifodepth", "DIR_RX", "DIR_TX"});
   if (firmware == 1) lua::remove_fields(L, {"getconfig"});
+  if (firmware <= 2) {
+    lua_pushcfunction(L, uart_on_before_3);
+    lua_setfield(L, -2, "on");
+  }
   return 1;
 }
 
