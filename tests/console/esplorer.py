@@ -9,7 +9,9 @@ replays its exchanges from its source:
   contain "\\r\\n>"), then "=node.heap()";
 - "Save to ESP" (smart mode): file.remove/open/w(...) per line, each sent when the echo of the
   previous one came back (after stripping the prompts as ESPlorer does); the file in the flash
-  folder is what the board would hold; "AutoRun" runs it;
+  folder is what the board would hold; "AutoRun" runs it; a line too long for the firmware's
+  line buffer (244 characters and more) is lost as on a board;
+- a file's "View" (a _view function through "Send to ESP");
 - "Send to ESP": a block of lines with an unfinished statement (">> " prompts);
 - "Save to ESP" in "Turbo Mode": the uart.on('data', '\\r') receiver, 254-byte pieces, "> " acks,
   ESP_cmd_close, "--Done--";
@@ -255,6 +257,30 @@ class ESPlorer:
         """"Send to ESP" (SendToESP): the editor's lines, as typed."""
         return self.send_smart(java_split(text, "\r?\n"))
 
+    def view(self, name):
+        """ViewFile (a file's View, the click on a text file): a _view function in cmdPrep pieces
+        through "Send to ESP"; the terminal shows the file between two marker lines."""
+        cmd = ("_view=function()\n"
+               "local _line\n"
+               "local open = file.open or io.open\n"
+               f"local fh = open(\"{name}\",\"r\")\n"
+               "if fh then \n"
+               "    print(\"--FileView start\")\n"
+               "    repeat _line = fh:read(1024) \n"
+               "        if (_line~=nil) then \n"
+               "            uart.write(0, _line) \n"
+               "        end \n"
+               "    until _line==nil\n"
+               "    fh:close() \n"
+               "    print(\"--FileView done.\") \n"
+               "else\n"
+               "  print(\"\\r--FileView error: can't open file\")\n"
+               "end\n"
+               "end\n"
+               "_view()\n"
+               "_view=nil\n")
+        return self.send_smart(cmd_prep(cmd))
+
     def save_turbo(self, name, text, autorun):
         """nodeSaveFileESPTurbo + SendTurboTimerStart + PortTurboReader: items with CR only,
         untrimmed; the next goes once "> " was read."""
@@ -484,18 +510,27 @@ def smart_save(checks, esp, flash):
     tail = esp.port.settle(mark, b'dofile("auto.lua");\r\nautorun 42\r\n> ')
     checks.check("Save to ESP with AutoRun: the file is saved and runs",
                  ok and tail.endswith(b'dofile("auto.lua");\r\nautorun 42\r\n> '), tail[-200:])
-    # w([==[...]==]); around a 250-character line is 263 bytes: the echo is whole, so ESPlorer
-    # goes on, but the firmware's line buffer (LUA_MAXINPUT, 256) starts again after 255 bytes
-    # and the interpreter gets only the tail, as on a board.
-    long_line = "-- " + "z" * 247
+    # w([==[...]==]); adds 12 characters: a line of 243 fits the firmware's line buffer
+    # (LUA_MAXINPUT, 256: 255 characters); one of 244 does not, and the buffer starts again
+    # after 255, so the interpreter gets only the tail. The echo is whole, so ESPlorer goes on.
+    fits, too_long = "-- " + "f" * 240, "-- " + "z" * 241
     mark = esp.port.mark()
-    ok = esp.save_to_esp("long.lua", f"a = 1\n{long_line}\nb = 2\n", autorun=False)
+    ok = esp.save_to_esp("long.lua", f"{fits}\n{too_long}\nb = 2\n", autorun=False)
     tail = esp.port.settle(mark, b"fh:flush();fh:close();\r\n> ")
     got = flash.read("long.lua") if flash.exists("long.lua") else None
-    checks.check("Save to ESP, a line over 242 characters: ESPlorer goes on, the line is lost to the "
-                 "255-byte line buffer (an error shows), as on a board",
-                 ok and got == b"a = 1\nb = 2\n" and b"stdin:1: '=' expected near ']'" in tail,
+    checks.check("Save to ESP: a line of 243 characters is saved; one of 244 is lost to the firmware's "
+                 "255-byte line buffer (an error shows) while ESPlorer goes on, as on a board",
+                 ok and got == f"{fits}\nb = 2\n".encode() and b"stdin:1: unexpected symbol near ';'" in tail,
                  f"{got!r}\n{tail[-400:]!r}")
+
+
+def view(checks, esp):
+    mark = esp.port.mark()
+    ok = esp.view("esplorer.lua")
+    tail = esp.port.settle(mark, b"--FileView done.\r\n> ")
+    shown = tail[tail.find(b"--FileView start\r\n") + 18:tail.rfind(b"--FileView done.")]
+    checks.check("View: the file comes between the markers as it is in the flash (uart.write: "
+                 "no CR added)", ok and shown == SCRIPT_ON_FLASH.encode(), tail[-400:])
 
 
 def send_block(checks, esp):
@@ -608,6 +643,7 @@ def session(checks, _exe, flash, _emu, link):
     esp = ESPlorer(Port(link))
     connect(checks, esp)
     smart_save(checks, esp, flash)
+    view(checks, esp)
     send_block(checks, esp)
     turbo_save(checks, esp, flash)
     reload_and_info(checks, esp, flash)
