@@ -3,10 +3,15 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <utility>
 
 #include "core/device.hpp"
 
 namespace nodemcu_emu::core {
+
+namespace {
+constexpr std::size_t k_held_max = 4096;
+}  // namespace
 
 // Where framed input goes: frames to uart.on's callback, lines to the interpreter, the echo and
 // the prompt to the console.
@@ -14,13 +19,18 @@ class SerialPort::Sink final : public InputSink {
  public:
   explicit Sink(SerialPort& port) : port_(port) {}
   void data(std::string_view frame) override {
-    if (port_.on_frame_) port_.on_frame_(frame);
+    if (!port_.on_frame_) return;
+    port_.release();
+    port_.on_frame_(frame);
+    port_.hold();
   }
   void line(const std::string& text) override {
     Device& d = port_.device_;
     if (d.halted() || d.L() == nullptr) return;
+    port_.release();
     d.repl().feed(d.L(), text.substr(0, text.size() - 1));  // the REPL takes lines without "\n"
     d.console().prompt(d.repl().prompt());
+    port_.hold();
   }
   // input.c echoes with uart0_putc, past node.output.
   void output(std::string_view text) override { port_.transmit(text, Tx::text); }
@@ -107,10 +117,25 @@ void SerialPort::receive(std::string_view bytes) {
   // line editor) echoes what is typed already, and the -i console never echoed: there the UART's
   // echo is for piped input to a script reading uart.on.
   bool echo = echo_ && (pty_ || (!console_ && !::isatty(STDIN_FILENO)));
+  hold();
   for (char ch : bytes) {
-    if (device_.halted() || device_.L() == nullptr) return;
+    if (device_.halted() || device_.L() == nullptr) break;
     framer_.feed(ch, framing_, echo, sink);
   }
+  release();
+}
+
+void SerialPort::hold() { holding_ = pty_ != nullptr; }
+
+void SerialPort::release() {
+  holding_ = false;
+  flush_held();
+}
+
+void SerialPort::flush_held() {
+  if (held_.empty()) return;
+  std::string out = std::exchange(held_, {});
+  pty_->write(out);
 }
 
 void SerialPort::transmit(std::string_view bytes, Tx kind) {
@@ -122,18 +147,28 @@ void SerialPort::transmit(std::string_view bytes, Tx kind) {
     if (editor_) editor_->after_output();
     return;
   }
-  if (kind == Tx::raw) {
+  if (kind == Tx::raw && !holding_) {
     pty_->write(bytes);
     return;
   }
-  // uart0_putc: LF goes out as CR LF, a CR on its own is dropped.
   std::string wire;
-  wire.reserve(bytes.size() + 8);
-  for (char c : bytes) {
-    if (c == '\n')
-      wire += "\r\n";
-    else if (c != '\r')
-      wire += c;
+  if (kind == Tx::raw) {
+    wire = bytes;
+  } else {
+    // uart0_putc: LF goes out as CR LF, a CR on its own is dropped.
+    wire.reserve(bytes.size() + 8);
+    for (char c : bytes) {
+      if (c == '\n')
+        wire += "\r\n";
+      else if (c != '\r')
+        wire += c;
+    }
+  }
+  if (holding_) {
+    held_ += wire;
+    // A test may feed a long string at once: what is held stays packet-sized.
+    if (held_.size() >= k_held_max) flush_held();
+    return;
   }
   pty_->write(wire);
 }

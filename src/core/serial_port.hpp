@@ -38,6 +38,7 @@ class SerialPort {
   // (nobody could have had the port open: a real board's power-on output is long gone when a
   // tool connects), then `path`, if not empty, is linked to it.
   bool announce_pty(const std::string& path, std::string& error) {
+    held_.clear();
     pty_->discard_unread();
     return path.empty() || pty_->link(path, error);
   }
@@ -69,6 +70,15 @@ class SerialPort {
   class Sink;
   void update_reader();
   void end_of_input();
+  // While a chunk of input is framed, what the framing itself sends on the pty (the echo, the
+  // prompt after an empty line, "\b \b") is held and leaves in one write: on the board those
+  // bytes leave the UART back to back and the USB adapter delivers them in one packet; written
+  // a byte at a time, a tool reading in between sees the echo without its prompt (ESPlorer's
+  // firmware detection looks for "\r\n>" in the first piece it reads). Released before Lua
+  // runs, whose output goes out as it is printed.
+  void hold();
+  void release();
+  void flush_held();
 
   Device& device_;
   std::unique_ptr<PseudoTerminal> pty_;
@@ -80,6 +90,8 @@ class SerialPort {
   bool echo_ = true;
   bool console_ = false;
   bool ended_ = false;  // the line reached its end: nothing more will be read
+  bool holding_ = false;
+  std::string held_;
 };
 
 }  // namespace nodemcu_emu::core

@@ -6,12 +6,11 @@ and init.lua again, the termios calls tools make. Then the same lines through -i
 the host's conventions (no echo, LF) the two transcripts must be the same.
 Usage: protocol.py path/to/nodemcu-emu   (prints "N passed, N failed"; exits 1 on a failure)"""
 
-import os
 import re
 import subprocess
 import termios
 
-from serial_lib import HERE, TIMEOUT, Checks, Flash, Wire, emulator_path, start_serial
+from serial_lib import TIMEOUT, Wire, serial_session
 
 # The banner's shape; its build date is the release's (src/modules/node/node_version.hpp).
 BANNER_LINE = re.compile(rb"NodeMCU 2\.2\.1\.0 build \d{8} powered by Lua 5\.1\.\d on SDK 2\.2\.1\(6ab97e9\)")
@@ -177,31 +176,22 @@ def read_banner(exe, checks):
     BANNER = b"\r\n" + line + b"\r\n"
 
 
+def session(checks, exe, flash, emu, link):
+    checks.check("nothing of the device goes to stdout", emu.stdout() == "", emu.stdout())
+    wire = Wire(link)
+    console_basics(checks, wire)
+    uart_on_modes(checks, wire)
+    node_output(checks, wire)
+    files_and_termios(checks, wire, flash)
+    restart(checks, wire)
+    parity(checks, exe, flash, wire)
+    wire.close()
+    checks.check("the pty's path is reported on stderr", "UART0 on /dev/pts/" in emu.stderr(),
+                 emu.stderr())
+
+
 def main():
-    exe = emulator_path()
-    checks = Checks()
-    read_banner(exe, checks)
-    flash = Flash(os.path.join(HERE, "flash"))
-    try:
-        emu, link = start_serial(exe, flash, ["--boot"])
-        checks.watch(emu)
-        if not checks.check("--serial=PATH links the pty once the device is at its prompt", link):
-            return checks.finish()
-        checks.check("nothing of the device goes to stdout", emu.stdout() == "", emu.stdout())
-        wire = Wire(link)
-        console_basics(checks, wire)
-        uart_on_modes(checks, wire)
-        node_output(checks, wire)
-        files_and_termios(checks, wire, flash)
-        restart(checks, wire)
-        parity(checks, exe, flash, wire)
-        wire.close()
-        checks.check("the pty's path is reported on stderr", "UART0 on /dev/pts/" in emu.stderr(),
-                     emu.stderr())
-    finally:
-        status = checks.finish()
-        flash.remove()
-    return status
+    return serial_session(session, before=read_banner)
 
 
 if __name__ == "__main__":

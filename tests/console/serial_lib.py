@@ -30,6 +30,27 @@ def start_serial(exe, flash, extra=(), name="emulator"):
     return emu, link
 
 
+def serial_session(body, extra=("--boot",), before=None):
+    """The frame of a console driver: the emulator on --serial with a temporary copy of
+    tests/console/flash (its init.lua), `before(exe, checks)` first if given, then
+    `body(checks, exe, flash, emu, link)` once the pty is linked; the totals and the exit status
+    at the end, the emulator stopped and the copy removed whatever happened."""
+    exe = emulator_path()
+    checks = Checks()
+    if before:
+        before(exe, checks)
+    flash = Flash(os.path.join(HERE, "flash"))
+    try:
+        emu, link = start_serial(exe, flash, list(extra))
+        checks.watch(emu)
+        if checks.check("--serial=PATH links the pty once the device is at its prompt", link):
+            body(checks, exe, flash, emu, link)
+    finally:
+        status = checks.finish()
+        flash.remove()
+    return status
+
+
 class Wire:
     """The tool's end of the line: raw bytes in and out."""
 
