@@ -42,7 +42,7 @@ udp::endpoint host_target(const core::Device& d, std::uint32_t ip, std::uint16_t
 }  // namespace
 
 UdpSocket::UdpSocket(core::Device& d)
-    : device_(d), name_(net_state(d).next_name("udp")), host_(d.loop().io(), bind_address(d)) {
+    : device_(d), name_(net_state(d).next_name("udp")), host_(d.loop(), bind_address(d), udp_registry(d).read_buffers()) {
   device_.native_created();
 }
 
@@ -312,20 +312,26 @@ int UdpSocket::send_to(std::uint32_t ip, std::uint16_t port, std::string_view da
     return k_ok;
   }
   boost::system::error_code ec;
-  host_.send_to(data, target, ec);
-  if (ec == asio::error::would_block || ec == asio::error::no_buffer_space) return k_err_mem;
-  if (ec) {
-    // No host route from the emulated address (a device bound to loopback sending to the
-    // Internet): on the device the datagram would leave and be lost; here it is lost at once.
-    if (tracing()) trace("drop", {{"to", endpoint_text(target)}, {"bytes", data.size()}});
-    if (udp_registry(device_).warn_once(ip))
-      NetState::warn(name_ + ": UDP datagrams to " + format_ipv4(ip) +
-                     " cannot leave this machine from " + host_.own().to_string() + " (" +
-                     ec.message() + "); they are dropped");
-    return k_ok;
-  }
+  host_.send_to(data, target, ip, ec);
+  // The outbox is full and the host takes nothing more: lwIP is out of pbufs.
+  if (ec) return k_err_mem;
   if (tracing()) trace("send", {{"to", endpoint_text(target)}, {"bytes", data.size()}});
   return k_ok;
+}
+
+// The datagram left the device (send() returned); the host refused it when the outbox went
+// out, where the device would have sent it into its network.
+void UdpSocket::on_send_failed(std::uint32_t ip, const udp::endpoint& to, std::size_t n,
+                               const boost::system::error_code& ec) {
+  if (tracing()) trace("drop", {{"to", endpoint_text(to)}, {"bytes", n}});
+  // No buffer on the host: lost as a full Wi-Fi queue loses it, silently.
+  if (ec == asio::error::no_buffer_space) return;
+  // No host route from the emulated address (a device bound to loopback sending to the
+  // Internet): on the device the datagram would leave and be lost; here it is lost at once.
+  if (udp_registry(device_).warn_once(ip))
+    NetState::warn(name_ + ": UDP datagrams to " + format_ipv4(ip) +
+                   " cannot leave this machine from " + host_.own().to_string() + " (" +
+                   ec.message() + "); they are dropped");
 }
 
 // --- receive ---
