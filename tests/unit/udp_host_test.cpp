@@ -205,3 +205,32 @@ TEST_CASE("a loop run inside a receive callback leaves the rest of the batch int
   CHECK(got_b->got == std::vector<std::string>{"b1", "b2", "b3"});
   CHECK(got_a->got == std::vector<std::string>{"a1", "a2", "a3"});
 }
+
+TEST_CASE("a run of datagrams to one address arrives as the datagrams, whatever their sizes",
+          "[udp_host]") {
+  Fixture t;
+  boost::system::error_code ec;
+  REQUIRE(t.host.open(t.port, 255, ec));
+  // Equal sizes go out as one segmented message; a shorter one ends a run, a longer one starts
+  // the next.
+  std::vector<std::string> sent;
+  for (std::size_t size : {10, 10, 10, 4, 10, 10, 30, 30, 1, 1}) sent.push_back(std::string(size, 'a' + sent.size()));
+  for (const auto& d : sent) t.host.send_to(d, t.peer.local_endpoint(), 0, ec);
+  t.run_for(1ms);
+  CHECK(take_all(t.peer) == sent);
+}
+
+TEST_CASE("a run the host refuses is reported datagram by datagram", "[udp_host]") {
+  Fixture t;
+  boost::system::error_code ec;
+  REQUIRE(t.host.open(t.port, 255, ec));
+  t.host.receive(t.listener);
+  udp::endpoint away(asio::ip::make_address_v4("192.0.2.1"), 9);
+  t.host.send_to("a", t.peer.local_endpoint(), 1, ec);
+  for (std::uint32_t tag : {2, 3, 4}) t.host.send_to("bb", away, tag, ec);
+  t.host.send_to("c", t.peer.local_endpoint(), 5, ec);
+  t.host.send_to("d", t.peer.local_endpoint(), 6, ec);
+  t.run_for(1ms);
+  CHECK(t.listener->failed == std::vector<std::uint32_t>{2, 3, 4});
+  CHECK(take_all(t.peer) == std::vector<std::string>{"a", "c", "d"});
+}

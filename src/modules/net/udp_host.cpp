@@ -1,6 +1,7 @@
 #include "modules/net/udp_host.hpp"
 
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -36,6 +37,11 @@ bool set_udp_option(int fd, const udp& protocol, const Option& option,
 // Outbox bytes kept between bursts (the steady echo then allocates nothing); a bigger burst's
 // buffer goes back.
 constexpr std::size_t k_kept_outbox_bytes = 64 * 1024;
+
+// How long a run of datagrams one message may carry (UDP_SEGMENT): the kernel's segment limit
+// (UDP_MAX_SEGMENTS, 64 on older kernels) and the largest IP payload.
+constexpr std::size_t k_max_run = 64;
+constexpr std::size_t k_max_run_bytes = 65000;
 
 }  // namespace
 
@@ -244,9 +250,26 @@ void UdpHost::send_to(std::string_view data, const udp::endpoint& to, std::uint3
   if (!blocked_) loop_.defer(*this);
 }
 
-// One sendmmsg per 64 datagrams. A datagram the host refuses (no route from the device's
-// address) is reported and the rest go on; EAGAIN keeps the rest for when the socket is
-// writable.
+// Where the run starting at out_[first] ends: the following datagrams to the same address and of
+// the same size (the last of a run may be shorter).
+std::size_t UdpHost::run_end(std::size_t first) const {
+  const Queued& head = out_[first];
+  std::size_t bytes = head.size, end = first + 1;
+  while (end < out_.size() && end - first < k_max_run && out_[end - 1].size == head.size &&
+         out_[end].size <= head.size && bytes + out_[end].size <= k_max_run_bytes &&
+         out_[end].to == head.to) {
+    bytes += out_[end].size;
+    ++end;
+  }
+  return end;
+}
+
+// One sendmmsg for the outbox. Each run of datagrams to one address and of one size goes as one
+// message the host splits into the datagrams (UDP generic segmentation offload): one pass through
+// the host's IP stack, and one wake-up of the receiver, for the run. A datagram the host refuses
+// (no route from the device's address) is reported and the rest go on; a run refused whole is
+// sent again datagram by datagram, so that only what the host refuses is lost. EAGAIN keeps the
+// rest for when the socket is writable.
 void UdpHost::flush() {
   if (blocked_ || out_.empty()) return;
   if (!main_ || main_->fd < 0) {
@@ -257,28 +280,51 @@ void UdpHost::flush() {
   constexpr std::size_t k_chunk = 64;
   mmsghdr msgs[k_chunk];
   iovec iov[k_chunk];
+  std::size_t ends[k_chunk];
+  union Control {
+    cmsghdr header;
+    char space[CMSG_SPACE(sizeof(std::uint16_t))];
+  } control[k_chunk];
   std::size_t sent = 0;
+  bool runs = true;  // until a run is refused
   while (sent < out_.size()) {
-    std::size_t m = std::min(k_chunk, out_.size() - sent);
-    for (std::size_t j = 0; j < m; ++j) {
-      Queued& q = out_[sent + j];
-      iov[j].iov_base = out_bytes_.data() + q.offset;
-      iov[j].iov_len = q.size;
-      msgs[j].msg_hdr = msghdr{};
-      msgs[j].msg_hdr.msg_name = q.to.data();
-      msgs[j].msg_hdr.msg_namelen = static_cast<socklen_t>(q.to.size());
-      msgs[j].msg_hdr.msg_iov = &iov[j];
-      msgs[j].msg_hdr.msg_iovlen = 1;
+    std::size_t m = 0;
+    for (std::size_t at = sent; at < out_.size() && m < k_chunk; at = ends[m++]) {
+      ends[m] = runs ? run_end(at) : at + 1;
+      const Queued& q = out_[at];
+      const Queued& last = out_[ends[m] - 1];
+      iov[m].iov_base = out_bytes_.data() + q.offset;
+      iov[m].iov_len = last.offset + last.size - q.offset;
+      msghdr& h = msgs[m].msg_hdr;
+      h = msghdr{};
+      h.msg_name = const_cast<void*>(static_cast<const void*>(q.to.data()));
+      h.msg_namelen = static_cast<socklen_t>(q.to.size());
+      h.msg_iov = &iov[m];
+      h.msg_iovlen = 1;
+      if (ends[m] - at > 1) {
+        h.msg_control = control[m].space;
+        h.msg_controllen = sizeof control[m].space;
+        cmsghdr* c = CMSG_FIRSTHDR(&h);
+        c->cmsg_level = SOL_UDP;
+        c->cmsg_type = UDP_SEGMENT;
+        c->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
+        auto segment = static_cast<std::uint16_t>(q.size);
+        std::memcpy(CMSG_DATA(c), &segment, sizeof segment);
+      }
     }
     int r = ::sendmmsg(main_->fd, msgs, static_cast<unsigned>(m), MSG_DONTWAIT);
     if (r > 0) {
-      sent += static_cast<std::size_t>(r);
+      sent = ends[r - 1];
       continue;
     }
     int err = errno;
     if (err == EINTR) continue;
     if (err == EAGAIN || err == EWOULDBLOCK) return block(sent);
-    // sendmmsg reports the error of the first datagram it could not send.
+    // sendmmsg reports the error of the first message it could not send.
+    if (ends[0] - sent > 1) {
+      runs = false;  // a run: its datagrams go one by one
+      continue;
+    }
     const Queued& q = out_[sent++];
     if (auto l = listener_.lock()) l->on_send_failed(q.tag, q.to, q.size, udp_errno(err));
   }

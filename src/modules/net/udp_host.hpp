@@ -112,6 +112,7 @@ class UdpHost : private core::EventLoop::Deferred {
                                           std::uint16_t host_port, bool shared,
                                           boost::system::error_code& ec);
   void on_turn_end() override { flush(); }
+  std::size_t run_end(std::size_t first) const;
   // The host took the first `sent` datagrams of the outbox and no more for now: the rest
   // waits until the socket is writable.
   void block(std::size_t sent);
