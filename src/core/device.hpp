@@ -76,6 +76,9 @@ class Device {
   // device would (`protection`) and traced. Returns false on error or when nothing was called.
   // Every call from native code into a script goes through here.
   bool dispatch(const lua::Ref& fn, Protection protection, PushArgs args = {});
+  // The same for a function that `push` pushes itself, before its arguments (a handler kept in
+  // a lua::RefArray); returns the argument count. The caller checks that there is a handler.
+  bool dispatch_pushed(Protection protection, PushCall push);
   // True from a fatal error or restart until the next boot: no callback may run.
   bool halted() const { return halted_; }
   // While halted: the reset reason of the boot to come (4 node.restart, 5 deep sleep, else an

@@ -7,6 +7,7 @@
 // liveness is one counted object per state, not a weak_ptr per Ref.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <utility>
 
@@ -40,6 +41,9 @@ int registry_ref(lua_State* L);
 // head and every freed slot always hold a number: no key ever has to be created again.
 // Call once on a new state, before any Ref.
 void prepare_registry(lua_State* L);
+
+// The StateLife's holder count goes down by one (and the StateLife with the last).
+void release_state_life(StateLife* life);
 
 class Ref {
  public:
@@ -98,7 +102,7 @@ class Ref {
     lua_pushvalue(L, index);
     return registry_ref(L);
   }
-  static void release(StateLife* life);
+  static void release(StateLife* life) { release_state_life(life); }
   // The state to release into, or nullptr once it closed.
   lua_State* state() const {
     if (counted_) return static_cast<StateLife*>(owner_)->L;
@@ -108,6 +112,70 @@ class Ref {
   void* owner_ = nullptr;  // the StateLife when counted_, else the lua_State itself
   int ref_ = LUA_NOREF;
   bool counted_ = false;
+};
+
+// N registry references of one owner (a socket's callback slots), as N Refs but sharing the
+// state they belong to: 8 bytes plus 4 per slot where N Refs take 16 each (a thousand idle
+// connections keep a thousand of these, docs/performance.md). Released by reset() or the
+// destructor, like a Ref.
+template <std::size_t N>
+class RefArray {
+ public:
+  RefArray() { refs_.fill(LUA_NOREF); }
+  RefArray(const RefArray&) = delete;
+  RefArray& operator=(const RefArray&) = delete;
+  ~RefArray() { reset_all(); }
+
+  bool has(std::size_t i) const {
+    return refs_[i] != LUA_NOREF && refs_[i] != LUA_REFNIL && state() != nullptr;
+  }
+  // Pushes slot i's value (nil when empty); returns whether there was one.
+  bool push(lua_State* L, std::size_t i) const {
+    if (!has(i)) {
+      lua_pushnil(L);
+      return false;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, refs_[i]);
+    return true;
+  }
+  // Slot i references the value at `index`. luaL_ref may raise (out of memory): it runs first,
+  // and the longjmp leaves the slots as they were.
+  void set(lua_State* L, std::size_t i, int index) {
+    lua_pushvalue(L, index);
+    int ref = registry_ref(L);
+    if (owner_ == nullptr) {
+      if (StateLife* life = state_life(L)) {
+        ++life->holders;
+        owner_ = life;
+        counted_ = true;
+      } else {
+        owner_ = L;
+      }
+    }
+    reset(i);
+    refs_[i] = ref;
+  }
+  void reset(std::size_t i) {
+    lua_State* L = state();
+    int ref = std::exchange(refs_[i], LUA_NOREF);
+    if (L != nullptr && ref != LUA_NOREF && ref != LUA_REFNIL) luaL_unref(L, LUA_REGISTRYINDEX, ref);
+  }
+  void reset_all() {
+    for (std::size_t i = 0; i < N; ++i) reset(i);
+    if (counted_) release_state_life(static_cast<StateLife*>(owner_));
+    owner_ = nullptr;
+    counted_ = false;
+  }
+
+ private:
+  lua_State* state() const {
+    if (counted_) return static_cast<StateLife*>(owner_)->L;
+    return static_cast<lua_State*>(owner_);
+  }
+
+  void* owner_ = nullptr;  // the StateLife when counted_, else the lua_State itself
+  bool counted_ = false;
+  std::array<int, N> refs_;
 };
 
 }  // namespace nodemcu_emu::lua

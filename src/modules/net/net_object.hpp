@@ -75,9 +75,21 @@ constexpr EventName k_tcp_events[] = {
 constexpr EventName k_udp_events[] = {
     {"receive", Event::receive}, {"sent", Event::sent}, {"dns", Event::dns}};
 
-using Callbacks = std::array<lua::Ref, static_cast<std::size_t>(Event::count)>;
+// A socket's handlers, one registry reference per event that has one.
+class Callbacks {
+ public:
+  bool has(Event e) const { return refs_.has(index(e)); }
+  // Pushes the handler (nil when none); returns whether there was one.
+  bool push(lua_State* L, Event e) const { return refs_.push(L, index(e)); }
+  // The handler becomes the value at `index` (may raise: out of memory, nothing changed then).
+  void set(lua_State* L, Event e, int value_index) { refs_.set(L, index(e), value_index); }
+  void reset(Event e) { refs_.reset(index(e)); }
+  void reset_all() { refs_.reset_all(); }
 
-inline lua::Ref& slot(Callbacks& cbs, Event e) { return cbs[static_cast<std::size_t>(e)]; }
+ private:
+  static constexpr std::size_t index(Event e) { return static_cast<std::size_t>(e); }
+  lua::RefArray<static_cast<std::size_t>(Event::count)> refs_;
+};
 
 // sck:on(event, fn|nil) for any socket kind (net.c net_on): arg 2 names the event, arg 3 is the
 // handler or nil. `names` lists the events this kind accepts.
@@ -89,9 +101,9 @@ int set_callback(lua_State* L, Callbacks& cbs, const EventName (&names)[N]) {
     if (std::strcmp(n.name, name) == 0) found = &n;
   if (found == nullptr) return luaL_error(L, "invalid callback name");
   if (lua_isfunction(L, 3))
-    slot(cbs, found->event) = lua::Ref(L, 3);
+    cbs.set(L, found->event, 3);
   else if (lua_isnoneornil(L, 3))
-    slot(cbs, found->event).reset();
+    cbs.reset(found->event);
   else
     return luaL_error(L, "invalid callback function");
   return 0;

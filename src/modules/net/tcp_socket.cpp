@@ -34,8 +34,9 @@ void TcpSocket::trace(std::string_view event, std::initializer_list<core::Trace:
 }
 
 bool TcpSocket::fire(Event e, const lua::Ref& self, core::Device::PushArgs args) {
-  if (!self) return false;
-  return device_.dispatch(slot(callbacks_, e), core::Protection::unprotected, [&self, args](lua_State* L) {
+  if (!self || !callbacks_.has(e)) return false;
+  return device_.dispatch_pushed(core::Protection::unprotected, [this, e, &self, args](lua_State* L) {
+    callbacks_.push(L, e);
     self.push(L);
     return 1 + (args ? args(L) : 0);
   });
@@ -67,7 +68,7 @@ int TcpSocket::connect(lua_State* L) {
   auto port = static_cast<std::uint16_t>(luaL_checkinteger(L, 2) & 0xFFFF);
   if (port == 0) return luaL_error(L, "specify port");
   if (lua_gettop(L) > 3 && !lua_isfunction(L, 4)) luaL_argerror(L, 4, "not a function");
-  if (lua_gettop(L) > 3) slot(callbacks_, Event::connection) = lua::Ref(L, 4);
+  if (lua_gettop(L) > 3) callbacks_.set(L, Event::connection, 4);
   // No loopback interface on the device: the default host is what a PC test needs anyway.
   size_t len = 0;
   const char* host = lua_isstring(L, 3) ? lua_tolstring(L, 3, &len) : "127.0.0.1";
@@ -85,8 +86,8 @@ int TcpSocket::connect(lua_State* L) {
 }
 
 void TcpSocket::call_dns_now(lua_State* L, std::uint32_t ip) {
-  if (!slot(callbacks_, Event::dns)) return;
-  slot(callbacks_, Event::dns).push(L);
+  if (!callbacks_.has(Event::dns)) return;
+  callbacks_.push(L, Event::dns);
   lua_pushvalue(L, 1);
   push_dns_answer(L, ip);
   lua_call(L, 2, 0);
@@ -176,7 +177,7 @@ bool TcpSocket::on_receive(const char* data, std::size_t n) {
 void TcpSocket::on_sent() { fire(Event::sent); }
 
 void TcpSocket::on_disconnected(int err) {
-  Event e = (err != 0 && slot(callbacks_, Event::reconnection)) ? Event::reconnection
+  Event e = (err != 0 && callbacks_.has(Event::reconnection)) ? Event::reconnection
                                                                  : Event::disconnection;
   // The handler still gets the userdata after the pcb is released (net.c pushes it first):
   // the anchor is held here until the call returns (kept while DNS is pending).
@@ -208,7 +209,7 @@ int TcpSocket::send(lua_State* L) {
   size_t len = 0;
   const char* data = luaL_checklstring(L, 2, &len);
   if (len == 0) return luaL_error(L, "no data to send");
-  if (lua_isfunction(L, 3)) slot(callbacks_, Event::sent) = lua::Ref(L, 3);
+  if (lua_isfunction(L, 3)) callbacks_.set(L, Event::sent, 3);
   // A socket waiting for DNS has a pcb in CLOSED state (no session yet): tcp_write says ERR_CONN.
   if (!session_->can_send()) return luaL_error(L, "not connected");
   std::size_t n = len & 0xFFFF;  // tcp_write takes a u16 length
@@ -260,8 +261,8 @@ void TcpSocket::let_go() {
 int TcpSocket::dns(lua_State* L) {
   size_t len = 0;
   const char* host = luaL_checklstring(L, 2, &len);
-  if (lua_isfunction(L, 3)) slot(callbacks_, Event::dns) = lua::Ref(L, 3);
-  if (!slot(callbacks_, Event::dns)) return luaL_error(L, "no callback specified");
+  if (lua_isfunction(L, 3)) callbacks_.set(L, Event::dns, 3);
+  if (!callbacks_.has(Event::dns)) return luaL_error(L, "no callback specified");
   std::uint32_t ip = 0;
   int err = start_dns_query(host, len, ip);
   if (err == k_ok) {
@@ -328,7 +329,7 @@ int TcpSocket::getaddr(lua_State* L) {
 void TcpSocket::collected() {
   session_->abandon();  // tcp_abort: RST, no callback
   resolving_ = false;
-  for (auto& cb : callbacks_) cb.reset();
+  callbacks_.reset_all();
   anchor_.reset();
   dns_anchor_.reset();
   keep_.reset();

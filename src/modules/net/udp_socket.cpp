@@ -83,7 +83,7 @@ int UdpSocket::send(lua_State* L) {
   std::size_t len = 0;
   const char* data = luaL_checklstring(L, 4, &len);
   if (len == 0) return luaL_error(L, "no data to send");
-  if (lua_isfunction(L, 5)) slot(callbacks_, Event::sent) = lua::Ref(L, 5);
+  if (lua_isfunction(L, 5)) callbacks_.set(L, Event::sent, 5);
   if (!bound_) {
     // First send on an unbound socket: any address, an ephemeral port, pinned until close().
     int err = bind(0, 0);
@@ -94,8 +94,8 @@ int UdpSocket::send(lua_State* L) {
   int err = send_to(*ip, port, std::string_view(data, len));
   // "sent" runs inside send(), whatever udp_sendto returned, before its error is raised; an
   // error in it reaches the caller of send() like any Lua error.
-  if (auto& sent = slot(callbacks_, Event::sent)) {
-    sent.push(L);
+  if (callbacks_.has(Event::sent)) {
+    callbacks_.push(L, Event::sent);
     lua_pushvalue(L, 1);
     lua_call(L, 1, 0);
   }
@@ -106,8 +106,8 @@ int UdpSocket::send(lua_State* L) {
 // udp:dns(host, [fn]) (net.md 4.11): fn(sck, ip|nil); a dotted quad answers inside the call.
 int UdpSocket::dns(lua_State* L) {
   const char* host = luaL_checkstring(L, 2);
-  if (lua_isfunction(L, 3)) slot(callbacks_, Event::dns) = lua::Ref(L, 3);
-  if (!slot(callbacks_, Event::dns)) return luaL_error(L, "no callback specified");
+  if (lua_isfunction(L, 3)) callbacks_.set(L, Event::dns, 3);
+  if (!callbacks_.has(Event::dns)) return luaL_error(L, "no callback specified");
   ++dns_pending_;
   bool pinned_here = false;
   if (!anchor_) {
@@ -134,14 +134,14 @@ int UdpSocket::dns(lua_State* L) {
 
 int UdpSocket::dns_answer(std::optional<std::uint32_t> ip, bool sync) {
   lua_State* L = device_.L();
-  auto& fn = slot(callbacks_, Event::dns);
-  if (!anchor_ || !fn || device_.halted()) {
+  if (!anchor_ || !callbacks_.has(Event::dns) || device_.halted()) {
     finish_dns();
     return 0;
   }
   if (!sync) {
     auto self = shared_from_this();  // the callback may collect the userdata (see below)
-    device_.dispatch(fn, core::Protection::unprotected, [this, ip](lua_State* S) {
+    device_.dispatch_pushed(core::Protection::unprotected, [this, ip](lua_State* S) {
+      callbacks_.push(S, Event::dns);
       anchor_.push(S);
       push_dns_answer(S, ip);
       return 2;
@@ -149,7 +149,7 @@ int UdpSocket::dns_answer(std::optional<std::uint32_t> ip, bool sync) {
     finish_dns();
     return 0;
   }
-  fn.push(L);
+  callbacks_.push(L, Event::dns);
   anchor_.push(L);
   push_dns_answer(L, ip);
   // The callback may run the userdata's __gc itself (getmetatable(sck).__gc(sck)): this object
@@ -195,7 +195,7 @@ int UdpSocket::close(lua_State* L) {
 
 void UdpSocket::collected() {
   remove();
-  for (auto& cb : callbacks_) cb.reset();
+  callbacks_.reset_all();
   anchor_.reset();
 }
 
@@ -357,14 +357,15 @@ void UdpSocket::on_datagram(const char* data, std::size_t n, const udp::endpoint
   }
   if (tracing()) trace("recv", {{"from", endpoint_text(from)}, {"bytes", n}});
   if (!anchor_) return;  // no handler: the datagram is freed unseen
-  device_.dispatch(slot(callbacks_, Event::receive), core::Protection::unprotected,
-                   [this, data, n, port, ip](lua_State* L) {
-                     anchor_.push(L);
-                     lua_pushlstring(L, data, n);
-                     lua_pushinteger(L, port);
-                     push_ipv4(L, ip);
-                     return 4;
-                   });
+  if (!callbacks_.has(Event::receive)) return;
+  device_.dispatch_pushed(core::Protection::unprotected, [this, data, n, port, ip](lua_State* L) {
+    callbacks_.push(L, Event::receive);
+    anchor_.push(L);
+    lua_pushlstring(L, data, n);
+    lua_pushinteger(L, port);
+    push_ipv4(L, ip);
+    return 4;
+  });
 }
 
 // --- Lua bindings ---
