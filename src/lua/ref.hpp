@@ -45,20 +45,26 @@ void prepare_registry(lua_State* L);
 // The StateLife's holder count goes down by one (and the StateLife with the last).
 void release_state_life(StateLife* life);
 
+// What a reference into L records as its owner: L's StateLife, holding it one more time
+// (`counted`), or L itself when the state has none.
+inline void* hold_state(lua_State* L, bool& counted) {
+  StateLife* life = state_life(L);
+  counted = life != nullptr;
+  if (life == nullptr) return L;
+  ++life->holders;
+  return life;
+}
+// The state an owner recorded by hold_state refers to, or nullptr once it closed.
+inline lua_State* owner_state(void* owner, bool counted) {
+  return counted ? static_cast<StateLife*>(owner)->L : static_cast<lua_State*>(owner);
+}
+
 class Ref {
  public:
   Ref() = default;
   // References the value at `index`. luaL_ref may raise (out of memory): it runs first, before
   // this Ref holds anything, so the longjmp leaves nothing half-built behind.
-  Ref(lua_State* L, int index) : ref_(new_ref(L, index)) {
-    if (StateLife* life = state_life(L)) {
-      ++life->holders;
-      owner_ = life;
-      counted_ = true;
-    } else {
-      owner_ = L;
-    }
-  }
+  Ref(lua_State* L, int index) : ref_(new_ref(L, index)) { owner_ = hold_state(L, counted_); }
   Ref(Ref&& o) noexcept
       : owner_(std::exchange(o.owner_, nullptr)),
         ref_(std::exchange(o.ref_, LUA_NOREF)),
@@ -104,10 +110,7 @@ class Ref {
   }
   static void release(StateLife* life) { release_state_life(life); }
   // The state to release into, or nullptr once it closed.
-  lua_State* state() const {
-    if (counted_) return static_cast<StateLife*>(owner_)->L;
-    return static_cast<lua_State*>(owner_);
-  }
+  lua_State* state() const { return owner_state(owner_, counted_); }
 
   void* owner_ = nullptr;  // the StateLife when counted_, else the lua_State itself
   int ref_ = LUA_NOREF;
@@ -143,15 +146,7 @@ class RefArray {
   void set(lua_State* L, std::size_t i, int index) {
     lua_pushvalue(L, index);
     int ref = registry_ref(L);
-    if (owner_ == nullptr) {
-      if (StateLife* life = state_life(L)) {
-        ++life->holders;
-        owner_ = life;
-        counted_ = true;
-      } else {
-        owner_ = L;
-      }
-    }
+    if (owner_ == nullptr) owner_ = hold_state(L, counted_);
     reset(i);
     refs_[i] = ref;
   }
@@ -168,10 +163,7 @@ class RefArray {
   }
 
  private:
-  lua_State* state() const {
-    if (counted_) return static_cast<StateLife*>(owner_)->L;
-    return static_cast<lua_State*>(owner_);
-  }
+  lua_State* state() const { return owner_state(owner_, counted_); }
 
   void* owner_ = nullptr;  // the StateLife when counted_, else the lua_State itself
   bool counted_ = false;
