@@ -18,9 +18,9 @@ constexpr auto k_syn_give_up = std::chrono::seconds(21);
 
 TcpSocket::TcpSocket(core::Device& d)
     : device_(d),
-      session_(std::make_shared<TcpSession>(d.loop(), d.trace(), net_state(d).next_name("tcp"),
+      session_(std::make_shared<TcpSession>(d.loop(), d.trace(), net_state(d).next_object_name("tcp"),
                                             tcp_stack(d).read_buffer,
-                                            TcpSession::Config{d.options().frame_size})) {
+                                            TcpSession::Config{static_cast<std::uint32_t>(d.options().frame_size)})) {
   device_.native_created();
 }
 

@@ -42,7 +42,7 @@ class TcpSocket : public TcpSessionEvents, public std::enable_shared_from_this<T
   // The userdata was collected: abort what is open (RST, no callback), release every ref.
   void collected();
 
-  const std::string& name() const { return session_->name(); }
+  std::string name() const { return session_->name(); }
 
  private:
   // TcpSessionEvents
