@@ -90,6 +90,14 @@ class Ref {
     ref_ = LUA_NOREF;
     counted_ = false;
   }
+  // A Ref for registry slot `ref` of L, which the caller hands over (RefArray::take).
+  static Ref adopt(lua_State* L, int ref) {
+    Ref r;
+    r.owner_ = hold_state(L, r.counted_);
+    r.ref_ = ref;
+    return r;
+  }
+
   explicit operator bool() const {
     return ref_ != LUA_NOREF && ref_ != LUA_REFNIL && state() != nullptr;
   }
@@ -154,6 +162,13 @@ class RefArray {
     lua_State* L = state();
     int ref = std::exchange(refs_[i], LUA_NOREF);
     if (L != nullptr && ref != LUA_NOREF && ref != LUA_REFNIL) luaL_unref(L, LUA_REGISTRYINDEX, ref);
+  }
+  // Slot i's reference moves into a Ref (empty when there is none); the slot is empty then.
+  Ref take(std::size_t i) {
+    lua_State* L = state();
+    int ref = std::exchange(refs_[i], LUA_NOREF);
+    if (L == nullptr || ref == LUA_NOREF || ref == LUA_REFNIL) return {};
+    return Ref::adopt(L, ref);
   }
   void reset_all() {
     for (std::size_t i = 0; i < N; ++i) reset(i);

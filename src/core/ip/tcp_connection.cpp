@@ -410,7 +410,9 @@ void TcpConnection::finish_close() {
 
 // May drop the last reference: the caller holds one (on_ready, on_deadline, a posted handler).
 void TcpConnection::let_loop_release() {
-  if (std::exchange(kept_, false)) loop_.done(this);
+  if (!kept_) return;
+  kept_ = false;
+  loop_.done(this);
 }
 
 void TcpConnection::close_socket() {

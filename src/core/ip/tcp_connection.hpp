@@ -173,15 +173,16 @@ class TcpConnection : public core::Sweep::Member,
   // Only while there is something to write: an idle connection holds 8 bytes here, not 96.
   std::unique_ptr<Writes> w_;
   int fd_ = -1;
-  bool connecting_ = false;
-  bool reading_ = false;
-  bool watching_ = false;
-  bool write_in_flight_ = false;
-  bool detached_ = false;
-  bool draining_ = false;
-  bool configured_ = false;
-  bool flushing_ = false;
-  bool kept_ = false;  // the loop holds this let-go connection until it finishes
+  // Bits, beside fd_ (a thousand idle connections keep a thousand of these).
+  bool connecting_ : 1 = false;
+  bool reading_ : 1 = false;
+  bool watching_ : 1 = false;
+  bool write_in_flight_ : 1 = false;
+  bool detached_ : 1 = false;
+  bool draining_ : 1 = false;
+  bool configured_ : 1 = false;
+  bool flushing_ : 1 = false;
+  bool kept_ : 1 = false;  // the loop holds this let-go connection until it finishes
   core::EventLoop::KeepAlive linger_;  // keeps the loop running while a let-go connection finishes
   core::Micros drain_deadline_{0};
   // The real-peer watch, only under virtual time (core/peer_watch.hpp): a pointer when off.

@@ -34,10 +34,26 @@ void TcpSocket::trace(std::string_view event, std::initializer_list<core::Trace:
 }
 
 bool TcpSocket::fire(Event e, const lua::Ref& self, core::Device::PushArgs args) {
-  if (!self || !callbacks_.has(e)) return false;
-  return device_.dispatch_pushed(core::Protection::unprotected, [this, e, &self, args](lua_State* L) {
-    callbacks_.push(L, e);
+  if (!self) return false;
+  return fire_with(e, [&self](lua_State* L) {
     self.push(L);
+    return 1;
+  }, args);
+}
+
+bool TcpSocket::fire_pinned(Event e, std::size_t pin, core::Device::PushArgs args) {
+  if (!callbacks_.pinned(pin)) return false;
+  return fire_with(e, [this, pin](lua_State* L) {
+    callbacks_.push_pin(L, pin);
+    return 1;
+  }, args);
+}
+
+bool TcpSocket::fire_with(Event e, core::Device::PushCall push_self, core::Device::PushArgs args) {
+  if (!callbacks_.has(e)) return false;
+  return device_.dispatch_pushed(core::Protection::unprotected, [this, e, push_self, args](lua_State* L) {
+    callbacks_.push(L, e);
+    push_self(L);
     return 1 + (args ? args(L) : 0);
   });
 }
@@ -46,7 +62,7 @@ bool TcpSocket::fire(Event e, const lua::Ref& self, core::Device::PushArgs args)
 
 void TcpSocket::adopt(lua_State* L, int self_index, int fd, const tcp::endpoint& peer,
                       int timeout_s) {
-  anchor_ = lua::Ref(L, self_index);
+  callbacks_.pin(L, k_anchor, self_index);
   keep_ = device_.loop().keep_alive();
   if (peer.address().is_v4()) {
     remote_ip_ = peer.address().to_v4().to_uint();
@@ -94,7 +110,7 @@ void TcpSocket::call_dns_now(lua_State* L, std::uint32_t ip) {
 }
 
 int TcpSocket::start_resolving(lua_State* L, const char* host, std::size_t len, std::uint32_t& ip) {
-  anchor_ = lua::Ref(L, 1);
+  callbacks_.pin(L, k_anchor, 1);
   keep_ = device_.loop().keep_alive();
   remote_port_ = static_cast<std::uint16_t>(lua_tointeger(L, 2) & 0xFFFF);
   remote_ip_ = 0;
@@ -111,7 +127,7 @@ int TcpSocket::start_resolving(lua_State* L, const char* host, std::size_t len, 
     trace("resolve", {{"host", name}});
   } else if (err != k_ok) {
     resolving_ = false;
-    anchor_.reset();
+    callbacks_.unpin(k_anchor);
     keep_.reset();
   }
   return err;
@@ -129,7 +145,7 @@ void TcpSocket::connect_resolved(std::uint32_t generation, std::optional<std::ui
   if (still_wanted && resolving_ && resolve_generation_ == generation) {
     begin_connect(answer.value_or(0xFFFFFFFFu));
   } else if (!open() && dns_pending_ == 0) {
-    anchor_.reset();
+    callbacks_.unpin(k_anchor);
     keep_.reset();
   }
 }
@@ -181,12 +197,16 @@ void TcpSocket::on_disconnected(int err) {
                                                                  : Event::disconnection;
   // The handler still gets the userdata after the pcb is released (net.c pushes it first):
   // the anchor is held here until the call returns (kept while DNS is pending).
-  lua::Ref self_ref = dns_pending_ == 0 ? std::move(anchor_) : lua::Ref();
+  lua::Ref self_ref = dns_pending_ == 0 ? callbacks_.take_pin(k_anchor) : lua::Ref();
   let_go();
-  fire(e, self_ref ? self_ref : anchor_, [err](lua_State* L) {
+  auto push_err = [err](lua_State* L) {
     lua_pushinteger(L, err);
     return 1;
-  });
+  };
+  if (self_ref)
+    fire(e, self_ref, push_err);
+  else
+    fire(e, push_err);
 }
 
 void TcpSocket::on_slot(bool taken) {
@@ -251,7 +271,7 @@ int TcpSocket::close(lua_State* L) {
 
 void TcpSocket::let_go() {
   if (dns_pending_ == 0) {
-    anchor_.reset();
+    callbacks_.unpin(k_anchor);
     keep_.reset();
   }
 }
@@ -270,7 +290,7 @@ int TcpSocket::dns(lua_State* L) {
     return 0;
   }
   if (err != k_err_inprogress) return luaL_error(L, "%s", lwip_error_text(err));
-  if (dns_pending_++ == 0) dns_anchor_ = lua::Ref(L, 1);
+  if (dns_pending_++ == 0) callbacks_.pin(L, k_dns_anchor, 1);
   return 0;
 }
 
@@ -284,11 +304,15 @@ int TcpSocket::start_dns_query(const char* host, std::size_t len, std::uint32_t&
 void TcpSocket::dns_answered(std::optional<std::uint32_t> answer) {
   --dns_pending_;
   // The anchor goes with the last pending answer, after the handler has had the socket.
-  lua::Ref anchor = dns_pending_ == 0 ? std::move(dns_anchor_) : lua::Ref();
-  fire(Event::dns, anchor ? anchor : dns_anchor_, [answer](lua_State* L) {
+  lua::Ref anchor = dns_pending_ == 0 ? callbacks_.take_pin(k_dns_anchor) : lua::Ref();
+  auto push_answer = [answer](lua_State* L) {
     push_dns_answer(L, answer);
     return 1;
-  });
+  };
+  if (anchor)
+    fire(Event::dns, anchor, push_answer);
+  else
+    fire_pinned(Event::dns, k_dns_anchor, push_answer);
   // A connect() waiting for DNS connects to the answer (net.md 4.11).
   if (resolving_ && answer) begin_connect(*answer);
 }
@@ -330,8 +354,6 @@ void TcpSocket::collected() {
   session_->abandon();  // tcp_abort: RST, no callback
   resolving_ = false;
   callbacks_.reset_all();
-  anchor_.reset();
-  dns_anchor_.reset();
   keep_.reset();
 }
 

@@ -77,7 +77,7 @@ class UdpSocket : public UdpHost::Listener, public std::enable_shared_from_this<
 
   core::Device& device_;
   std::string name_;
-  Callbacks callbacks_;
+  Callbacks<> callbacks_;
   // net.c's self_ref: pins the userdata while bound or while a dns() query is pending.
   lua::Ref anchor_;
   int dns_pending_ = 0;
