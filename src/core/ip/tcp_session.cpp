@@ -10,8 +10,7 @@ TcpSession::TcpSession(core::EventLoop& loop, core::Trace& trace, core::ObjectNa
                        TcpConnection::ReadBuffer buffer, Config config)
     : loop_(loop), trace_(trace), rx_(std::move(buffer)), name_(name), config_(config) {}
 
-void TcpSession::trace(std::string_view event, std::initializer_list<core::Trace::Field> fields) {
-  if (!trace_.enabled()) return;
+void TcpSession::emit(std::string_view event, std::initializer_list<core::Trace::Field> fields) {
   char buf[32];
   trace_.emit(loop_.now(), name_.format(buf), event, fields);
 }
