@@ -76,6 +76,9 @@ class Device {
   // device would (`protection`) and traced. Returns false on error or when nothing was called.
   // Every call from native code into a script goes through here.
   bool dispatch(const lua::Ref& fn, Protection protection, PushArgs args = {});
+  // The same for a function that `push` pushes itself, before its arguments (a handler kept in
+  // a lua::RefArray); returns the argument count. The caller checks that there is a handler.
+  bool dispatch_pushed(Protection protection, PushCall push);
   // Dispatches `fn` from the task queue at `priority` on a later turn; with `with_priority` it
   // gets the priority as its argument (node.task.post's tasks). Never refused: the caller
   // decides about the queue's length (TaskQueue::full).

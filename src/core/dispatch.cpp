@@ -92,14 +92,17 @@ int Device::run_protected(PushCall push, std::string& error) {
 }
 
 bool Device::dispatch(const lua::Ref& fn, Protection protection, PushArgs args) {
-  if (halted_ || L_ == nullptr || !fn) return false;
+  if (!fn) return false;
+  return dispatch_pushed(protection, [&fn, args](lua_State* L) {
+    fn.push(L);
+    return args ? args(L) : 0;
+  });
+}
+
+bool Device::dispatch_pushed(Protection protection, PushCall push) {
+  if (halted_ || L_ == nullptr) return false;
   std::string error;
-  int status = run_protected(
-      [&fn, args](lua_State* L) {
-        fn.push(L);
-        return args ? args(L) : 0;
-      },
-      error);
+  int status = run_protected(push, error);
   if (status == 0) return true;
   // luaL_pcallx and the onerror handler came with 3.0: 1.5.4.1 and 2.2.1 call every callback
   // (timers, tasks, events) with a plain lua_call, so an error in one is an immediate PANIC.

@@ -69,12 +69,16 @@ void EventLoop::stop_on_signals() {
 int EventLoop::run(std::optional<Micros> limit) {
   while (turn(limit, false)) {
   }
+  flush_deferred();
   return exit_status_;
 }
 
 bool EventLoop::step(Micros limit) { return turn(limit, true); }
 
 bool EventLoop::turn(std::optional<Micros> limit, bool until_limit) {
+  // What the last handler (or the script that called step) held back leaves before anything
+  // else runs or the loop polls: a peer's answer to it can then arrive in this turn's wait.
+  flush_deferred();
   // A signal interrupted the Lua call that just returned: stop before anything else runs.
   if (!stopping_ && interrupt::pending()) stop(interrupt::exit_status());
   if (stopping_) return false;

@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/intrusive/list.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -90,6 +91,29 @@ class EventLoop {
 
   KeepAlive keep_alive() { return KeepAlive(this); }
 
+  // Output held back until the handler that made it returns (the UDP datagrams a callback sent:
+  // one sendmmsg for all of them): on_turn_end() runs before the loop runs anything else,
+  // waits, or ends. It leaves the list when destroyed.
+  class Deferred : public boost::intrusive::list_base_hook<
+                       boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
+   public:
+    virtual ~Deferred() = default;
+    // Called once per defer(); must not run Lua (it runs between handlers).
+    virtual void on_turn_end() = 0;
+  };
+  // Asks for one on_turn_end() (nothing if one is already due).
+  void defer(Deferred& d) {
+    if (!d.is_linked()) deferred_.push_back(d);
+  }
+  // Runs every due flush now (the loop does it at each turn; also before the loop ends).
+  void flush_deferred() {
+    while (!deferred_.empty()) {
+      Deferred& d = deferred_.front();
+      deferred_.pop_front();
+      d.on_turn_end();
+    }
+  }
+
   // Something that finishes on its own after its owner let go (a closed TCP connection that
   // drains): held here until it calls done(), or until the loop is destroyed. Not a reference
   // cycle of its own, which would outlive the loop.
@@ -139,6 +163,7 @@ class EventLoop {
   std::unique_ptr<Sweep> sweep_;  // after timers_: its timer goes first
   std::unique_ptr<Poller> poller_;  // after io_: its descriptor and handlers go first
   std::vector<std::shared_ptr<void>> lingering_;  // after poller_: they leave it first
+  boost::intrusive::list<Deferred, boost::intrusive::constant_time_size<false>> deferred_;
   std::optional<asio::posix::stream_descriptor> signal_pipe_;
   char signal_byte_ = 0;
   std::chrono::microseconds idle_grace_;

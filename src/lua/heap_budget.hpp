@@ -1,5 +1,6 @@
-// The allocator of a device's Lua state: a byte budget (--heap) on top of realloc, and the
-// all-or-nothing sections that keep the registry whole when the budget runs out.
+// The allocator of a device's Lua state: a byte budget (--heap) on top of a pool for small
+// objects and realloc (lua/small_pool.hpp), and the all-or-nothing sections that keep the
+// registry whole when the budget runs out.
 //
 // Why sections: Lua 5.1 grows a table in two allocations, the array part first, then the hash
 // part (ltable.c, resize). When the first succeeds and the second fails, the error leaves the
@@ -14,6 +15,7 @@
 #include <cstdlib>
 
 #include "lua/lua.hpp"
+#include "lua/small_pool.hpp"
 
 namespace nodemcu_emu::lua {
 
@@ -27,6 +29,7 @@ struct HeapBudget {
   // Inside a section (see above); and whether it has allocated yet.
   bool in_section = false;
   bool section_allocated = false;
+  SmallPool pool;
 
   std::size_t limit() const { return enforce ? baseline + budget : k_hard_ceiling; }
 
@@ -39,7 +42,7 @@ struct HeapBudget {
   static void* alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) {
     auto* h = static_cast<HeapBudget*>(ud);
     if (nsize == 0) {
-      std::free(ptr);
+      h->pool.release(ptr, osize);
       h->used -= osize;
       return nullptr;
     }
@@ -54,7 +57,7 @@ struct HeapBudget {
       return nullptr;
     }
     DBG_OK:
-    void* p = std::realloc(ptr, nsize);
+    void* p = h->pool.resize(ptr, osize, nsize);
     if (p == nullptr) {
       h->in_section = false;
       return nullptr;

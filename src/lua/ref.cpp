@@ -30,7 +30,7 @@ StateLife* state_life(lua_State* L) {
   return static_cast<StateLife*>(p);
 }
 
-void Ref::release(StateLife* life) {
+void release_state_life(StateLife* life) {
   if (--life->holders == 0) delete life;
 }
 

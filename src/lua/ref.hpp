@@ -7,6 +7,7 @@
 // liveness is one counted object per state, not a weak_ptr per Ref.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <utility>
 
@@ -41,20 +42,29 @@ int registry_ref(lua_State* L);
 // Call once on a new state, before any Ref.
 void prepare_registry(lua_State* L);
 
+// The StateLife's holder count goes down by one (and the StateLife with the last).
+void release_state_life(StateLife* life);
+
+// What a reference into L records as its owner: L's StateLife, holding it one more time
+// (`counted`), or L itself when the state has none.
+inline void* hold_state(lua_State* L, bool& counted) {
+  StateLife* life = state_life(L);
+  counted = life != nullptr;
+  if (life == nullptr) return L;
+  ++life->holders;
+  return life;
+}
+// The state an owner recorded by hold_state refers to, or nullptr once it closed.
+inline lua_State* owner_state(void* owner, bool counted) {
+  return counted ? static_cast<StateLife*>(owner)->L : static_cast<lua_State*>(owner);
+}
+
 class Ref {
  public:
   Ref() = default;
   // References the value at `index`. luaL_ref may raise (out of memory): it runs first, before
   // this Ref holds anything, so the longjmp leaves nothing half-built behind.
-  Ref(lua_State* L, int index) : ref_(new_ref(L, index)) {
-    if (StateLife* life = state_life(L)) {
-      ++life->holders;
-      owner_ = life;
-      counted_ = true;
-    } else {
-      owner_ = L;
-    }
-  }
+  Ref(lua_State* L, int index) : ref_(new_ref(L, index)) { owner_ = hold_state(L, counted_); }
   Ref(Ref&& o) noexcept
       : owner_(std::exchange(o.owner_, nullptr)),
         ref_(std::exchange(o.ref_, LUA_NOREF)),
@@ -80,6 +90,14 @@ class Ref {
     ref_ = LUA_NOREF;
     counted_ = false;
   }
+  // A Ref for registry slot `ref` of L, which the caller hands over (RefArray::take).
+  static Ref adopt(lua_State* L, int ref) {
+    Ref r;
+    r.owner_ = hold_state(L, r.counted_);
+    r.ref_ = ref;
+    return r;
+  }
+
   explicit operator bool() const {
     return ref_ != LUA_NOREF && ref_ != LUA_REFNIL && state() != nullptr;
   }
@@ -98,16 +116,73 @@ class Ref {
     lua_pushvalue(L, index);
     return registry_ref(L);
   }
-  static void release(StateLife* life);
+  static void release(StateLife* life) { release_state_life(life); }
   // The state to release into, or nullptr once it closed.
-  lua_State* state() const {
-    if (counted_) return static_cast<StateLife*>(owner_)->L;
-    return static_cast<lua_State*>(owner_);
-  }
+  lua_State* state() const { return owner_state(owner_, counted_); }
 
   void* owner_ = nullptr;  // the StateLife when counted_, else the lua_State itself
   int ref_ = LUA_NOREF;
   bool counted_ = false;
+};
+
+// N registry references of one owner (a socket's callback slots), as N Refs but sharing the
+// state they belong to: 8 bytes plus 4 per slot where N Refs take 16 each (a thousand idle
+// connections keep a thousand of these, docs/performance.md). Released by reset() or the
+// destructor, like a Ref.
+template <std::size_t N>
+class RefArray {
+ public:
+  RefArray() { refs_.fill(LUA_NOREF); }
+  RefArray(const RefArray&) = delete;
+  RefArray& operator=(const RefArray&) = delete;
+  ~RefArray() { reset_all(); }
+
+  bool has(std::size_t i) const {
+    return refs_[i] != LUA_NOREF && refs_[i] != LUA_REFNIL && state() != nullptr;
+  }
+  // Pushes slot i's value (nil when empty); returns whether there was one.
+  bool push(lua_State* L, std::size_t i) const {
+    if (!has(i)) {
+      lua_pushnil(L);
+      return false;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, refs_[i]);
+    return true;
+  }
+  // Slot i references the value at `index`. luaL_ref may raise (out of memory): it runs first,
+  // and the longjmp leaves the slots as they were.
+  void set(lua_State* L, std::size_t i, int index) {
+    lua_pushvalue(L, index);
+    int ref = registry_ref(L);
+    if (owner_ == nullptr) owner_ = hold_state(L, counted_);
+    reset(i);
+    refs_[i] = ref;
+  }
+  void reset(std::size_t i) {
+    lua_State* L = state();
+    int ref = std::exchange(refs_[i], LUA_NOREF);
+    if (L != nullptr && ref != LUA_NOREF && ref != LUA_REFNIL) luaL_unref(L, LUA_REGISTRYINDEX, ref);
+  }
+  // Slot i's reference moves into a Ref (empty when there is none); the slot is empty then.
+  Ref take(std::size_t i) {
+    lua_State* L = state();
+    int ref = std::exchange(refs_[i], LUA_NOREF);
+    if (L == nullptr || ref == LUA_NOREF || ref == LUA_REFNIL) return {};
+    return Ref::adopt(L, ref);
+  }
+  void reset_all() {
+    for (std::size_t i = 0; i < N; ++i) reset(i);
+    if (counted_) release_state_life(static_cast<StateLife*>(owner_));
+    owner_ = nullptr;
+    counted_ = false;
+  }
+
+ private:
+  lua_State* state() const { return owner_state(owner_, counted_); }
+
+  void* owner_ = nullptr;  // the StateLife when counted_, else the lua_State itself
+  bool counted_ = false;
+  std::array<int, N> refs_;
 };
 
 }  // namespace nodemcu_emu::lua

@@ -49,7 +49,7 @@ struct EchoPair {
     peer.connect(acceptor.local_endpoint());
     tcp::socket accepted(loop.io());
     acceptor.accept(accepted);
-    session = std::make_shared<TcpSession>(loop, trace, "tcp#1",
+    session = std::make_shared<TcpSession>(loop, trace, nodemcu_emu::core::ObjectName{"tcp", 1},
                                            std::make_shared<nodemcu_emu::net::TcpConnection::SharedBuffers>(),
                                            TcpSession::Config{});
     events->session = session;

@@ -97,6 +97,19 @@ when_supported("after multicastJoin a socket on the port receives the group's da
   }, done)
 end)
 
+when_supported("a burst of equal datagrams to a group arrives one by one, in order", function(done)
+  net.multicastJoin("any", "239.255.10.9")
+  scenario(nil, {
+    function(tx, _, port)
+      for i = 1, 6 do tx:send(port, "239.255.10.9", "g" .. i) end
+    end,
+    function(_, got)
+      emu.check(function() emu.same(got, { "g1", "g2", "g3", "g4", "g5", "g6" }) end)
+      net.multicastLeave("any", "239.255.10.9")
+    end,
+  }, done)
+end)
+
 when_supported("joins are counted: two joins need two leaves", function(done)
   scenario(nil, {
     function(tx, _, port)

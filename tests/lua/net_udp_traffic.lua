@@ -256,6 +256,40 @@ emu.async("a broadcast to 255.255.255.255 reaches a socket listening on that por
   tx:close()
 end)
 
+emu.async("a burst of equal datagrams to one address (one segmented send on the host) arrives one by one", function(done)
+  local want = {}
+  for i = 1, 40 do want[i] = string.format("%04d", i) .. string.rep("x", 508) end
+  want[41] = "short tail"
+  local rx, got
+  rx, got = sink(function(n)
+    if n < #want then return end
+    emu.check(function()
+      for i, w in ipairs(want) do emu.eq(got[i].data, w, "datagram " .. i) end
+    end)
+    rx:close()
+    done()
+  end)
+  local tx = udp()
+  for _, w in ipairs(want) do tx:send((rx:getaddr()), "127.0.0.1", w) end
+end)
+
+emu.async("a burst of equal datagrams to the broadcast address arrives one by one", function(done)
+  local rx = udp()
+  local got = {}
+  rx:on("receive", function(_, data)
+    got[#got + 1] = data
+    if #got < 5 then return end
+    emu.check(function() emu.same(got, { "b1", "b2", "b3", "b4", "b5" }) end)
+    rx:close()
+    done()
+  end)
+  rx:listen(0)
+  local port = rx:getaddr()
+  local tx = udp()
+  for i = 1, 5 do tx:send(port, "255.255.255.255", "b" .. i) end
+  tx:close()
+end)
+
 emu.async("a broadcast to the subnet's broadcast address arrives too", function(done)
   local rx = udp()
   rx:on("receive", function(_, data)

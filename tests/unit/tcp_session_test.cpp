@@ -73,9 +73,9 @@ struct Loopback {
     peer.connect(acceptor.local_endpoint());
     tcp::socket accepted(loop.io());
     acceptor.accept(accepted);
-    session = std::make_shared<TcpSession>(loop, trace, "tcp#1",
+    session = std::make_shared<TcpSession>(loop, trace, nodemcu_emu::core::ObjectName{"tcp", 1},
                                            std::make_shared<nodemcu_emu::net::TcpConnection::SharedBuffers>(),
-                                           TcpSession::Config{frame_size});
+                                           TcpSession::Config{static_cast<std::uint32_t>(frame_size)});
     session->attach(events);
     session->adopt(accepted.release(), peer.local_endpoint(), timeout_s);
   }
@@ -304,7 +304,7 @@ struct Outgoing {
   tcp::acceptor acceptor{loop.io(), tcp::endpoint(asio::ip::address_v4::loopback(), 0)};
   std::shared_ptr<Recorder> events = std::make_shared<Recorder>(loop);
   std::shared_ptr<TcpSession> session = std::make_shared<TcpSession>(
-      loop, trace, "tcp#2", std::make_shared<nodemcu_emu::net::TcpConnection::SharedBuffers>(), TcpSession::Config{});
+      loop, trace, nodemcu_emu::core::ObjectName{"tcp", 2}, std::make_shared<nodemcu_emu::net::TcpConnection::SharedBuffers>(), TcpSession::Config{});
 
   Outgoing() {
     session->attach(events);

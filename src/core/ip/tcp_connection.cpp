@@ -244,21 +244,22 @@ constexpr int k_sync_rounds = 16;
 // follows in the same loop turn; what the host does not take goes when the socket is writable.
 // Callbacks that send again are picked up by the loop, not by recursion.
 void TcpConnection::flush() {
-  if (write_in_flight_ || flushing_ || detached_ || connecting_ || queued_sends_ == 0) return;
+  if (write_in_flight_ || flushing_ || detached_ || connecting_ || queued_sends() == 0) return;
   auto self = shared_from_this();  // the owner may let go of this connection in its callbacks
   flushing_ = true;
   bool corked = false;
-  for (int round = 0; round < k_sync_rounds && queued_sends_ != 0 && !detached_ && !write_in_flight_;
+  for (int round = 0; round < k_sync_rounds && queued_sends() != 0 && !detached_ && !write_in_flight_;
        ++round) {
-    writing_.swap(queued_);
-    std::size_t sends = std::exchange(queued_sends_, 0), bytes = writing_.size();
+    Writes& w = *w_;
+    w.writing.swap(w.queued);
+    std::size_t sends = std::exchange(w.queued_sends, 0), bytes = w.writing.size();
     boost::system::error_code ec;
     // After the first round the data comes from a "sent" callback: the script streams, so the
     // host may hold partial segments until the stream pauses (one segment per 64 KiB on
     // loopback instead of one per send()).
     int flags = round > 0 ? MSG_MORE : 0;
     corked = corked || flags != 0;
-    std::size_t n = write_some_now(writing_.data(), writing_.size(), flags, ec);
+    std::size_t n = write_some_now(w.writing.data(), w.writing.size(), flags, ec);
     if (ec == asio::error::would_block || (!ec && n < bytes)) {
       write_async(ec ? 0 : n, sends, bytes);
       break;
@@ -270,7 +271,7 @@ void TcpConnection::flush() {
   }
   flushing_ = false;
   if (corked && !detached_) push();
-  if (queued_sends_ != 0 && !write_in_flight_ && !detached_)
+  if (queued_sends() != 0 && !write_in_flight_ && !detached_)
     asio::post(loop_.io(), [self] { self->flush(); });
 }
 
@@ -295,40 +296,41 @@ std::size_t TcpConnection::write_some_now(const char* data, std::size_t n, int f
 void TcpConnection::push() { set_int_option(fd_, IPPROTO_TCP, TCP_NODELAY, 1); }
 
 void TcpConnection::write_batch() {
-  writing_.swap(queued_);  // queued_ takes the emptied buffer back, capacity and all
-  std::size_t sends = std::exchange(queued_sends_, 0);
-  write_async(0, sends, writing_.size());
+  w_->writing.swap(w_->queued);  // queued takes the emptied buffer back, capacity and all
+  std::size_t sends = std::exchange(w_->queued_sends, 0);
+  write_async(0, sends, w_->writing.size());
 }
 
-// Writes writing_ from byte `offset` on as the socket takes it; when all is out, reports
+// Writes w_->writing from byte `offset` on as the socket takes it; when all is out, reports
 // `sends` send() calls taken.
 void TcpConnection::write_async(std::size_t offset, std::size_t sends, std::size_t bytes) {
   write_in_flight_ = true;
-  write_offset_ = offset;
-  write_sends_ = sends;
-  write_bytes_ = bytes;
+  w_->write_offset = offset;
+  w_->write_sends = sends;
+  w_->write_bytes = bytes;
   update_interest();
 }
 
 void TcpConnection::write_more() {
-  while (write_offset_ < writing_.size()) {
+  Writes& w = *w_;
+  while (w.write_offset < w.writing.size()) {
     boost::system::error_code ec;
-    std::size_t n =
-        write_some_now(writing_.data() + write_offset_, writing_.size() - write_offset_, 0, ec);
+    std::size_t n = write_some_now(w.writing.data() + w.write_offset,
+                                   w.writing.size() - w.write_offset, 0, ec);
     if (ec == asio::error::would_block) return;  // the rest when writable again
     if (ec) return write_finished(ec);
-    write_offset_ += n;
+    w.write_offset += n;
   }
   write_finished({});
 }
 
 void TcpConnection::write_finished(const boost::system::error_code& ec) {
-  std::size_t sends = write_sends_, bytes = write_bytes_;
+  std::size_t sends = w_->write_sends, bytes = w_->write_bytes;
   write_in_flight_ = false;
   writing_done();
   if (detached_) {
     if (ec) return finish_close();
-    if (queued_sends_ != 0) return write_batch();
+    if (queued_sends() != 0) return write_batch();
     return drain();
   }
   update_interest();
@@ -337,22 +339,33 @@ void TcpConnection::write_finished(const boost::system::error_code& ec) {
   if (!ec) flush();
 }
 
-// The written bytes go; the buffer goes back to the spares unless it grew beyond the device's
-// send buffer or enough are spare (a connection left idle then holds no block).
+// The written bytes go. With nothing queued either, the connection's Writes goes back to the
+// device's spares (a connection left idle then holds no write buffer).
 void TcpConnection::writing_done() {
-  writing_.clear();
-  auto& spares = rx_->spare_writes;
-  if (writing_.capacity() <= k_kept_capacity && spares.size() < SharedBuffers::k_max_spares &&
-      writing_.capacity() > std::string().capacity())
-    spares.push_back(std::move(writing_));
-  std::string().swap(writing_);
+  w_->writing.clear();
+  if (w_->queued_sends == 0) give_back_writes();
 }
 
-void TcpConnection::take_spare() {
+void TcpConnection::take_writes() {
   auto& spares = rx_->spare_writes;
-  if (spares.empty()) return;
-  queued_.swap(spares.back());
+  if (spares.empty()) {
+    w_ = std::make_unique<Writes>();
+    return;
+  }
+  w_ = std::move(spares.back());
   spares.pop_back();
+}
+
+// A buffer that grew beyond the device's send buffer is not kept (a spare holds at most two of
+// k_kept_capacity).
+void TcpConnection::give_back_writes() {
+  auto& spares = rx_->spare_writes;
+  if (spares.size() >= SharedBuffers::k_max_spares) return w_.reset();
+  w_->queued.clear();
+  if (w_->writing.capacity() > k_kept_capacity) std::string().swap(w_->writing);
+  if (w_->queued.capacity() > k_kept_capacity) std::string().swap(w_->queued);
+  w_->queued_sends = w_->write_offset = w_->write_sends = w_->write_bytes = 0;
+  spares.push_back(std::move(w_));
 }
 
 // --- the end ---
@@ -368,7 +381,7 @@ void TcpConnection::close_gracefully() {
   if (write_in_flight_) return;  // the write's completion continues the close
   // Queued while connecting: it goes once connected, then the FIN. With nothing queued a
   // connecting socket closes at once (the drain's shutdown fails).
-  if (queued_sends_ != 0) return write_batch();
+  if (queued_sends() != 0) return write_batch();
   drain();
 }
 
@@ -397,7 +410,9 @@ void TcpConnection::finish_close() {
 
 // May drop the last reference: the caller holds one (on_ready, on_deadline, a posted handler).
 void TcpConnection::let_loop_release() {
-  if (std::exchange(kept_, false)) loop_.done(this);
+  if (!kept_) return;
+  kept_ = false;
+  loop_.done(this);
 }
 
 void TcpConnection::close_socket() {
@@ -411,8 +426,7 @@ void TcpConnection::abort() {
   detached_ = true;
   owner_.reset();
   peer_.reset();
-  queued_.clear();
-  queued_sends_ = 0;
+  w_.reset();
   if (fd_ >= 0) {
     linger lg{1, 0};  // RST
     ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);

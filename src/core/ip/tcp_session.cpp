@@ -6,12 +6,13 @@
 
 namespace nodemcu_emu::net {
 
-TcpSession::TcpSession(core::EventLoop& loop, core::Trace& trace, std::string name,
+TcpSession::TcpSession(core::EventLoop& loop, core::Trace& trace, core::ObjectName name,
                        TcpConnection::ReadBuffer buffer, Config config)
-    : loop_(loop), trace_(trace), name_(std::move(name)), rx_(std::move(buffer)), config_(config) {}
+    : loop_(loop), trace_(trace), rx_(std::move(buffer)), name_(name), config_(config) {}
 
-void TcpSession::trace(std::string_view event, std::initializer_list<core::Trace::Field> fields) {
-  if (trace_.enabled()) trace_.emit(loop_.now(), name_, event, fields);
+void TcpSession::emit(std::string_view event, std::initializer_list<core::Trace::Field> fields) {
+  char buf[32];
+  trace_.emit(loop_.now(), name_.format(buf), event, fields);
 }
 
 // --- establishing ---
@@ -162,7 +163,7 @@ bool TcpSession::has_unread() {
 // --- send ---
 
 void TcpSession::send(const char* data, std::size_t n) {
-  outstanding_ += n;
+  outstanding_ += static_cast<std::uint32_t>(n);
   ++awaiting_sent_;
   conn_->queue(data, n);
   trace("send", {{"n", n}});
@@ -186,8 +187,8 @@ void TcpSession::on_written(const boost::system::error_code& ec, std::size_t sen
   if (state_ != State::connected) return;
   if (ec) return ended(lwip_error_from(ec), false);
   note_activity();
-  outstanding_ -= bytes;
-  awaiting_sent_ -= sends;
+  outstanding_ -= static_cast<std::uint32_t>(bytes);
+  awaiting_sent_ -= static_cast<std::uint32_t>(sends);
   auto self = shared_from_this();
   auto events = events_.lock();
   // One on_sent per send; an event that closes the session ends the series.

@@ -47,15 +47,15 @@ class TcpSession : public TcpConnection::Owner,
   enum class State : std::uint8_t { idle, connecting, connected };
 
   struct Config {
-    std::size_t frame_size = 1460;  // the device's pbuf payload (--frame-size)
+    std::uint32_t frame_size = 1460;  // the device's pbuf payload (--frame-size)
   };
 
-  TcpSession(core::EventLoop& loop, core::Trace& trace, std::string name,
+  TcpSession(core::EventLoop& loop, core::Trace& trace, core::ObjectName name,
              TcpConnection::ReadBuffer buffer, Config config);
   void attach(std::weak_ptr<TcpSessionEvents> events) { events_ = std::move(events); }
 
   State state() const { return state_; }
-  const std::string& name() const { return name_; }
+  std::string name() const { return name_.text(); }
   // What the device's socket asks of the host connection (nothing when idle).
   void set_ttl(int ttl) {
     if (conn_) conn_->set_ttl(ttl);
@@ -118,29 +118,33 @@ class TcpSession : public TcpConnection::Owner,
     return last_activity_ + std::chrono::seconds(timeout_s_);
   }
   void on_deadline(core::Micros now) override;
-  void trace(std::string_view event, std::initializer_list<core::Trace::Field> fields = {});
+  // Inline, so that with the trace off the fields are not even built (three events per message).
+  void trace(std::string_view event, std::initializer_list<core::Trace::Field> fields = {}) {
+    if (trace_.enabled()) emit(event, fields);
+  }
+  void emit(std::string_view event, std::initializer_list<core::Trace::Field> fields);
 
   core::EventLoop& loop_;
   core::Trace& trace_;
-  std::string name_;
   TcpConnection::ReadBuffer rx_;
-  Config config_;
   std::weak_ptr<TcpSessionEvents> events_;
   std::shared_ptr<TcpConnection> conn_;
+  core::Micros last_activity_{0};
+  core::TimerHandle give_up_timer_;  // the SYN retries giving up (the idle timeout: the loop's Sweep)
   // Packed: a thousand idle connections keep a thousand of these (docs/performance.md, hold).
+  core::ObjectName name_;
+  Config config_;
+  int callback_depth_ = 0;           // inside this session's events: a flush follows them
+  int timeout_s_ = 0;
+  std::uint32_t outstanding_ = 0;    // bytes sent but not yet taken by the host (<= 2920)
+  std::uint32_t awaiting_sent_ = 0;  // sends whose on_sent has not been reported (<= 2920)
+  std::uint32_t generation_ = 0;     // bumped when the pcb goes: stale handlers do nothing
   State state_ = State::idle;
   bool counted_ = false;  // holds an established-connection slot
   bool held_ = false;
   bool delivering_ = false;  // inside the frames of one read
   bool in_receive_ = false;  // inside an on_receive
   bool flush_posted_ = false;
-  int callback_depth_ = 0;         // inside this session's events: a flush follows them
-  int timeout_s_ = 0;
-  std::size_t outstanding_ = 0;    // bytes sent but not yet taken by the host
-  std::size_t awaiting_sent_ = 0;  // sends whose on_sent has not been reported
-  core::Micros last_activity_{0};
-  core::TimerHandle give_up_timer_;  // the SYN retries giving up (the idle timeout: the loop's Sweep)
-  std::uint64_t generation_ = 0;  // bumped when the pcb goes: stale handlers do nothing
 };
 
 }  // namespace nodemcu_emu::net

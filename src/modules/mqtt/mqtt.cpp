@@ -39,7 +39,7 @@ class Object : public MqttEvents, public std::enable_shared_from_this<Object> {
   explicit Object(core::Device& d) : device(d) {
     auto& st = d.module_state<ModuleState>();
     client = std::make_shared<MqttClient>(
-        d.loop(), d.trace(), "mqtt#" + std::to_string(st.next_id++),
+        d.loop(), d.trace(), core::ObjectName{"mqtt", static_cast<std::uint32_t>(st.next_id++)},
         net::tcp_stack(d).read_buffer,
         MqttClient::Config{d.options().firmware, d.options().frame_size,
                            [&d](bool taken) { net::tcp_stack(d).slot(taken); }});

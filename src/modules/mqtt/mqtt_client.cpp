@@ -48,11 +48,12 @@ class MqttClient::Link : public net::TcpSessionEvents {
   std::function<void(bool)> slot_;
 };
 
-MqttClient::MqttClient(core::EventLoop& loop, core::Trace& trace, std::string name,
+MqttClient::MqttClient(core::EventLoop& loop, core::Trace& trace, core::ObjectName name,
                        net::TcpConnection::ReadBuffer buffer, Config config)
     : loop_(loop),
       trace_(trace),
-      name_(std::move(name)),
+      object_name_(name),
+      name_(name.text()),
       rx_(std::move(buffer)),
       config_(std::move(config)),
       codec_(config_.profile == 1 ? 1024 : 1460) {}
@@ -86,8 +87,8 @@ void MqttClient::start_tcp() {
   state_ = State::init;
   connected_ = false;
   link_ = std::make_shared<Link>(weak_from_this(), generation_, config_.slot);
-  session_ = std::make_shared<net::TcpSession>(loop_, trace_, name_, rx_,
-                                               net::TcpSession::Config{config_.frame_size});
+  session_ = std::make_shared<net::TcpSession>(loop_, trace_, object_name_, rx_,
+                                               net::TcpSession::Config{static_cast<std::uint32_t>(config_.frame_size)});
   session_->attach(link_);
   session_->start_connecting();
   if (trace_.enabled())

@@ -75,23 +75,48 @@ constexpr EventName k_tcp_events[] = {
 constexpr EventName k_udp_events[] = {
     {"receive", Event::receive}, {"sent", Event::sent}, {"dns", Event::dns}};
 
-using Callbacks = std::array<lua::Ref, static_cast<std::size_t>(Event::count)>;
+// A socket's handlers, one registry reference per event that has one, and `Pins` more
+// references (the anchors that keep its userdata alive), all in one lua::RefArray.
+template <std::size_t Pins = 0>
+class Callbacks {
+ public:
+  bool has(Event e) const { return refs_.has(index(e)); }
+  // Pushes the handler (nil when none); returns whether there was one.
+  bool push(lua_State* L, Event e) const { return refs_.push(L, index(e)); }
+  // The handler becomes the value at `index` (may raise: out of memory, nothing changed then).
+  void set(lua_State* L, Event e, int value_index) { refs_.set(L, index(e), value_index); }
+  void reset(Event e) { refs_.reset(index(e)); }
 
-inline lua::Ref& slot(Callbacks& cbs, Event e) { return cbs[static_cast<std::size_t>(e)]; }
+  // Pin p: the same for the anchors.
+  bool pinned(std::size_t p) const { return refs_.has(pin_index(p)); }
+  bool push_pin(lua_State* L, std::size_t p) const { return refs_.push(L, pin_index(p)); }
+  void pin(lua_State* L, std::size_t p, int value_index) { refs_.set(L, pin_index(p), value_index); }
+  void unpin(std::size_t p) { refs_.reset(pin_index(p)); }
+  // The pin moves into a Ref (released when that goes).
+  lua::Ref take_pin(std::size_t p) { return refs_.take(pin_index(p)); }
+
+  void reset_all() { refs_.reset_all(); }
+
+ private:
+  static constexpr std::size_t k_events = static_cast<std::size_t>(Event::count);
+  static constexpr std::size_t index(Event e) { return static_cast<std::size_t>(e); }
+  static constexpr std::size_t pin_index(std::size_t p) { return k_events + p; }
+  lua::RefArray<k_events + Pins> refs_;
+};
 
 // sck:on(event, fn|nil) for any socket kind (net.c net_on): arg 2 names the event, arg 3 is the
 // handler or nil. `names` lists the events this kind accepts.
-template <std::size_t N>
-int set_callback(lua_State* L, Callbacks& cbs, const EventName (&names)[N]) {
+template <std::size_t N, std::size_t Pins>
+int set_callback(lua_State* L, Callbacks<Pins>& cbs, const EventName (&names)[N]) {
   const char* name = luaL_checkstring(L, 2);
   const EventName* found = nullptr;
   for (const auto& n : names)
     if (std::strcmp(n.name, name) == 0) found = &n;
   if (found == nullptr) return luaL_error(L, "invalid callback name");
   if (lua_isfunction(L, 3))
-    slot(cbs, found->event) = lua::Ref(L, 3);
+    cbs.set(L, found->event, 3);
   else if (lua_isnoneornil(L, 3))
-    slot(cbs, found->event).reset();
+    cbs.reset(found->event);
   else
     return luaL_error(L, "invalid callback function");
   return 0;

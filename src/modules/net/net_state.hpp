@@ -16,7 +16,10 @@ struct NetState {
   int next_id = 1;
   // (The established-connection count, shared with mqtt, is core/ip/tcp_stack.hpp.)
 
-  std::string next_name(const char* kind) { return std::string(kind) + "#" + std::to_string(next_id++); }
+  std::string next_name(const char* kind) { return next_object_name(kind).text(); }
+  core::ObjectName next_object_name(const char* kind) {
+    return {kind, static_cast<std::uint32_t>(next_id++)};
+  }
 
   // Lua-visible warnings (--strict, deprecated API, close() with unread data) go to stderr.
   static void warn(const std::string& text);

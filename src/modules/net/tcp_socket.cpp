@@ -18,9 +18,9 @@ constexpr auto k_syn_give_up = std::chrono::seconds(21);
 
 TcpSocket::TcpSocket(core::Device& d)
     : device_(d),
-      session_(std::make_shared<TcpSession>(d.loop(), d.trace(), net_state(d).next_name("tcp"),
+      session_(std::make_shared<TcpSession>(d.loop(), d.trace(), net_state(d).next_object_name("tcp"),
                                             tcp_stack(d).read_buffer,
-                                            TcpSession::Config{d.options().frame_size})) {
+                                            TcpSession::Config{static_cast<std::uint32_t>(d.options().frame_size)})) {
   device_.native_created();
 }
 
@@ -35,8 +35,25 @@ void TcpSocket::trace(std::string_view event, std::initializer_list<core::Trace:
 
 bool TcpSocket::fire(Event e, const lua::Ref& self, core::Device::PushArgs args) {
   if (!self) return false;
-  return device_.dispatch(slot(callbacks_, e), core::Protection::unprotected, [&self, args](lua_State* L) {
+  return fire_with(e, [&self](lua_State* L) {
     self.push(L);
+    return 1;
+  }, args);
+}
+
+bool TcpSocket::fire_pinned(Event e, std::size_t pin, core::Device::PushArgs args) {
+  if (!callbacks_.pinned(pin)) return false;
+  return fire_with(e, [this, pin](lua_State* L) {
+    callbacks_.push_pin(L, pin);
+    return 1;
+  }, args);
+}
+
+bool TcpSocket::fire_with(Event e, core::Device::PushCall push_self, core::Device::PushArgs args) {
+  if (!callbacks_.has(e)) return false;
+  return device_.dispatch_pushed(core::Protection::unprotected, [this, e, push_self, args](lua_State* L) {
+    callbacks_.push(L, e);
+    push_self(L);
     return 1 + (args ? args(L) : 0);
   });
 }
@@ -45,7 +62,7 @@ bool TcpSocket::fire(Event e, const lua::Ref& self, core::Device::PushArgs args)
 
 void TcpSocket::adopt(lua_State* L, int self_index, int fd, const tcp::endpoint& peer,
                       int timeout_s) {
-  anchor_ = lua::Ref(L, self_index);
+  callbacks_.pin(L, k_anchor, self_index);
   keep_ = device_.loop().keep_alive();
   if (peer.address().is_v4()) {
     remote_ip_ = peer.address().to_v4().to_uint();
@@ -67,7 +84,7 @@ int TcpSocket::connect(lua_State* L) {
   auto port = static_cast<std::uint16_t>(luaL_checkinteger(L, 2) & 0xFFFF);
   if (port == 0) return luaL_error(L, "specify port");
   if (lua_gettop(L) > 3 && !lua_isfunction(L, 4)) luaL_argerror(L, 4, "not a function");
-  if (lua_gettop(L) > 3) slot(callbacks_, Event::connection) = lua::Ref(L, 4);
+  if (lua_gettop(L) > 3) callbacks_.set(L, Event::connection, 4);
   // No loopback interface on the device: the default host is what a PC test needs anyway.
   size_t len = 0;
   const char* host = lua_isstring(L, 3) ? lua_tolstring(L, 3, &len) : "127.0.0.1";
@@ -85,15 +102,15 @@ int TcpSocket::connect(lua_State* L) {
 }
 
 void TcpSocket::call_dns_now(lua_State* L, std::uint32_t ip) {
-  if (!slot(callbacks_, Event::dns)) return;
-  slot(callbacks_, Event::dns).push(L);
+  if (!callbacks_.has(Event::dns)) return;
+  callbacks_.push(L, Event::dns);
   lua_pushvalue(L, 1);
   push_dns_answer(L, ip);
   lua_call(L, 2, 0);
 }
 
 int TcpSocket::start_resolving(lua_State* L, const char* host, std::size_t len, std::uint32_t& ip) {
-  anchor_ = lua::Ref(L, 1);
+  callbacks_.pin(L, k_anchor, 1);
   keep_ = device_.loop().keep_alive();
   remote_port_ = static_cast<std::uint16_t>(lua_tointeger(L, 2) & 0xFFFF);
   remote_ip_ = 0;
@@ -110,7 +127,7 @@ int TcpSocket::start_resolving(lua_State* L, const char* host, std::size_t len, 
     trace("resolve", {{"host", name}});
   } else if (err != k_ok) {
     resolving_ = false;
-    anchor_.reset();
+    callbacks_.unpin(k_anchor);
     keep_.reset();
   }
   return err;
@@ -128,7 +145,7 @@ void TcpSocket::connect_resolved(std::uint32_t generation, std::optional<std::ui
   if (still_wanted && resolving_ && resolve_generation_ == generation) {
     begin_connect(answer.value_or(0xFFFFFFFFu));
   } else if (!open() && dns_pending_ == 0) {
-    anchor_.reset();
+    callbacks_.unpin(k_anchor);
     keep_.reset();
   }
 }
@@ -176,16 +193,20 @@ bool TcpSocket::on_receive(const char* data, std::size_t n) {
 void TcpSocket::on_sent() { fire(Event::sent); }
 
 void TcpSocket::on_disconnected(int err) {
-  Event e = (err != 0 && slot(callbacks_, Event::reconnection)) ? Event::reconnection
+  Event e = (err != 0 && callbacks_.has(Event::reconnection)) ? Event::reconnection
                                                                  : Event::disconnection;
   // The handler still gets the userdata after the pcb is released (net.c pushes it first):
   // the anchor is held here until the call returns (kept while DNS is pending).
-  lua::Ref self_ref = dns_pending_ == 0 ? std::move(anchor_) : lua::Ref();
+  lua::Ref self_ref = dns_pending_ == 0 ? callbacks_.take_pin(k_anchor) : lua::Ref();
   let_go();
-  fire(e, self_ref ? self_ref : anchor_, [err](lua_State* L) {
+  auto push_err = [err](lua_State* L) {
     lua_pushinteger(L, err);
     return 1;
-  });
+  };
+  if (self_ref)
+    fire(e, self_ref, push_err);
+  else
+    fire(e, push_err);
 }
 
 void TcpSocket::on_slot(bool taken) {
@@ -208,7 +229,7 @@ int TcpSocket::send(lua_State* L) {
   size_t len = 0;
   const char* data = luaL_checklstring(L, 2, &len);
   if (len == 0) return luaL_error(L, "no data to send");
-  if (lua_isfunction(L, 3)) slot(callbacks_, Event::sent) = lua::Ref(L, 3);
+  if (lua_isfunction(L, 3)) callbacks_.set(L, Event::sent, 3);
   // A socket waiting for DNS has a pcb in CLOSED state (no session yet): tcp_write says ERR_CONN.
   if (!session_->can_send()) return luaL_error(L, "not connected");
   std::size_t n = len & 0xFFFF;  // tcp_write takes a u16 length
@@ -250,7 +271,7 @@ int TcpSocket::close(lua_State* L) {
 
 void TcpSocket::let_go() {
   if (dns_pending_ == 0) {
-    anchor_.reset();
+    callbacks_.unpin(k_anchor);
     keep_.reset();
   }
 }
@@ -260,8 +281,8 @@ void TcpSocket::let_go() {
 int TcpSocket::dns(lua_State* L) {
   size_t len = 0;
   const char* host = luaL_checklstring(L, 2, &len);
-  if (lua_isfunction(L, 3)) slot(callbacks_, Event::dns) = lua::Ref(L, 3);
-  if (!slot(callbacks_, Event::dns)) return luaL_error(L, "no callback specified");
+  if (lua_isfunction(L, 3)) callbacks_.set(L, Event::dns, 3);
+  if (!callbacks_.has(Event::dns)) return luaL_error(L, "no callback specified");
   std::uint32_t ip = 0;
   int err = start_dns_query(host, len, ip);
   if (err == k_ok) {
@@ -269,7 +290,7 @@ int TcpSocket::dns(lua_State* L) {
     return 0;
   }
   if (err != k_err_inprogress) return luaL_error(L, "%s", lwip_error_text(err));
-  if (dns_pending_++ == 0) dns_anchor_ = lua::Ref(L, 1);
+  if (dns_pending_++ == 0) callbacks_.pin(L, k_dns_anchor, 1);
   return 0;
 }
 
@@ -283,11 +304,15 @@ int TcpSocket::start_dns_query(const char* host, std::size_t len, std::uint32_t&
 void TcpSocket::dns_answered(std::optional<std::uint32_t> answer) {
   --dns_pending_;
   // The anchor goes with the last pending answer, after the handler has had the socket.
-  lua::Ref anchor = dns_pending_ == 0 ? std::move(dns_anchor_) : lua::Ref();
-  fire(Event::dns, anchor ? anchor : dns_anchor_, [answer](lua_State* L) {
+  lua::Ref anchor = dns_pending_ == 0 ? callbacks_.take_pin(k_dns_anchor) : lua::Ref();
+  auto push_answer = [answer](lua_State* L) {
     push_dns_answer(L, answer);
     return 1;
-  });
+  };
+  if (anchor)
+    fire(Event::dns, anchor, push_answer);
+  else
+    fire_pinned(Event::dns, k_dns_anchor, push_answer);
   // A connect() waiting for DNS connects to the answer (net.md 4.11).
   if (resolving_ && answer) begin_connect(*answer);
 }
@@ -328,9 +353,7 @@ int TcpSocket::getaddr(lua_State* L) {
 void TcpSocket::collected() {
   session_->abandon();  // tcp_abort: RST, no callback
   resolving_ = false;
-  for (auto& cb : callbacks_) cb.reset();
-  anchor_.reset();
-  dns_anchor_.reset();
+  callbacks_.reset_all();
   keep_.reset();
 }
 

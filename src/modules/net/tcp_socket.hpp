@@ -42,7 +42,7 @@ class TcpSocket : public TcpSessionEvents, public std::enable_shared_from_this<T
   // The userdata was collected: abort what is open (RST, no callback), release every ref.
   void collected();
 
-  const std::string& name() const { return session_->name(); }
+  std::string name() const { return session_->name(); }
 
  private:
   // TcpSessionEvents
@@ -66,15 +66,20 @@ class TcpSocket : public TcpSessionEvents, public std::enable_shared_from_this<T
   // Calls the handler for `e` with `self` (this socket's userdata) and what `args` pushes. Net
   // callbacks are unprotected on the device: an error in one is a PANIC. False when nothing ran
   // (no handler, no userdata, the device halted) or the handler failed.
+  // `self`: a Ref taken out of the pins (the handler runs after the pin went).
   bool fire(Event e, const lua::Ref& self, core::Device::PushArgs args = {});
-  bool fire(Event e, core::Device::PushArgs args = {}) { return fire(e, anchor_, args); }
+  bool fire(Event e, core::Device::PushArgs args = {}) { return fire_pinned(e, k_anchor, args); }
+  bool fire_pinned(Event e, std::size_t pin, core::Device::PushArgs args = {});
+  bool fire_with(Event e, core::Device::PushCall push_self, core::Device::PushArgs args);
 
   core::Device& device_;
   std::shared_ptr<TcpSession> session_;
-  Callbacks callbacks_;
-  lua::Ref anchor_;
+  // The handlers, and two pins: the anchor (net.c's self_ref: pins the userdata while the pcb
+  // exists or DNS is pending for connect) and the dns anchor (while dns() queries are pending).
+  static constexpr std::size_t k_anchor = 0;
+  static constexpr std::size_t k_dns_anchor = 1;
+  Callbacks<2> callbacks_;
   core::EventLoop::KeepAlive keep_;
-  lua::Ref dns_anchor_;
   // Packed: a thousand idle connections keep a thousand of these (docs/performance.md, hold).
   bool resolving_ = false;     // connect() waits for DNS (the pcb exists, in CLOSED state)
   std::uint8_t ttl_ = 255;     // a u8 field on the device

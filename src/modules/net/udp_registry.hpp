@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/device.hpp"
+#include "modules/net/udp_host.hpp"
 
 namespace nodemcu_emu::net {
 
@@ -41,6 +42,12 @@ class UdpRegistry {
   // True the first time for `key` (an address): one warning per cause, not one per datagram.
   bool warn_once(std::uint32_t key) { return warned_.insert(key).second; }
 
+  // Where every socket of the device reads its datagrams (made with the first socket).
+  const std::shared_ptr<UdpHost::ReadBuffers>& read_buffers() {
+    if (!read_buffers_) read_buffers_ = std::make_shared<UdpHost::ReadBuffers>();
+    return read_buffers_;
+  }
+
  private:
   template <class F>
   void for_each(F f) const;
@@ -49,6 +56,7 @@ class UdpRegistry {
   std::vector<std::weak_ptr<UdpSocket>> sockets_;
   std::map<std::uint32_t, int> groups_;  // group -> use count
   std::set<std::uint32_t> warned_;
+  std::shared_ptr<UdpHost::ReadBuffers> read_buffers_;
 };
 
 UdpRegistry& udp_registry(core::Device& d);

@@ -42,7 +42,7 @@ udp::endpoint host_target(const core::Device& d, std::uint32_t ip, std::uint16_t
 }  // namespace
 
 UdpSocket::UdpSocket(core::Device& d)
-    : device_(d), name_(net_state(d).next_name("udp")), host_(d.loop().io(), bind_address(d)) {
+    : device_(d), name_(net_state(d).next_name("udp")), host_(d.loop(), bind_address(d), udp_registry(d).read_buffers()) {
   device_.native_created();
 }
 
@@ -83,7 +83,7 @@ int UdpSocket::send(lua_State* L) {
   std::size_t len = 0;
   const char* data = luaL_checklstring(L, 4, &len);
   if (len == 0) return luaL_error(L, "no data to send");
-  if (lua_isfunction(L, 5)) slot(callbacks_, Event::sent) = lua::Ref(L, 5);
+  if (lua_isfunction(L, 5)) callbacks_.set(L, Event::sent, 5);
   if (!bound_) {
     // First send on an unbound socket: any address, an ephemeral port, pinned until close().
     int err = bind(0, 0);
@@ -94,8 +94,8 @@ int UdpSocket::send(lua_State* L) {
   int err = send_to(*ip, port, std::string_view(data, len));
   // "sent" runs inside send(), whatever udp_sendto returned, before its error is raised; an
   // error in it reaches the caller of send() like any Lua error.
-  if (auto& sent = slot(callbacks_, Event::sent)) {
-    sent.push(L);
+  if (callbacks_.has(Event::sent)) {
+    callbacks_.push(L, Event::sent);
     lua_pushvalue(L, 1);
     lua_call(L, 1, 0);
   }
@@ -106,8 +106,8 @@ int UdpSocket::send(lua_State* L) {
 // udp:dns(host, [fn]) (net.md 4.11): fn(sck, ip|nil); a dotted quad answers inside the call.
 int UdpSocket::dns(lua_State* L) {
   const char* host = luaL_checkstring(L, 2);
-  if (lua_isfunction(L, 3)) slot(callbacks_, Event::dns) = lua::Ref(L, 3);
-  if (!slot(callbacks_, Event::dns)) return luaL_error(L, "no callback specified");
+  if (lua_isfunction(L, 3)) callbacks_.set(L, Event::dns, 3);
+  if (!callbacks_.has(Event::dns)) return luaL_error(L, "no callback specified");
   ++dns_pending_;
   bool pinned_here = false;
   if (!anchor_) {
@@ -134,14 +134,14 @@ int UdpSocket::dns(lua_State* L) {
 
 int UdpSocket::dns_answer(std::optional<std::uint32_t> ip, bool sync) {
   lua_State* L = device_.L();
-  auto& fn = slot(callbacks_, Event::dns);
-  if (!anchor_ || !fn || device_.halted()) {
+  if (!anchor_ || !callbacks_.has(Event::dns) || device_.halted()) {
     finish_dns();
     return 0;
   }
   if (!sync) {
     auto self = shared_from_this();  // the callback may collect the userdata (see below)
-    device_.dispatch(fn, core::Protection::unprotected, [this, ip](lua_State* S) {
+    device_.dispatch_pushed(core::Protection::unprotected, [this, ip](lua_State* S) {
+      callbacks_.push(S, Event::dns);
       anchor_.push(S);
       push_dns_answer(S, ip);
       return 2;
@@ -149,7 +149,7 @@ int UdpSocket::dns_answer(std::optional<std::uint32_t> ip, bool sync) {
     finish_dns();
     return 0;
   }
-  fn.push(L);
+  callbacks_.push(L, Event::dns);
   anchor_.push(L);
   push_dns_answer(L, ip);
   // The callback may run the userdata's __gc itself (getmetatable(sck).__gc(sck)): this object
@@ -195,7 +195,7 @@ int UdpSocket::close(lua_State* L) {
 
 void UdpSocket::collected() {
   remove();
-  for (auto& cb : callbacks_) cb.reset();
+  callbacks_.reset_all();
   anchor_.reset();
 }
 
@@ -312,20 +312,26 @@ int UdpSocket::send_to(std::uint32_t ip, std::uint16_t port, std::string_view da
     return k_ok;
   }
   boost::system::error_code ec;
-  host_.send_to(data, target, ec);
-  if (ec == asio::error::would_block || ec == asio::error::no_buffer_space) return k_err_mem;
-  if (ec) {
-    // No host route from the emulated address (a device bound to loopback sending to the
-    // Internet): on the device the datagram would leave and be lost; here it is lost at once.
-    if (tracing()) trace("drop", {{"to", endpoint_text(target)}, {"bytes", data.size()}});
-    if (udp_registry(device_).warn_once(ip))
-      NetState::warn(name_ + ": UDP datagrams to " + format_ipv4(ip) +
-                     " cannot leave this machine from " + host_.own().to_string() + " (" +
-                     ec.message() + "); they are dropped");
-    return k_ok;
-  }
+  host_.send_to(data, target, ip, ec);
+  // The outbox is full and the host takes nothing more: lwIP is out of pbufs.
+  if (ec) return k_err_mem;
   if (tracing()) trace("send", {{"to", endpoint_text(target)}, {"bytes", data.size()}});
   return k_ok;
+}
+
+// The datagram left the device (send() returned); the host refused it when the outbox went
+// out, where the device would have sent it into its network.
+void UdpSocket::on_send_failed(std::uint32_t ip, const udp::endpoint& to, std::size_t n,
+                               const boost::system::error_code& ec) {
+  if (tracing()) trace("drop", {{"to", endpoint_text(to)}, {"bytes", n}});
+  // No buffer on the host: lost as a full Wi-Fi queue loses it, silently.
+  if (ec == asio::error::no_buffer_space) return;
+  // No host route from the emulated address (a device bound to loopback sending to the
+  // Internet): on the device the datagram would leave and be lost; here it is lost at once.
+  if (udp_registry(device_).warn_once(ip))
+    NetState::warn(name_ + ": UDP datagrams to " + format_ipv4(ip) +
+                   " cannot leave this machine from " + host_.own().to_string() + " (" +
+                   ec.message() + "); they are dropped");
 }
 
 // --- receive ---
@@ -351,14 +357,15 @@ void UdpSocket::on_datagram(const char* data, std::size_t n, const udp::endpoint
   }
   if (tracing()) trace("recv", {{"from", endpoint_text(from)}, {"bytes", n}});
   if (!anchor_) return;  // no handler: the datagram is freed unseen
-  device_.dispatch(slot(callbacks_, Event::receive), core::Protection::unprotected,
-                   [this, data, n, port, ip](lua_State* L) {
-                     anchor_.push(L);
-                     lua_pushlstring(L, data, n);
-                     lua_pushinteger(L, port);
-                     push_ipv4(L, ip);
-                     return 4;
-                   });
+  if (!callbacks_.has(Event::receive)) return;
+  device_.dispatch_pushed(core::Protection::unprotected, [this, data, n, port, ip](lua_State* L) {
+    callbacks_.push(L, Event::receive);
+    anchor_.push(L);
+    lua_pushlstring(L, data, n);
+    lua_pushinteger(L, port);
+    push_ipv4(L, ip);
+    return 4;
+  });
 }
 
 // --- Lua bindings ---

@@ -64,6 +64,9 @@ class UdpSocket : public UdpHost::Listener, public std::enable_shared_from_this<
   // net_udp_recv_cb: one datagram from the host sockets.
   void on_datagram(const char* data, std::size_t n,
                    const boost::asio::ip::udp::endpoint& from) override;
+  // A datagram send() queued (to device address `ip`) did not leave the host.
+  void on_send_failed(std::uint32_t ip, const boost::asio::ip::udp::endpoint& to, std::size_t n,
+                      const boost::system::error_code& ec) override;
   // net_dns_cb: "dns"(sck, ip|nil), then the anchor goes if nothing else needs it. Returns the
   // status of a synchronous call (its error is then on the Lua stack).
   int dns_answer(std::optional<std::uint32_t> ip, bool sync);
@@ -74,7 +77,7 @@ class UdpSocket : public UdpHost::Listener, public std::enable_shared_from_this<
 
   core::Device& device_;
   std::string name_;
-  Callbacks callbacks_;
+  Callbacks<> callbacks_;
   // net.c's self_ref: pins the userdata while bound or while a dns() query is pending.
   lua::Ref anchor_;
   int dns_pending_ = 0;
