@@ -48,15 +48,9 @@ struct HeapBudget {
     }
     bool must_succeed = h->in_section && h->section_allocated && nsize <= k_hard_ceiling;
     if (nsize > osize && !must_succeed && !h->fits(nsize - osize)) {
-      static long dbg_limit = getenv("DBG_FAILS") ? atol(getenv("DBG_FAILS")) : -1;
-      static long dbg_count = 0;
-      if (dbg_limit >= 0 && dbg_count >= dbg_limit) goto DBG_OK;
-      ++dbg_count;
-      if (getenv("DBG_TRAP") && dbg_count == dbg_limit) __builtin_trap();
       h->in_section = false;  // Lua raises "not enough memory" now, as on the chip
       return nullptr;
     }
-    DBG_OK:
     void* p = h->pool.resize(ptr, osize, nsize);
     if (p == nullptr) {
       h->in_section = false;
