@@ -1,4 +1,5 @@
 #include "core/ip/tcp_connection.hpp"
+#include "core/ip/errno_code.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -11,15 +12,12 @@
 #include <cerrno>
 
 namespace nodemcu_emu::net {
+using core::ip::from_errno;
 
 namespace {
 // How long a closed connection waits for the peer's FIN before it closes anyway (the device's
 // TIME_WAIT is 2*MSL = 10 s; the peer normally answers in microseconds on loopback).
 constexpr auto k_drain_limit = std::chrono::seconds(10);
-
-boost::system::error_code from_errno(int err) {
-  return {err, boost::asio::error::get_system_category()};
-}
 
 bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
 

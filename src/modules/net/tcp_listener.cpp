@@ -8,17 +8,13 @@
 #include <cerrno>
 
 #include "core/ip/free_port.hpp"
+#include "core/ip/errno_code.hpp"
 
 namespace nodemcu_emu::net {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-
-namespace {
-boost::system::error_code from_errno(int err) {
-  return {err, asio::error::get_system_category()};
-}
-}  // namespace
+using core::ip::from_errno;
 
 bool TcpListener::open(const tcp::endpoint& endpoint, boost::system::error_code& ec,
                        bool& listen_failed) {

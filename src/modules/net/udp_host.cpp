@@ -12,17 +12,15 @@
 #include <cstring>
 
 #include "core/ip/free_port.hpp"
+#include "core/ip/errno_code.hpp"
 
 namespace nodemcu_emu::net {
 
 namespace asio = boost::asio;
 using asio::ip::udp;
+using core::ip::from_errno;
 
 namespace {
-
-boost::system::error_code udp_errno(int err) {
-  return {err, asio::error::get_system_category()};
-}
 
 // An Asio socket option applied to a plain descriptor (its level, name and value for the
 // socket's protocol).
@@ -32,7 +30,7 @@ bool set_udp_option(int fd, const udp& protocol, const Option& option,
   if (::setsockopt(fd, option.level(protocol), option.name(protocol), option.data(protocol),
                    static_cast<socklen_t>(option.size(protocol))) == 0)
     return true;
-  ec = udp_errno(errno);
+  ec = from_errno(errno);
   return false;
 }
 
@@ -147,7 +145,7 @@ std::shared_ptr<UdpHost::Receiver> UdpHost::open_receiver(const asio::ip::addres
   auto r = std::make_shared<Receiver>(*this, protocol);
   r->fd = ::socket(protocol.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (r->fd < 0) {
-    ec = udp_errno(errno);
+    ec = from_errno(errno);
     return nullptr;
   }
   // Only the broadcast/group sockets share their port (every device and peer on the port must
@@ -157,7 +155,7 @@ std::shared_ptr<UdpHost::Receiver> UdpHost::open_receiver(const asio::ip::addres
   core::ip::release_reserved_port(host_port);  // a --port-map P=0 port: ours from now on
   udp::endpoint local(address, host_port);
   if (::bind(r->fd, local.data(), static_cast<socklen_t>(local.size())) != 0) {
-    ec = udp_errno(errno);
+    ec = from_errno(errno);
     return nullptr;
   }
   ec.clear();
@@ -329,7 +327,7 @@ void UdpHost::flush() {
       continue;
     }
     const Queued& q = out_[sent++];
-    if (auto l = listener_.lock()) l->on_send_failed(q.tag, q.to, q.size, udp_errno(err));
+    if (auto l = listener_.lock()) l->on_send_failed(q.tag, q.to, q.size, from_errno(err));
   }
   out_.clear();
   out_bytes_.clear();
