@@ -29,7 +29,7 @@ FUZZ_TIMEOUT ?= 1800
 # strace counts the system calls per message of the budget test (tests/budget);
 # lua-busted is the test framework whose specs the emulator runs (tests/cli/busted.sh); lcov's
 # genhtml renders --coverage reports as HTML.
-DEBS := g++ cmake make pkg-config liblua5.1-0-dev libboost-dev catch2 libssl-dev rapidjson-dev curl python3 \
+DEBS := g++ cmake make pkg-config liblua5.1-0-dev libboost-dev catch2 libssl-dev rapidjson-dev liburing-dev curl python3 \
         mosquitto mosquitto-clients nodejs libedit-dev strace lua-busted lcov
 # npm installs nodemcu-tool for that test. Asked for only when no npm command exists: a nodejs
 # from elsewhere (NodeSource) bundles npm and conflicts with Debian's npm package.

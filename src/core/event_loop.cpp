@@ -3,10 +3,13 @@
 #include <boost/asio/post.hpp>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <boost/asio/buffer.hpp>
 
 #include "core/interrupt.hpp"
 #include "core/poller.hpp"
+#include "core/send_ring.hpp"
 #include "core/sweep.hpp"
 
 namespace nodemcu_emu::core {
@@ -44,6 +47,18 @@ Poller& EventLoop::poller() {
   return *poller_;
 }
 
+SendRing* EventLoop::send_ring() {
+  if (!send_ring_tried_) {
+    send_ring_tried_ = true;
+    if (std::getenv("NODEMCU_EMU_NO_IO_URING") == nullptr) send_ring_ = SendRing::open();
+  }
+  return send_ring_.get();
+}
+
+void EventLoop::submit_sends() {
+  if (send_ring_ && send_ring_->pending()) send_ring_->submit();
+}
+
 TimerService::Id EventLoop::call_at(Micros deadline, TimerService::Callback fn) {
   return timers_.schedule(deadline, std::move(fn));
 }
@@ -78,7 +93,12 @@ bool EventLoop::step(Micros limit) { return turn(limit, true); }
 bool EventLoop::turn(std::optional<Micros> limit, bool until_limit) {
   // What the last handler (or the script that called step) held back leaves before anything
   // else runs or the loop polls: a peer's answer to it can then arrive in this turn's wait.
-  flush_deferred();
+  // The TCP sends wait while the Poller's wake-up has more sockets to serve: they leave
+  // together after the last one (core/send_ring.hpp).
+  if (poller_ && poller_->mid_batch())
+    flush_deferred_only();
+  else
+    flush_deferred();
   // A signal interrupted the Lua call that just returned: stop before anything else runs.
   if (!stopping_ && interrupt::pending()) stop(interrupt::exit_status());
   if (stopping_) return false;

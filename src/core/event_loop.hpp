@@ -37,6 +37,7 @@ class Lifetime {
 
 class Sweep;
 class Poller;
+class SendRing;
 
 class EventLoop {
  public:
@@ -85,6 +86,9 @@ class EventLoop {
   Sweep& sweep();
   // The loop's level-triggered epoll set for TCP sockets (core/poller.hpp).
   Poller& poller();
+  // The TCP sends of a wake-up, submitted together (core/send_ring.hpp); null where the host
+  // has no working io_uring (or NODEMCU_EMU_NO_IO_URING is set): connections send themselves.
+  SendRing* send_ring();
 
   // Runs fn on a later turn of the loop.
   void post(std::function<void()> fn);
@@ -106,7 +110,12 @@ class EventLoop {
     if (!d.is_linked()) deferred_.push_back(d);
   }
   // Runs every due flush now (the loop does it at each turn; also before the loop ends).
+  // And the TCP sends of the send ring.
   void flush_deferred() {
+    submit_sends();
+    flush_deferred_only();
+  }
+  void flush_deferred_only() {
     while (!deferred_.empty()) {
       Deferred& d = deferred_.front();
       deferred_.pop_front();
@@ -147,6 +156,8 @@ class EventLoop {
 
  private:
   bool alive() const { return keepalives_ > 0 || !timers_.empty(); }
+  // What the send ring holds goes now (its reports run the connections' "sent" handling).
+  void submit_sends();
   // run()'s body. until_limit: time passes up to `limit` even when nothing can happen.
   bool turn(std::optional<Micros> limit, bool until_limit);
   bool wait_virtual(std::optional<Micros> limit);
@@ -162,6 +173,8 @@ class EventLoop {
   TimerService timers_;
   std::unique_ptr<Sweep> sweep_;  // after timers_: its timer goes first
   std::unique_ptr<Poller> poller_;  // after io_: its descriptor and handlers go first
+  std::unique_ptr<SendRing> send_ring_;
+  bool send_ring_tried_ = false;
   std::vector<std::shared_ptr<void>> lingering_;  // after poller_: they leave it first
   boost::intrusive::list<Deferred, boost::intrusive::constant_time_size<false>> deferred_;
   std::optional<asio::posix::stream_descriptor> signal_pipe_;

@@ -89,6 +89,8 @@ class Poller {
   // Serves the next socket of the current wake-up; false when none is left (then the set is
   // watched again).
   bool serve_one();
+  // Sockets of the current wake-up are still to be served.
+  bool mid_batch() const { return next_ < ready_count_; }
 
  private:
   struct Slot {

@@ -136,7 +136,7 @@ void TcpConnection::set_keepalive(int idle_s, int interval_s, int count) {
 
 void TcpConnection::update_interest() {
   if (fd_ < 0) return;
-  std::uint32_t wanted = (reading_ ? EPOLLIN : 0u) | (connecting_ || write_in_flight_ ? EPOLLOUT : 0u);
+  std::uint32_t wanted = (reading_ ? EPOLLIN : 0u) | (connecting_ || awaiting_writable() ? EPOLLOUT : 0u);
   if (watch_) return watch_.set(wanted);
   if (wanted == 0 && !watching_) return;
   boost::system::error_code ec;
@@ -161,7 +161,7 @@ void TcpConnection::on_ready(std::uint32_t events) {
     if (fd_ < 0 || connecting_) return;
     if (!write_in_flight_ && !reading_) return update_interest();
   }
-  if (write_in_flight_ && (events & (EPOLLOUT | trouble)) != 0) write_more();
+  if (awaiting_writable() && (events & (EPOLLOUT | trouble)) != 0) write_more();
   if (fd_ >= 0 && (events & (EPOLLIN | trouble)) != 0) {
     if (reading_)
       read_now();
@@ -243,6 +243,7 @@ constexpr int k_sync_rounds = 16;
 // Callbacks that send again are picked up by the loop, not by recursion.
 void TcpConnection::flush() {
   if (write_in_flight_ || flushing_ || detached_ || connecting_ || queued_sends() == 0) return;
+  if (write_with_ring()) return;
   auto self = shared_from_this();  // the owner may let go of this connection in its callbacks
   flushing_ = true;
   bool corked = false;
@@ -291,6 +292,44 @@ std::size_t TcpConnection::write_some_now(const char* data, std::size_t n, int f
   }
 }
 
+// The queued sends leave with the other connections' at the end of the loop's wake-up, in one
+// system call (core/send_ring.hpp); ring_done() then goes on as flush() does after a send(2).
+bool TcpConnection::write_with_ring() {
+  core::SendRing* ring = fd_ >= 0 ? loop_.send_ring() : nullptr;
+  if (ring == nullptr) return false;
+  Writes& w = *w_;
+  w.writing.swap(w.queued);
+  // From "sent": the script streams, the host may hold partial segments until it pauses.
+  int flags = chained_ ? MSG_MORE : 0;
+  ring_ticket_ = ring->prepare(fd_, w.writing.data(), w.writing.size(), flags, shared_from_this(),
+                               &TcpConnection::ring_report);
+  if (ring_ticket_ == 0) {  // the ring is full: this connection writes itself
+    w.writing.swap(w.queued);
+    return false;
+  }
+  chained_ = false;
+  corked_ = corked_ || flags != 0;
+  write_in_flight_ = true;
+  w.write_offset = 0;
+  w.write_sends = std::exchange(w.queued_sends, 0);
+  w.write_bytes = w.writing.size();
+  return true;
+}
+
+void TcpConnection::ring_report(void* self, int result) {
+  auto* c = static_cast<TcpConnection*>(self);
+  c->ring_ticket_ = 0;
+  c->ring_done(result);
+}
+
+void TcpConnection::ring_done(int result) {
+  if (result == -EAGAIN || result == -EWOULDBLOCK) return update_interest();  // when writable
+  if (result < 0) return write_finished(from_errno(-result));
+  w_->write_offset = static_cast<std::size_t>(result);
+  if (w_->write_offset < w_->writing.size()) return update_interest();  // the rest when writable
+  write_finished({});
+}
+
 void TcpConnection::push() { set_int_option(fd_, IPPROTO_TCP, TCP_NODELAY, 1); }
 
 void TcpConnection::write_batch() {
@@ -334,7 +373,14 @@ void TcpConnection::write_finished(const boost::system::error_code& ec) {
   update_interest();
   touch_peer();
   if (auto owner = owner_.lock()) owner->on_written(ec, sends, bytes);
-  if (!ec) flush();
+  if (ec) return;
+  chained_ = true;  // what "sent" queued
+  flush();
+  chained_ = false;
+  if (corked_ && !write_in_flight_ && !detached_) {
+    corked_ = false;
+    push();  // the stream paused
+  }
 }
 
 // The written bytes go. With nothing queued either, the connection's Writes goes back to the
@@ -413,7 +459,17 @@ void TcpConnection::let_loop_release() {
   loop_.done(this);
 }
 
+// A send still in the ring must not reach a closed descriptor (or the next socket given its
+// number), nor read a dropped buffer.
+void TcpConnection::cancel_ring_write() {
+  if (ring_ticket_ == 0) return;
+  if (auto* ring = loop_.send_ring()) ring->cancel(ring_ticket_);
+  ring_ticket_ = 0;
+  write_in_flight_ = false;
+}
+
 void TcpConnection::close_socket() {
+  cancel_ring_write();
   if (fd_ < 0) return;
   watch_.forget();  // a closed descriptor leaves the epoll set by itself
   ::close(std::exchange(fd_, -1));
@@ -424,6 +480,7 @@ void TcpConnection::abort() {
   detached_ = true;
   owner_.reset();
   peer_.reset();
+  cancel_ring_write();
   w_.reset();
   if (fd_ >= 0) {
     linger lg{1, 0};  // RST

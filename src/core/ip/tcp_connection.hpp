@@ -16,6 +16,7 @@
 
 #include "core/event_loop.hpp"
 #include "core/poller.hpp"
+#include "core/send_ring.hpp"
 #include "core/sweep.hpp"
 
 namespace nodemcu_emu::net {
@@ -145,6 +146,13 @@ class TcpConnection : public core::Sweep::Member,
   void read_done(const boost::system::error_code& ec, std::size_t n);
   void errors_while_held(std::uint32_t events);
   void write_batch();
+  // The write goes with the loop's send ring (false: no ring, or it is full).
+  bool write_with_ring();
+  static void ring_report(void* self, int result);
+  void cancel_ring_write();
+  void ring_done(int result);
+  // A write waits for EPOLLOUT (not for the send ring).
+  bool awaiting_writable() const { return write_in_flight_ && ring_ticket_ == 0; }
   std::size_t write_some_now(const char* data, std::size_t n, int flags,
                              boost::system::error_code& ec);
   // Lets the host send what MSG_MORE let it hold (setting TCP_NODELAY pushes pending frames).
@@ -183,6 +191,9 @@ class TcpConnection : public core::Sweep::Member,
   bool configured_ : 1 = false;
   bool flushing_ : 1 = false;
   bool kept_ : 1 = false;  // the loop holds this let-go connection until it finishes
+  bool chained_ : 1 = false;  // the next write comes from "sent" (the script streams)
+  bool corked_ : 1 = false;   // a write went with MSG_MORE: push() when the stream pauses
+  std::uint32_t ring_ticket_ = 0;  // the write waiting in the send ring (0: none)
   core::EventLoop::KeepAlive linger_;  // keeps the loop running while a let-go connection finishes
   core::Micros drain_deadline_{0};
   // The real-peer watch, only under virtual time (core/peer_watch.hpp): a pointer when off.
