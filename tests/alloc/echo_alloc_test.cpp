@@ -58,12 +58,13 @@ struct EchoPair {
     session->start();
   }
 
-  // One message there and back; the loop runs handlers until the answer is in the peer's
-  // buffer (bounded: a lost message fails the test instead of hanging it).
+  // One message there and back; the loop turns until the answer is in the peer's buffer
+  // (bounded: a lost message fails the test instead of hanging it). Turns of the EventLoop, not
+  // bare Asio handlers: the answer leaves with the loop's send ring (core/send_ring.hpp).
   bool round_trip(const char* msg, char* back, std::size_t n) {
     asio::write(peer, asio::buffer(msg, n));
-    for (int i = 0; i < 100 && peer.available() < n; ++i)
-      loop.io().run_one_for(std::chrono::milliseconds(100));
+    for (int i = 0; i < 1000 && peer.available() < n; ++i)
+      loop.step(loop.now() + std::chrono::milliseconds(100));
     if (peer.available() < n) return false;
     asio::read(peer, asio::buffer(back, n));
     return true;

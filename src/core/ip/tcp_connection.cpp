@@ -244,6 +244,10 @@ constexpr int k_sync_rounds = 16;
 void TcpConnection::flush() {
   if (write_in_flight_ || flushing_ || detached_ || connecting_ || queued_sends() == 0) return;
   if (write_with_ring()) return;
+  write_now();
+}
+
+void TcpConnection::write_now() {
   auto self = shared_from_this();  // the owner may let go of this connection in its callbacks
   flushing_ = true;
   bool corked = false;
@@ -299,16 +303,12 @@ bool TcpConnection::write_with_ring() {
   if (ring == nullptr) return false;
   Writes& w = *w_;
   w.writing.swap(w.queued);
-  // From "sent": the script streams, the host may hold partial segments until it pauses.
-  int flags = chained_ ? MSG_MORE : 0;
-  ring_ticket_ = ring->prepare(fd_, w.writing.data(), w.writing.size(), flags, shared_from_this(),
+  ring_ticket_ = ring->prepare(fd_, w.writing.data(), w.writing.size(), 0, shared_from_this(),
                                &TcpConnection::ring_report);
   if (ring_ticket_ == 0) {  // the ring is full: this connection writes itself
     w.writing.swap(w.queued);
     return false;
   }
-  chained_ = false;
-  corked_ = corked_ || flags != 0;
   write_in_flight_ = true;
   w.write_offset = 0;
   w.write_sends = std::exchange(w.queued_sends, 0);
@@ -373,14 +373,10 @@ void TcpConnection::write_finished(const boost::system::error_code& ec) {
   update_interest();
   touch_peer();
   if (auto owner = owner_.lock()) owner->on_written(ec, sends, bytes);
-  if (ec) return;
-  chained_ = true;  // what "sent" queued
-  flush();
-  chained_ = false;
-  if (corked_ && !write_in_flight_ && !detached_) {
-    corked_ = false;
-    push();  // the stream paused
-  }
+  // What "sent" queued goes now, with the rounds that may follow it (a script streaming from
+  // "sent" gets its MSG_MORE coalescing from write_now(), not one submit per round).
+  if (!ec && !write_in_flight_ && !flushing_ && !detached_ && !connecting_ && queued_sends() != 0)
+    write_now();
 }
 
 // The written bytes go. With nothing queued either, the connection's Writes goes back to the

@@ -148,6 +148,8 @@ class TcpConnection : public core::Sweep::Member,
   void write_batch();
   // The write goes with the loop's send ring (false: no ring, or it is full).
   bool write_with_ring();
+  // Writes at once, and what "sent" queues meanwhile, for a bounded number of rounds.
+  void write_now();
   static void ring_report(void* self, int result);
   void cancel_ring_write();
   void ring_done(int result);
@@ -191,8 +193,6 @@ class TcpConnection : public core::Sweep::Member,
   bool configured_ : 1 = false;
   bool flushing_ : 1 = false;
   bool kept_ : 1 = false;  // the loop holds this let-go connection until it finishes
-  bool chained_ : 1 = false;  // the next write comes from "sent" (the script streams)
-  bool corked_ : 1 = false;   // a write went with MSG_MORE: push() when the stream pauses
   std::uint32_t ring_ticket_ = 0;  // the write waiting in the send ring (0: none)
   core::EventLoop::KeepAlive linger_;  // keeps the loop running while a let-go connection finishes
   core::Micros drain_deadline_{0};
