@@ -21,6 +21,20 @@ import time
 NOT_FLASH = shutil.ignore_patterns("drive.py", "__pycache__", "*.pyc")
 
 
+def descriptor_count(pid):
+    """Open descriptors of process `pid`, without the loop's io_uring (src/core/send_ring.hpp):
+    the first TCP send opens it, once per process; it is no connection's."""
+    n = 0
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}") == "anon_inode:[io_uring]":
+                continue
+        except OSError:
+            continue  # closed meanwhile
+        n += 1
+    return n
+
+
 def emulator_path():
     """The emulator: first argument, else $NODEMCU_EMU, else build/nodemcu-emu."""
     if len(sys.argv) > 1:

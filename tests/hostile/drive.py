@@ -29,7 +29,7 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "apps"))
-from harness import Checks, Emulator, emulator_path  # noqa: E402
+from harness import Checks, Emulator, descriptor_count, emulator_path  # noqa: E402
 
 TIMEOUT = 20  # seconds: the bound of every wait
 # Sanitizer builds: ASan's quarantine keeps freed memory, so RSS bounds are skipped there.
@@ -46,20 +46,6 @@ def check_rss(checks, name, before, after, bound_kb):
 def rss_kb(pid):
     with open(f"/proc/{pid}/status") as f:
         return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-
-
-def fd_count(pid):
-    """Open descriptors, without the loop's io_uring (src/core/send_ring.hpp): it is opened by
-    the first TCP send, once per process, and is no connection's."""
-    n = 0
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            if os.readlink(f"/proc/{pid}/fd/{fd}") == "anon_inode:[io_uring]":
-                continue
-        except OSError:
-            continue  # closed meanwhile
-        n += 1
-    return n
 
 
 def poll(condition, timeout=TIMEOUT, step=0.02):
@@ -136,7 +122,7 @@ def start(exe, checks, name, script, args, script_args=()):
 
 def check_fds_back(checks, name, dev, idle_fds):
     """Once the peers are gone, the emulator's descriptors come back to the idle count."""
-    fds = poll(lambda: fd_count(dev.pid) <= idle_fds and fd_count(dev.pid), step=0.1) or fd_count(dev.pid)
+    fds = poll(lambda: descriptor_count(dev.pid) <= idle_fds and descriptor_count(dev.pid), step=0.1) or descriptor_count(dev.pid)
     checks.check(f"{name}: no descriptor left behind", fds <= idle_fds, f"{fds} open, {idle_fds} when idle")
 
 
@@ -162,7 +148,7 @@ def test_flood(exe, checks):
     if not dev:
         return
     try:
-        idle_fds, rss0 = fd_count(dev.pid), rss_kb(dev.pid)
+        idle_fds, rss0 = descriptor_count(dev.pid), rss_kb(dev.pid)
         holders = [connect(dev.port) for _ in range(5)]
         for i, h in enumerate(holders):
             h.sendall(b"hold%d" % i)
@@ -285,7 +271,7 @@ def test_rst_mid_send(exe, checks):
     if not dev:
         return
     try:
-        idle_fds = fd_count(dev.pid)
+        idle_fds = descriptor_count(dev.pid)
         for round_ in range(20):
             s = connect(dev.port)
             got = b""

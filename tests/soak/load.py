@@ -33,6 +33,9 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "apps"))
+from harness import descriptor_count  # noqa: E402
 IO_TIMEOUT = 20          # seconds: any single socket operation (waits in the backlog included)
 RSS_SLOPE_KB_MIN = 1024  # bound after warm-up, KiB of RSS per minute
 FD_SLOPE_MIN = 5         # bound after warm-up, descriptors per minute
@@ -222,7 +225,7 @@ class Emulator:
         pid = self.proc.pid
         with open(f"/proc/{pid}/status") as f:
             rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-        return rss, len(os.listdir(f"/proc/{pid}/fd"))
+        return rss, descriptor_count(pid)
 
     def stop(self):
         if self.proc.poll() is None:
