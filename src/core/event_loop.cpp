@@ -18,6 +18,7 @@ EventLoop::EventLoop(bool virtual_time, double idle_grace_ms, double peer_grace_
     // Real time never jumps: the peer watch is off (core/peer_watch.hpp).
     : peers_(std::chrono::microseconds(virtual_time ? static_cast<long>(peer_grace_ms * 1000.0) : 0)),
       work_(asio::make_work_guard(io_)),
+      virtual_(virtual_time),
       idle_grace_(static_cast<long>(idle_grace_ms * 1000.0)) {
   if (virtual_time)
     clock_ = std::make_unique<VirtualClock>();
@@ -55,8 +56,10 @@ SendRing* EventLoop::send_ring() {
   return send_ring_.get();
 }
 
+// The reports of a submit may prepare more (a "sent" handler closes: its FIN): they go too,
+// a bounded number of rounds; the loop does not wait while any is left (turn()).
 void EventLoop::submit_sends() {
-  if (send_ring_ && send_ring_->pending()) send_ring_->submit();
+  for (int round = 0; round < 8 && send_ring_ && send_ring_->pending(); ++round) send_ring_->submit();
 }
 
 TimerService::Id EventLoop::call_at(Micros deadline, TimerService::Callback fn) {
@@ -106,10 +109,11 @@ bool EventLoop::turn(std::optional<Micros> limit, bool until_limit) {
   // cannot starve a timer (on the chip the SDK's timer task runs between two Lua tasks).
   // Time moves only once nothing at all is ready.
   // A socket of the Poller's current wake-up counts as a ready handler.
+  turn_now_stale_ = true;
   std::size_t ran = (poller_ && poller_->serve_one()) ? 1 : io_.poll_one();
   if (stopping_) return false;
-  ran += timers_.fire_due(clock_->now());
-  if (ran != 0) return true;
+  ran += timers_.fire_due(turn_now());
+  if (ran != 0 || (send_ring_ && send_ring_->pending())) return true;
   if (limit && clock_->now() >= *limit) return false;
   // Nothing can happen any more: run() ends; a step (emu.advance) lets the time pass.
   if (!alive() && !until_limit) return false;
@@ -146,6 +150,7 @@ bool EventLoop::wait_virtual(std::optional<Micros> limit) {
 }
 
 void EventLoop::wait_real(std::optional<Micros> limit) {
+  turn_now_stale_ = true;  // what runs after the wait reads the time again
   auto next = timers_.next_deadline();
   if (limit && (!next || *limit < *next)) next = limit;
   if (next)

@@ -71,6 +71,10 @@ std::uint32_t SendRing::prepare(int fd, const void* data, std::size_t n, int fla
   io_uring_sqe* sqe = io_uring_get_sqe(ring_.get());
   if (sqe == nullptr) return 0;
   io_uring_prep_send(sqe, fd, data, n, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+  return add(sqe, std::move(target), report);
+}
+
+std::uint32_t SendRing::add(io_uring_sqe* sqe, std::shared_ptr<void> target, Report report) {
   std::size_t index = prepared_.size();
   io_uring_sqe_set_data64(sqe, index + 1);
   prepared_.push_back(Entry{report, sqe, std::move(target), 0, false});

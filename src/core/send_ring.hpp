@@ -69,6 +69,8 @@ class SendRing {
     std::vector<Entry>* entries;
   };
   SendRing();
+  // The entry of a prepared operation (0: the ring is full).
+  std::uint32_t add(io_uring_sqe* sqe, std::shared_ptr<void> target, Report report);
   bool setup();
   bool works();
   // The results of `entries`; `wait`: for every one (else what is there now).

@@ -23,12 +23,13 @@ std::optional<Micros> TimerService::next_deadline() {
 
 std::size_t TimerService::fire_due(Micros now) {
   std::size_t fired = 0;
+  // A head that is not due ends the loop whether or not it was cancelled: no lookup per turn.
   for (;;) {
-    drop_cancelled_head();
     if (heap_.empty() || heap_.top().deadline > now) break;
     Id id = heap_.top().id;
     heap_.pop();
     auto it = entries_.find(id);
+    if (it == entries_.end()) continue;  // cancelled
     Callback fn = std::move(it->second);
     entries_.erase(it);
     fn();

@@ -46,6 +46,9 @@ struct EchoPair {
   std::shared_ptr<TcpSession> session;
 
   EchoPair() {
+    // As the emulator's listeners: accepted sockets inherit TCP_NODELAY (TcpConnection's
+    // constructor for them relies on it).
+    acceptor.set_option(tcp::no_delay(true));
     peer.connect(acceptor.local_endpoint());
     tcp::socket accepted(loop.io());
     acceptor.accept(accepted);

@@ -70,6 +70,9 @@ struct Loopback {
   std::shared_ptr<TcpSession> session;
 
   explicit Loopback(int timeout_s = 0, std::size_t frame_size = 1460) {
+    // As the emulator's listeners: accepted sockets inherit TCP_NODELAY (TcpConnection's
+    // constructor for them relies on it).
+    acceptor.set_option(tcp::no_delay(true));
     peer.connect(acceptor.local_endpoint());
     tcp::socket accepted(loop.io());
     acceptor.accept(accepted);

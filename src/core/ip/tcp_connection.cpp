@@ -29,8 +29,9 @@ void set_int_option(int fd, int level, int name, int value) {
 TcpConnection::TcpConnection(core::EventLoop& loop, ReadBuffer buffer)
     : loop_(loop), rx_(std::move(buffer)) {}
 
+// Configured already: the listener's TCP_NODELAY is inherited by what it accepts.
 TcpConnection::TcpConnection(core::EventLoop& loop, int fd, ReadBuffer buffer)
-    : loop_(loop), rx_(std::move(buffer)), fd_(fd) {}
+    : loop_(loop), rx_(std::move(buffer)), fd_(fd), configured_(true) {}
 
 TcpConnection::~TcpConnection() { close_socket(); }
 
@@ -426,7 +427,13 @@ void TcpConnection::close_gracefully() {
 }
 
 void TcpConnection::drain() {
+  // Not through the send ring: io_uring runs a shutdown on a worker thread of its own, never
+  // during the submit (a context switch per FIN, measured slower than the system call).
   if (fd_ < 0 || ::shutdown(fd_, SHUT_WR) != 0) return finish_close();
+  drain_after_fin();
+}
+
+void TcpConnection::drain_after_fin() {
   // The limit is one of the loop's Sweep: a closed connection costs no timer of its own.
   drain_deadline_ = loop_.now() + k_drain_limit;
   loop_.sweep().enlist(*this);

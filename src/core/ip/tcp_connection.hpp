@@ -71,7 +71,8 @@ class TcpConnection : public core::Sweep::Member,
   // A connection without a socket yet (open_bound, then connect).
   TcpConnection(core::EventLoop& loop, ReadBuffer buffer);
   // An accepted socket, owned from now on. Reads and writes pass MSG_DONTWAIT, so it need not
-  // be non-blocking (accept4 makes it so anyway, and close-on-exec).
+  // be non-blocking (accept4 makes it so anyway, and close-on-exec). It must come from a
+  // listener with TCP_NODELAY set (accepted sockets inherit it).
   TcpConnection(core::EventLoop& loop, int fd, ReadBuffer buffer);
   ~TcpConnection() override;
   TcpConnection(const TcpConnection&) = delete;
@@ -172,6 +173,8 @@ class TcpConnection : public core::Sweep::Member,
   void close_socket();
   void let_loop_release();
   void drain();
+  // Our FIN is out: read and drop until the peer's.
+  void drain_after_fin();
   // The drain's time limit (on the loop's Sweep).
   core::Micros deadline() const override { return drain_deadline_; }
   void on_deadline(core::Micros now) override;

@@ -112,7 +112,7 @@ class TcpSession : public TcpConnection::Owner,
   void resume_reading();
   void ended(int err, bool graceful);
   void release(bool graceful);
-  void note_activity() { last_activity_ = loop_.now(); }
+  void note_activity() { last_activity_ = loop_.turn_now(); }
   void arm_idle_timer();
   core::Micros deadline() const override {
     return last_activity_ + std::chrono::seconds(timeout_s_);

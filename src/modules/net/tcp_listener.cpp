@@ -1,6 +1,8 @@
 #include "modules/net/tcp_listener.hpp"
 
 #include <sys/epoll.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -28,6 +30,8 @@ bool TcpListener::open(const tcp::endpoint& endpoint, boost::system::error_code&
   int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+  // Accepted sockets inherit it (Linux): no setsockopt per connection (TcpConnection).
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   core::ip::release_reserved_port(endpoint.port());  // a --port-map P=0 port: ours from now on
   if (::bind(fd, endpoint.data(), static_cast<socklen_t>(endpoint.size())) != 0) {
     ec = from_errno(errno);
