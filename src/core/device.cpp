@@ -158,6 +158,12 @@ void Device::open_state() {
     // before the collection below, which computes the next threshold from it.
     lua_gc(L_, LUA_GCSETPAUSE, 100);
     lua_gc(L_, LUA_GCSETSTEPMUL, 1000);
+  } else {
+    // Unbounded, the host trades memory for speed: a cycle starts when the heap is four times
+    // what the last one left (Lua's default: twice), which halves the collector's work per
+    // allocated byte (a received TCP frame is a new 1.5 KiB string: docs/performance.md).
+    // node.heap() collects before it answers, so what it reports does not change.
+    lua_gc(L_, LUA_GCSETPAUSE, 400);
   }
   lua_gc(L_, LUA_GCCOLLECT, 0);
   heap_->baseline = heap_->used;
