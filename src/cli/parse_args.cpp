@@ -429,6 +429,9 @@ environment:
                      started with it (busted --lua=nodemcu-emu passes none of its own), e.g.
                      "--host-libs --virtual-time --firmware=3"; the command line wins
   NODEMCU_EMU_FIRMWARE  1, 2 or 3: the default --firmware
+  NODEMCU_EMU_NO_IO_URING  set: TCP sockets send with send(2) each, not in one io_uring
+                     submit per loop wake-up (what happens anyway where the host has no
+                     working io_uring; docs/performance.md)
 
   --help             this text
   --version          the emulator's version
