@@ -171,6 +171,7 @@ void Device::open_state() {
 
 void Device::close_state() {
   if (L_ == nullptr) return;
+  dispatch_body_ref_ = traceback_ref_ = LUA_NOREF;
   error_handler_.reset();
   case_error_hook_.reset();
   tasks_.clear();

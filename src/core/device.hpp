@@ -197,6 +197,10 @@ class Device {
   std::unique_ptr<Coverage> coverage_;
   lua_State* L_ = nullptr;
   lua::StateLife* lua_life_ = nullptr;  // ended when L_ closes (see lua::Ref)
+  // run_protected's two C functions, kept in the registry's array part of L_ (a rawgeti each
+  // per callback instead of a pointer-keyed hash lookup); LUA_NOREF until the first call.
+  int dispatch_body_ref_ = LUA_NOREF;
+  int traceback_ref_ = LUA_NOREF;
   Micros boot_time_{0};
   BootProgram program_;
   bool halted_ = false;

@@ -15,10 +15,6 @@ namespace nodemcu_emu::core {
 
 namespace {
 
-// Registry keys (addresses: pushing a light userdata allocates nothing).
-char k_body_key;
-char k_handler_key;
-
 struct Frame {
   Device::PushCall push;
 };
@@ -32,27 +28,24 @@ int dispatch_body(lua_State* L) {
   return 0;
 }
 
+struct Installed {
+  int body = LUA_NOREF;
+  int handler = LUA_NOREF;
+};
+
+// Files the two C functions in the registry (making a closure allocates: done under
+// lua_cpcall, once per state).
 int install_functions(lua_State* L) {
-  lua_pushlightuserdata(L, &k_body_key);
+  auto* refs = static_cast<Installed*>(lua_touserdata(L, 1));
   lua_pushcfunction(L, dispatch_body);
-  lua::begin_all_or_nothing(L);  // new registry keys: whole or not at all (lua/heap_budget.hpp)
-  lua_rawset(L, LUA_REGISTRYINDEX);
+  lua::begin_all_or_nothing(L);  // a new registry slot: whole or not at all (lua/heap_budget.hpp)
+  refs->body = luaL_ref(L, LUA_REGISTRYINDEX);
   lua::end_all_or_nothing(L);
-  lua_pushlightuserdata(L, &k_handler_key);
   lua_pushcfunction(L, lua::traceback_handler);
   lua::begin_all_or_nothing(L);
-  lua_rawset(L, LUA_REGISTRYINDEX);
+  refs->handler = luaL_ref(L, LUA_REGISTRYINDEX);
   lua::end_all_or_nothing(L);
   return 0;
-}
-
-// Pushes the registry value under `key`; false when it is not there yet.
-bool push_registered(lua_State* L, char* key) {
-  lua_pushlightuserdata(L, key);
-  lua_rawget(L, LUA_REGISTRYINDEX);
-  if (lua_isfunction(L, -1)) return true;
-  lua_pop(L, 1);
-  return false;
 }
 
 std::string first_line_of_error(const std::string& error, std::string* traceback) {
@@ -66,18 +59,20 @@ std::string first_line_of_error(const std::string& error, std::string* traceback
 int Device::run_protected(PushCall push, std::string& error) {
   lua_State* L = L_;
   int base = lua_gettop(L);
-  // The two C functions are made once per state (making a closure allocates, so it is done
-  // under lua_cpcall); afterwards fetching them allocates nothing.
-  if (!push_registered(L, &k_handler_key)) {
-    int status = lua_cpcall(L, install_functions, nullptr);
+  // The two C functions are made once per state; afterwards fetching them allocates nothing.
+  if (dispatch_body_ref_ == LUA_NOREF) {
+    Installed refs;
+    int status = lua_cpcall(L, install_functions, &refs);
     if (status != 0) {
       error = lua::error_text(L, -1);
       lua_settop(L, base);
       return status;
     }
-    push_registered(L, &k_handler_key);
+    dispatch_body_ref_ = refs.body;
+    traceback_ref_ = refs.handler;
   }
-  push_registered(L, &k_body_key);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, traceback_ref_);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, dispatch_body_ref_);
   Frame frame{push};
   lua_pushlightuserdata(L, &frame);
   int status = lua_pcall(L, 1, 0, base + 1);

@@ -227,7 +227,8 @@ void TcpConnection::read_done(const boost::system::error_code& ec, std::size_t n
     return;
   }
   touch_peer();
-  auto self = shared_from_this();  // the owner may let go of this connection in its callbacks
+  // Its callers (on_ready, a posted handler) hold a reference: the owner may let go of this
+  // connection in its callbacks.
   if (auto owner = owner_.lock()) owner->on_read(ec, rx_->read.data(), n);
 }
 
