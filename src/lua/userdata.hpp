@@ -54,6 +54,15 @@ T* test_userdata(lua_State* L, int index, const char* metatable) {
   return same ? static_cast<T*>(p) : nullptr;
 }
 
+// Whether the value at `index` is a full userdata whose metatable is the calling function's
+// upvalue 1 (what new_class gives its functions); false too when the function has none.
+inline bool class_upvalue_is(lua_State* L, int index) {
+  if (lua_type(L, index) != LUA_TUSERDATA || !lua_getmetatable(L, index)) return false;
+  bool same = lua_rawequal(L, -1, lua_upvalueindex(1)) != 0;
+  lua_pop(L, 1);
+  return same;
+}
+
 // Whether arg 1 is an object whose metatable's __gc is `gc`. The collector calls __gc once per
 // object, but a script can fetch it (getmetatable(obj).__gc) and call it with anything, or
 // twice: only a full userdata finalized by `gc` is an object of the type `gc` destroys.
@@ -94,7 +103,10 @@ inline void new_class(lua_State* L, const char* name, const luaL_Reg* functions)
   lua_newtable(L);
   for (const luaL_Reg* f = functions; f->name != nullptr; ++f) {
     bool meta = f->name[0] == '_' && f->name[1] == '_';
-    lua_pushcfunction(L, f->func);
+    // The metatable as upvalue 1: a method checks its object against it (class_upvalue_is)
+    // without a registry lookup per call.
+    lua_pushvalue(L, -2);
+    lua_pushcclosure(L, f->func, 1);
     lua_setfield(L, meta ? -3 : -2, f->name);
   }
   lua_setfield(L, -2, "__index");

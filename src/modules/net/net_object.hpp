@@ -51,6 +51,11 @@ struct MethodOf<int (T::*)(lua_State*)> {
 template <const char* Class, auto Method>
 int method(lua_State* L) {
   using T = typename detail::MethodOf<decltype(Method)>::Object;
+  // new_class gives the methods their metatable as upvalue 1: one comparison, no lookup.
+  if (lua::class_upvalue_is(L, 1)) {
+    auto* h = static_cast<Handle<T>*>(lua_touserdata(L, 1));
+    if (h->object) return (h->object.get()->*Method)(L);
+  }
   return (check_object<T>(L, Class).*Method)(L);
 }
 
@@ -111,7 +116,7 @@ int set_callback(lua_State* L, Callbacks<Pins>& cbs, const EventName (&names)[N]
   const char* name = luaL_checkstring(L, 2);
   const EventName* found = nullptr;
   for (const auto& n : names)
-    if (std::strcmp(n.name, name) == 0) found = &n;
+    if (n.name[0] == name[0] && std::strcmp(n.name, name) == 0) found = &n;
   if (found == nullptr) return luaL_error(L, "invalid callback name");
   if (lua_isfunction(L, 3))
     cbs.set(L, found->event, 3);
