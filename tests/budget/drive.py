@@ -31,7 +31,9 @@ IO_TIMEOUT = 20
 # the re-arm of the Poller's descriptor (an epoll_ctl), shared by every socket ready then.
 #   echo (one connection, closed loop): one recv, one send, and a whole wake-up per message
 #        (nothing to share it with): epoll_ctl 1, epoll_wait 2, three when the loop polls
-#        before it blocks (it does when the machine is loaded and the next message is there).
+#        before it blocks (it does when the machine is loaded and the next message is there),
+#        plus the few timed waits of a second that Asio splits a long wait into (make stress
+#        saw 3.01 per message once): 3.05; a fourth epoll_wait per message still fails.
 #   echo32 (32 connections, a message on each, then every echo read): one recv and one send
 #        per message, the wake-ups shared (measured 0.03 epoll_ctl and 0.06-0.1 epoll_wait per
 #        message; the ceilings leave room for a loaded machine waking the loop more often, and
@@ -56,7 +58,7 @@ IO_TIMEOUT = 20
 #        timeouts are one core::Sweep), no getpeername (the address comes from accept4; the
 #        real-peer watch is off in real time).
 CEILINGS = {
-    "echo": {"recv": 1.0, "send": 1.0, "epoll_ctl": 1.0, "epoll_wait": 3.0, "timer": 0.0,
+    "echo": {"recv": 1.0, "send": 1.0, "epoll_ctl": 1.0, "epoll_wait": 3.05, "timer": 0.0,
              "other": 0.02},
     "echo32": {"recv": 1.02, "send": 1.0, "epoll_ctl": 0.5, "epoll_wait": 1.0, "timer": 0.0,
                "other": 0.02},
