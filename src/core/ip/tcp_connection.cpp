@@ -244,7 +244,7 @@ constexpr int k_sync_rounds = 16;
 // follows in the same loop turn; what the host does not take goes when the socket is writable.
 // Callbacks that send again are picked up by the loop, not by recursion.
 void TcpConnection::flush() {
-  if (write_in_flight_ || flushing_ || detached_ || connecting_ || queued_sends() == 0) return;
+  if (!ready_to_write()) return;
   if (write_with_ring()) return;
   write_now();
 }
@@ -377,8 +377,7 @@ void TcpConnection::write_finished(const boost::system::error_code& ec) {
   if (auto owner = owner_.lock()) owner->on_written(ec, sends, bytes);
   // What "sent" queued goes now, with the rounds that may follow it (a script streaming from
   // "sent" gets its MSG_MORE coalescing from write_now(), not one submit per round).
-  if (!ec && !write_in_flight_ && !flushing_ && !detached_ && !connecting_ && queued_sends() != 0)
-    write_now();
+  if (!ec && ready_to_write()) write_now();
 }
 
 // The written bytes go. With nothing queued either, the connection's Writes goes back to the
@@ -431,10 +430,6 @@ void TcpConnection::drain() {
   // Not through the send ring: io_uring runs a shutdown on a worker thread of its own, never
   // during the submit (a context switch per FIN, measured slower than the system call).
   if (fd_ < 0 || ::shutdown(fd_, SHUT_WR) != 0) return finish_close();
-  drain_after_fin();
-}
-
-void TcpConnection::drain_after_fin() {
   // The limit is one of the loop's Sweep: a closed connection costs no timer of its own.
   drain_deadline_ = loop_.now() + k_drain_limit;
   loop_.sweep().enlist(*this);

@@ -156,6 +156,10 @@ class TcpConnection : public core::Sweep::Member,
   void ring_done(int result);
   // A write waits for EPOLLOUT (not for the send ring).
   bool awaiting_writable() const { return write_in_flight_ && ring_ticket_ == 0; }
+  // Sends are queued and nothing stops them from going now.
+  bool ready_to_write() const {
+    return !write_in_flight_ && !flushing_ && !detached_ && !connecting_ && queued_sends() != 0;
+  }
   std::size_t write_some_now(const char* data, std::size_t n, int flags,
                              boost::system::error_code& ec);
   // Lets the host send what MSG_MORE let it hold (setting TCP_NODELAY pushes pending frames).
@@ -173,8 +177,6 @@ class TcpConnection : public core::Sweep::Member,
   void close_socket();
   void let_loop_release();
   void drain();
-  // Our FIN is out: read and drop until the peer's.
-  void drain_after_fin();
   // The drain's time limit (on the loop's Sweep).
   core::Micros deadline() const override { return drain_deadline_; }
   void on_deadline(core::Micros now) override;
