@@ -81,6 +81,35 @@ TEST_CASE("while the gate is shut a connection waits in the backlog until resume
   CHECK(t.gate->peers.size() == 1);
 }
 
+// One readiness, one turn of the loop: the connections waiting in the backlog are taken
+// together (up to the batch), or one per readiness by default.
+TEST_CASE("one readiness takes up to accept_up_to connections, then stops at the gate",
+          "[tcp_listener]") {
+  Fixture t;
+  t.listener->accept_up_to(3);
+  t.listener->resume();
+  std::vector<tcp::socket> clients;
+  for (int i = 0; i < 5; ++i) clients.emplace_back(t.loop.io()).connect(t.at);
+  // The turns until the first accept (the Poller's wake-up), then that one turn's batch.
+  for (int turn = 0; turn < 100 && t.gate->peers.empty(); ++turn) t.loop.step(t.loop.now() + 1s);
+  CHECK(t.gate->peers.size() == 3);
+  t.gate->open = false;  // the gate is asked before each connection after the first
+  for (int turn = 0; turn < 10; ++turn) t.loop.step(t.loop.now() + 1s);
+  CHECK(t.gate->peers.size() == 4);
+  CHECK(t.gate->refused >= 1);
+}
+
+TEST_CASE("by default one readiness takes one connection", "[tcp_listener]") {
+  Fixture t;
+  t.listener->resume();
+  std::vector<tcp::socket> clients;
+  for (int i = 0; i < 3; ++i) clients.emplace_back(t.loop.io()).connect(t.at);
+  for (int turn = 0; turn < 100 && t.gate->peers.empty(); ++turn) t.loop.step(t.loop.now() + 1s);
+  CHECK(t.gate->peers.size() == 1);
+  t.run_for(1s);
+  CHECK(t.gate->peers.size() == 3);
+}
+
 TEST_CASE("a closed listener accepts nothing more and frees its port", "[tcp_listener]") {
   Fixture t;
   t.listener->resume();

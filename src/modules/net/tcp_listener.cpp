@@ -70,22 +70,28 @@ void TcpListener::resume() {
   watch_ = loop_.poller().watch(fd_, EPOLLIN, *this, ec);
 }
 
-// One connection per readiness: the watch is level-triggered, so the next one waiting in the
-// backlog is reported again (served on a later turn, after the due timers).
+// Up to accept_batch_ connections per readiness: each one left in the backlog would cost the
+// loop a wake-up of its own (the Poller's re-arm and two epoll_wait). The watch is
+// level-triggered: what is left is reported again, served on a later turn after the due timers.
 void TcpListener::on_ready(std::uint32_t) {
-  auto self = shared_from_this();  // the listen callback may close the server
-  if (fd_ < 0) return;
-  tcp::endpoint peer;
-  socklen_t len = static_cast<socklen_t>(peer.capacity());
-  int fd = ::accept4(fd_, peer.data(), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  // EAGAIN (another turn took it), a connection reset before it was taken, EMFILE: nothing now.
-  if (fd < 0) return;
-  peer.resize(len);
-  if (auto events = events_.lock())
+  auto self = shared_from_this();  // a listen callback may close the server
+  for (int taken = 0; taken < accept_batch_ && fd_ >= 0; ++taken) {
+    auto events = events_.lock();
+    // The first was allowed when the watch was armed; the limit may be reached since.
+    if (taken > 0 && !(events && events->may_accept())) break;
+    tcp::endpoint peer;
+    socklen_t len = static_cast<socklen_t>(peer.capacity());
+    int fd = ::accept4(fd_, peer.data(), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    // EAGAIN (the backlog is empty), a connection reset before it was taken, EMFILE: no more now.
+    if (fd < 0) break;
+    peer.resize(len);
+    if (!events) {
+      ::close(fd);
+      break;
+    }
     events->on_accepted(fd, peer);
-  else
-    ::close(fd);
-  resume();  // the limit may have been reached by this one
+  }
+  resume();  // the limit may have been reached
 }
 
 void TcpListener::close() {

@@ -28,7 +28,13 @@ class TcpListener : public core::Poller::Client, public std::enable_shared_from_
     virtual void on_accepted(int fd, const boost::asio::ip::tcp::endpoint& peer) = 0;
   };
 
+  // Connections a readiness may take at most (libuv's and the C servers' loop until EAGAIN,
+  // bounded so that due timers do not wait behind a flood of connects).
+  static constexpr int k_accept_batch = 16;
+
   explicit TcpListener(core::EventLoop& loop) : loop_(loop) {}
+  // How many connections one readiness takes (1 until set; at most k_accept_batch).
+  void accept_up_to(int n) { accept_batch_ = n < 1 ? 1 : (n > k_accept_batch ? k_accept_batch : n); }
   ~TcpListener() override { close(); }
   TcpListener(const TcpListener&) = delete;
   TcpListener& operator=(const TcpListener&) = delete;
@@ -53,6 +59,7 @@ class TcpListener : public core::Poller::Client, public std::enable_shared_from_
   core::EventLoop& loop_;
   std::weak_ptr<Events> events_;
   int fd_ = -1;
+  int accept_batch_ = 1;
   core::Poller::Watch watch_;
 };
 

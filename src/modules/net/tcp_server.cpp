@@ -49,6 +49,10 @@ int TcpServer::open_acceptor(std::uint16_t port, const char* ip) {
   boost::system::error_code ec;
   bool listen_failed = false;
   listener_->attach(weak_from_this());
+  // Without a connection limit, one readiness takes what waits in the backlog (bounded). With
+  // one, a connection at a time: the device's own connects that complete in the same wake-up
+  // then count first, as lwIP counts a client's pcb before its peer's side is accepted.
+  if (device_.options().limits.tcp == 0) listener_->accept_up_to(TcpListener::k_accept_batch);
   if (!listener_->open(endpoint, ec, listen_failed)) {
     if (listen_failed) return k_err_mem;  // tcp_listen failing is ERR_MEM on the device
     if (ec == asio::error::access_denied) {
