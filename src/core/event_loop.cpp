@@ -110,7 +110,19 @@ bool EventLoop::turn(std::optional<Micros> limit, bool until_limit) {
   // Time moves only once nothing at all is ready.
   // A socket of the Poller's current wake-up counts as a ready handler.
   turn_now_stale_ = true;
-  std::size_t ran = (poller_ && poller_->serve_one()) ? 1 : io_.poll_one();
+  std::size_t ran = 0;
+  if (poller_ && poller_->serve_one()) {
+    ran = 1;
+  } else if (!clock_->is_virtual() && !limit && alive()) {
+    // Real time, nothing served: the due timers, else wait_real's run_one_until runs a ready
+    // handler at once or waits for one. Polling Asio first (poll_one) would cost an epoll_wait
+    // of its own on every wake-up, before the one that blocks.
+    ran = timers_.fire_due(turn_now());
+    if (ran == 0 && !(send_ring_ && send_ring_->pending())) wait_real(limit);
+    return !stopping_;
+  } else {
+    ran = io_.poll_one();
+  }
   if (stopping_) return false;
   ran += timers_.fire_due(turn_now());
   if (ran != 0 || (send_ring_ && send_ring_->pending())) return true;

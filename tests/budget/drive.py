@@ -30,10 +30,9 @@ IO_TIMEOUT = 20
 # wake-up costs Asio's epoll_wait on the loop's set, the Poller's epoll_wait on its own, and
 # the re-arm of the Poller's descriptor (an epoll_ctl), shared by every socket ready then.
 #   echo (one connection, closed loop): one recv, one send, and a whole wake-up per message
-#        (nothing to share it with): epoll_ctl 1, epoll_wait 2, three when the loop polls
-#        before it blocks (it does when the machine is loaded and the next message is there),
-#        plus the few timed waits of a second that Asio splits a long wait into (make stress
-#        saw 3.01 per message once): 3.05; a fourth epoll_wait per message still fails.
+#        (nothing to share it with): epoll_ctl 1, epoll_wait 2 (in real time the loop no
+#        longer polls Asio before it blocks: that made a third), plus the few timed waits of a
+#        second that Asio splits a long wait into: 2.5; a third epoll_wait per message fails.
 #   echo32 (32 connections, a message on each, then every echo read): one recv and one send
 #        per message, the wake-ups shared (measured 0.03 epoll_ctl and 0.06-0.1 epoll_wait per
 #        message; the ceilings leave room for a loaded machine waking the loop more often, and
@@ -49,26 +48,27 @@ IO_TIMEOUT = 20
 #        no ioctl, no fcntl; TCP_NODELAY comes from the listener, no setsockopt per
 #        connection) twice: without a connection limit (--limits tcp=0) one readiness takes
 #        what waits in the backlog, so a lone client's is followed by the EAGAIN that ends
-#        the batch (under load the batch saves a wake-up per connection taken with another), the Poller's epoll_ctl ADD, read, write (a send or the send ring's submit),
+#        the batch (under load the batch saves a wake-up per connection taken with another),
+#        the Poller's epoll_ctl ADD, read, write (a send or the send ring's submit),
 #        the FIONREAD that finds nothing unread, close (no drain: docs/net.md, the graceful
-#        close; no epoll_ctl DEL: the socket was never Asio's) — and up to three wake-ups (the
-#        accept, the request, and one more when the loop polls before it blocks), each alone
-#        here (measured 3.0 epoll_ctl, 5.1 epoll_wait; 13 calls in all, other = ioctl + close;
-#        the build that drained every closed connection read the peer's FIN too: shutdown, a
-#        second recv). How many wake-ups merge depends on the client's pace,
-#        so the epoll ceilings are the structural ones: the ADD plus a re-arm per wake-up
-#        (epoll_ctl 4), two epoll_wait per wake-up (6); make stress saw 3.46 and 5.30. One more
+#        close; no epoll_ctl DEL: the socket was never Asio's) — and two wake-ups (the accept,
+#        the request), each alone here (measured 3.0 epoll_ctl, 4.0 epoll_wait; 13 calls in
+#        all, other = ioctl + close; the build that drained every closed connection read the
+#        peer's FIN too, a third wake-up with shutdown and a second recv, and the loop polled
+#        Asio before it blocked). How many wake-ups merge depends on the client's pace, so the
+#        epoll ceilings are the structural ones: the ADD plus a re-arm per wake-up (3), two
+#        epoll_wait per wake-up (4), with room for a loaded machine (3.5, 5.0). One more
 #        wake-up or re-arm per request still fails. No timer system call per connection (the
 #        timeouts are one core::Sweep), no getpeername (the address comes from accept4; the
 #        real-peer watch is off in real time).
 CEILINGS = {
-    "echo": {"recv": 1.0, "send": 1.0, "epoll_ctl": 1.0, "epoll_wait": 3.05, "timer": 0.0,
+    "echo": {"recv": 1.0, "send": 1.0, "epoll_ctl": 1.0, "epoll_wait": 2.5, "timer": 0.0,
              "other": 0.02},
     "echo32": {"recv": 1.02, "send": 1.0, "epoll_ctl": 0.5, "epoll_wait": 1.0, "timer": 0.0,
                "other": 0.02},
     "udp": {"recv": 0.1, "send": 0.1, "epoll_ctl": 0.1, "epoll_wait": 0.25, "timer": 0.0,
             "other": 0.02},
-    "rr-close": {"accept": 2.02, "recv": 1.05, "send": 1.0, "epoll_ctl": 4.0, "epoll_wait": 6.0,
+    "rr-close": {"accept": 2.02, "recv": 1.05, "send": 1.0, "epoll_ctl": 3.5, "epoll_wait": 5.0,
                  "timer": 0.05, "other": 2.05},
 }
 # With the loop's send ring (src/core/send_ring.hpp) the TCP sends of one wake-up are one
