@@ -139,7 +139,7 @@ bool EventLoop::turn(std::optional<Micros> limit, bool until_limit) {
 // While an outside peer may still act (peer_watch.hpp) the clock does not jump: the loop waits
 // for I/O until the last such hold runs out in real time, then looks again.
 bool EventLoop::wait_virtual(std::optional<Micros> limit) {
-  if (keepalives_ > 0) {
+  if (expects_io()) {
     if (auto held = peers_.held_until(std::chrono::steady_clock::now())) {
       io_.run_one_until(*held);
       return true;

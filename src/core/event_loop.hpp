@@ -136,7 +136,7 @@ class EventLoop {
 
   // Something that finishes on its own after its owner let go (a closed TCP connection that
   // drains): held here until it calls done(), or until the loop is destroyed. Not a reference
-  // cycle of its own, which would outlive the loop.
+  // cycle of its own, which would outlive the loop. The loop runs on while it holds one.
   void keep_until_done(std::shared_ptr<void> object) { lingering_.push_back(std::move(object)); }
   void done(const void* object);
 
@@ -166,7 +166,10 @@ class EventLoop {
   void stop_on_signals();
 
  private:
-  bool alive() const { return keepalives_ > 0 || !timers_.empty(); }
+  // Something may still come from I/O: a keep-alive holder (an open socket), or a let-go
+  // connection finishing (keep_until_done).
+  bool expects_io() const { return keepalives_ > 0 || !lingering_.empty(); }
+  bool alive() const { return expects_io() || !timers_.empty(); }
   // What the send ring holds goes now (its reports run the connections' "sent" handling).
   void submit_sends();
   // run()'s body. until_limit: time passes up to `limit` even when nothing can happen.

@@ -26,6 +26,15 @@ void set_int_option(int fd, int level, int name, int value) {
 }
 }  // namespace
 
+struct TcpConnection::Drain final : core::Sweep::Member {
+  Drain(TcpConnection& c, core::Micros limit) : conn(c), until(limit) {}
+  core::Micros deadline() const override { return until; }
+  // Frees this Drain with the connection (after the call: the connection holds itself).
+  void on_deadline(core::Micros) override { conn.drain_expired(); }
+  TcpConnection& conn;
+  core::Micros until;
+};
+
 TcpConnection::TcpConnection(core::EventLoop& loop, ReadBuffer buffer)
     : loop_(loop), rx_(std::move(buffer)) {}
 
@@ -77,7 +86,7 @@ void TcpConnection::connect_done(const boost::system::error_code& ec) {
     if (ec) finish_close();
     return;  // the write queued before the close goes now (on_ready), then the FIN
   }
-  if (auto owner = owner_.lock()) owner->on_connect(ec);
+  if (owner_ != nullptr) owner_->on_connect(ec);
 }
 
 void TcpConnection::own_local_endpoint() {
@@ -180,7 +189,7 @@ void TcpConnection::on_ready(std::uint32_t events) {
 // --- reading ---
 
 void TcpConnection::start_read(bool) {
-  if (reading_ || (detached_ && !draining_) || fd_ < 0) return;
+  if (reading_ || (detached_ && !draining()) || fd_ < 0) return;
   configure_socket();
   reading_ = true;
   watching_ = false;
@@ -223,13 +232,13 @@ void TcpConnection::read_done(const boost::system::error_code& ec, std::size_t n
   if (detached_) {
     // Let go: only draining continues, until the peer's FIN or an error.
     if (ec) return finish_close();
-    if (draining_) start_read();
+    if (draining()) start_read();
     return;
   }
   touch_peer();
   // Its callers (on_ready, a posted handler) hold a reference: the owner may let go of this
   // connection in its callbacks.
-  if (auto owner = owner_.lock()) owner->on_read(ec, rx_->read.data(), n);
+  if (owner_ != nullptr) owner_->on_read(ec, rx_->read.data(), n);
 }
 
 // --- writing ---
@@ -271,7 +280,7 @@ void TcpConnection::write_now() {
     }
     writing_done();
     touch_peer();
-    if (auto owner = owner_.lock()) owner->on_written(ec, sends, bytes);
+    if (owner_ != nullptr) owner_->on_written(ec, sends, bytes);
     if (ec) break;
   }
   flushing_ = false;
@@ -374,7 +383,7 @@ void TcpConnection::write_finished(const boost::system::error_code& ec) {
   }
   update_interest();
   touch_peer();
-  if (auto owner = owner_.lock()) owner->on_written(ec, sends, bytes);
+  if (owner_ != nullptr) owner_->on_written(ec, sends, bytes);
   // What "sent" queued goes now, with the rounds that may follow it (a script streaming from
   // "sent" gets its MSG_MORE coalescing from write_now(), not one submit per round).
   if (!ec && ready_to_write()) write_now();
@@ -414,10 +423,10 @@ void TcpConnection::give_back_writes() {
 void TcpConnection::close_gracefully() {
   if (detached_) return;
   detached_ = true;
-  owner_.reset();
+  owner_ = nullptr;
   if (peer_) peer_->hold.reset();  // the device waits for nothing more from this peer
-  linger_ = loop_.keep_alive();
-  loop_.keep_until_done(shared_from_this());  // nobody else holds a let-go connection
+  // Nobody else holds a let-go connection; the loop runs on while it holds one.
+  loop_.keep_until_done(shared_from_this());
   kept_ = true;
   if (write_in_flight_) return;  // the write's completion continues the close
   // Queued while connecting: it goes once connected, then the FIN. With nothing queued a
@@ -438,23 +447,23 @@ void TcpConnection::drain() {
   // during the submit (a context switch per FIN, measured slower than the system call).
   if (::shutdown(fd_, SHUT_WR) != 0) return finish_close();
   // The limit is one of the loop's Sweep: a closed connection costs no timer of its own.
-  drain_deadline_ = loop_.now() + k_drain_limit;
-  loop_.sweep().enlist(*this);
+  drain_ = std::make_unique<Drain>(*this, loop_.now() + k_drain_limit);
+  loop_.sweep().enlist(*drain_);
   // Read and drop until the peer's FIN: closing with unread data would make the host send RST.
-  draining_ = true;
   start_read();
 }
 
-void TcpConnection::on_deadline(core::Micros) {
+void TcpConnection::drain_expired() {
   auto self = shared_from_this();
   finish_close();
 }
 
+// The Drain leaves the Sweep here but is freed with the connection: finish_close() may run
+// inside its on_deadline.
 void TcpConnection::finish_close() {
-  leave();
+  if (drain_) drain_->leave();
   close_socket();
   peer_.reset();
-  linger_.reset();
   let_loop_release();
 }
 
@@ -484,7 +493,7 @@ void TcpConnection::close_socket() {
 
 void TcpConnection::abort() {
   detached_ = true;
-  owner_.reset();
+  owner_ = nullptr;
   peer_.reset();
   cancel_ring_write();
   w_.reset();
@@ -493,8 +502,7 @@ void TcpConnection::abort() {
     ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     close_socket();
   }
-  leave();
-  linger_.reset();
+  if (drain_) drain_->leave();
   let_loop_release();
 }
 

@@ -24,8 +24,7 @@ namespace nodemcu_emu::net {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-class TcpConnection : public core::Sweep::Member,
-                      public core::Poller::Client,
+class TcpConnection : public core::Poller::Client,
                       public std::enable_shared_from_this<TcpConnection> {
  public:
   // A spare write buffer keeps its capacity up to the device's send buffer (2 * TCP_MSS).
@@ -78,7 +77,10 @@ class TcpConnection : public core::Sweep::Member,
   TcpConnection(const TcpConnection&) = delete;
   TcpConnection& operator=(const TcpConnection&) = delete;
 
-  void attach(std::weak_ptr<Owner> owner) { owner_ = std::move(owner); }
+  // The owner hears of this connection until it lets go (close_gracefully, abort) or detaches
+  // (attach(nullptr), in its destructor): a plain pointer, not a weak_ptr, as the owner's life
+  // brackets the connection's reports.
+  void attach(Owner* owner) { owner_ = owner; }
   // The host descriptor (-1 before open_bound / after close).
   int native() const { return fd_; }
   bool is_open() const { return fd_ >= 0; }
@@ -177,13 +179,12 @@ class TcpConnection : public core::Sweep::Member,
   void close_socket();
   void let_loop_release();
   void drain();
-  // The drain's time limit (on the loop's Sweep).
-  core::Micros deadline() const override { return drain_deadline_; }
-  void on_deadline(core::Micros now) override;
+  // The drain's time limit passed.
+  void drain_expired();
 
   core::EventLoop& loop_;
   core::Poller::Watch watch_;
-  std::weak_ptr<Owner> owner_;
+  Owner* owner_ = nullptr;
   ReadBuffer rx_;
   // Only while there is something to write: an idle connection holds 8 bytes here, not 96.
   std::unique_ptr<Writes> w_;
@@ -194,13 +195,16 @@ class TcpConnection : public core::Sweep::Member,
   bool watching_ : 1 = false;
   bool write_in_flight_ : 1 = false;
   bool detached_ : 1 = false;
-  bool draining_ : 1 = false;
   bool configured_ : 1 = false;
   bool flushing_ : 1 = false;
   bool kept_ : 1 = false;  // the loop holds this let-go connection until it finishes
   std::uint32_t ring_ticket_ = 0;  // the write waiting in the send ring (0: none)
-  core::EventLoop::KeepAlive linger_;  // keeps the loop running while a let-go connection finishes
-  core::Micros drain_deadline_{0};
+  // Only while a let-go connection drains (rare since a close with nothing unread is close(2)
+  // at once): its time limit on the loop's Sweep. Not a Sweep member of its own, which would
+  // cost every connection 32 bytes (docs/performance.md, hold).
+  struct Drain;
+  std::unique_ptr<Drain> drain_;
+  bool draining() const { return drain_ != nullptr; }
   // The real-peer watch, only under virtual time (core/peer_watch.hpp): a pointer when off.
   struct PeerState {
     core::PeerWatch::Own own;

@@ -10,6 +10,12 @@ TcpSession::TcpSession(core::EventLoop& loop, core::Trace& trace, core::ObjectNa
                        TcpConnection::ReadBuffer buffer, Config config)
     : loop_(loop), trace_(trace), rx_(std::move(buffer)), name_(name), config_(config) {}
 
+// A connection still attached (only if this session goes without release(): a handler of the
+// connection's may hold it a little longer) reports to nobody from now on.
+TcpSession::~TcpSession() {
+  if (conn_) conn_->attach(nullptr);
+}
+
 void TcpSession::emit(std::string_view event, std::initializer_list<core::Trace::Field> fields) {
   char buf[32];
   trace_.emit(loop_.now(), name_.format(buf), event, fields);
@@ -22,7 +28,7 @@ void TcpSession::adopt(int fd, const tcp::endpoint& peer, int timeout_s, bool ho
   counted_ = true;
   if (auto events = events_.lock()) events->on_slot(true);
   conn_ = std::make_shared<TcpConnection>(loop_, fd, rx_);
-  conn_->attach(weak_from_this());
+  conn_->attach(this);
   conn_->configure_socket();
   conn_->watch_peer(peer);
   timeout_s_ = timeout_s;
@@ -49,7 +55,7 @@ void TcpSession::start() {
 void TcpSession::start_connecting() {
   state_ = State::connecting;
   conn_ = std::make_shared<TcpConnection>(loop_, rx_);
-  conn_->attach(weak_from_this());
+  conn_->attach(this);
 }
 
 bool TcpSession::open_bound(const tcp::endpoint& local, boost::system::error_code& ec) {
@@ -85,14 +91,15 @@ tcp::endpoint TcpSession::local_endpoint(boost::system::error_code& ec) const {
 }
 
 void TcpSession::give_up_after(core::Micros delay) {
-  give_up_timer_.start_after(loop_, delay, [weak = weak_from_this(), generation = generation_] {
-    auto self = weak.lock();
-    if (!self || self->generation_ != generation || self->state_ != State::connecting) return;
-    self->ended(k_err_abrt, false);
-  });
+  if (state_ != State::connecting) return;
+  leave();  // a deadline on the Sweep may only move later
+  timeout_s_ = 0;
+  last_activity_ = loop_.now() + delay;
+  loop_.sweep().enlist(*this);
 }
 
 void TcpSession::connected() {
+  leave();  // the give-up time; a client connection has no inactivity timeout
   state_ = State::connected;
   counted_ = true;
   if (auto events = events_.lock()) events->on_slot(true);
@@ -218,8 +225,7 @@ void TcpSession::release(bool graceful) {
     counted_ = false;
     if (auto events = events_.lock()) events->on_slot(false);
   }
-  give_up_timer_.cancel();
-  leave();  // the idle timeout
+  leave();  // the idle timeout or the give-up time
   state_ = State::idle;
   outstanding_ = 0;
   awaiting_sent_ = 0;
@@ -242,6 +248,10 @@ void TcpSession::arm_idle_timer() {
 
 // Activity moves the deadline later without touching the sweep (deadline() reads it).
 void TcpSession::on_deadline(core::Micros) {
+  if (state_ == State::connecting) {
+    auto self = shared_from_this();
+    return ended(k_err_abrt, false);
+  }
   if (state_ != State::connected) return leave();
   trace("timeout", {{"after_s", timeout_s_}});
   auto self = shared_from_this();

@@ -52,6 +52,9 @@ class TcpSession : public TcpConnection::Owner,
 
   TcpSession(core::EventLoop& loop, core::Trace& trace, core::ObjectName name,
              TcpConnection::ReadBuffer buffer, Config config);
+  ~TcpSession() override;
+  TcpSession(const TcpSession&) = delete;
+  TcpSession& operator=(const TcpSession&) = delete;
   void attach(std::weak_ptr<TcpSessionEvents> events) { events_ = std::move(events); }
 
   State state() const { return state_; }
@@ -79,6 +82,7 @@ class TcpSession : public TcpConnection::Owner,
   // Connects the host socket (opened by open_bound, or now) to `target`.
   void connect(const tcp::endpoint& target);
   // Nothing will answer: the connection fails with ERR_ABRT after `delay` (the SYN retries).
+  // On the loop's Sweep, as the idle timeout (a client connection has none while connecting).
   void give_up_after(core::Micros delay);
 
   // --- send model ---
@@ -114,6 +118,8 @@ class TcpSession : public TcpConnection::Owner,
   void release(bool graceful);
   void note_activity() { last_activity_ = loop_.turn_now(); }
   void arm_idle_timer();
+  // Connecting: the give-up time (last_activity_ holds it, timeout_s_ is 0). Connected: the
+  // inactivity timeout.
   core::Micros deadline() const override {
     return last_activity_ + std::chrono::seconds(timeout_s_);
   }
@@ -130,7 +136,6 @@ class TcpSession : public TcpConnection::Owner,
   std::weak_ptr<TcpSessionEvents> events_;
   std::shared_ptr<TcpConnection> conn_;
   core::Micros last_activity_{0};
-  core::TimerHandle give_up_timer_;  // the SYN retries giving up (the idle timeout: the loop's Sweep)
   // Packed: a thousand idle connections keep a thousand of these (docs/performance.md, hold).
   core::ObjectName name_;
   Config config_;
