@@ -458,17 +458,18 @@ void TcpConnection::drain_expired() {
   finish_close();
 }
 
-// The Drain leaves the Sweep here but is freed with the connection: finish_close() may run
-// inside its on_deadline.
 void TcpConnection::finish_close() {
-  if (drain_) drain_->leave();
   close_socket();
   peer_.reset();
   let_loop_release();
 }
 
-// May drop the last reference: the caller holds one (on_ready, on_deadline, a posted handler).
+// The connection is done: its drain (if any) leaves the Sweep, and the loop lets go of it.
+// May drop the last reference: the caller holds one (on_ready, drain_expired, a posted
+// handler). The Drain is freed with the connection, not here: this may run inside its
+// on_deadline.
 void TcpConnection::let_loop_release() {
+  if (drain_) drain_->leave();
   if (!kept_) return;
   kept_ = false;
   loop_.done(this);
@@ -502,7 +503,6 @@ void TcpConnection::abort() {
     ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     close_socket();
   }
-  if (drain_) drain_->leave();
   let_loop_release();
 }
 
