@@ -43,7 +43,7 @@ struct EchoPair {
   tcp::acceptor acceptor{loop.io(), tcp::endpoint(asio::ip::address_v4::loopback(), 0)};
   tcp::socket peer{loop.io()};
   std::shared_ptr<Echo> events = std::make_shared<Echo>();
-  std::shared_ptr<TcpSession> session;
+  std::shared_ptr<nodemcu_emu::net::TcpSessionRelay> session;
 
   EchoPair() {
     // As the emulator's listeners: accepted sockets inherit TCP_NODELAY (TcpConnection's
@@ -52,7 +52,7 @@ struct EchoPair {
     peer.connect(acceptor.local_endpoint());
     tcp::socket accepted(loop.io());
     acceptor.accept(accepted);
-    session = std::make_shared<TcpSession>(loop, trace, nodemcu_emu::core::ObjectName{"tcp", 1},
+    session = std::make_shared<nodemcu_emu::net::TcpSessionRelay>(loop, trace, nodemcu_emu::core::ObjectName{"tcp", 1},
                                            std::make_shared<nodemcu_emu::net::TcpConnection::SharedBuffers>(),
                                            TcpSession::Config{});
     events->session = session;

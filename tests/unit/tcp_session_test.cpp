@@ -67,7 +67,7 @@ struct Loopback {
   tcp::acceptor acceptor{loop.io(), tcp::endpoint(asio::ip::address_v4::loopback(), 0)};
   tcp::socket peer{loop.io()};
   std::shared_ptr<Recorder> events = std::make_shared<Recorder>(loop);
-  std::shared_ptr<TcpSession> session;
+  std::shared_ptr<nodemcu_emu::net::TcpSessionRelay> session;
 
   explicit Loopback(int timeout_s = 0, std::size_t frame_size = 1460) {
     // As the emulator's listeners: accepted sockets inherit TCP_NODELAY (TcpConnection's
@@ -76,7 +76,7 @@ struct Loopback {
     peer.connect(acceptor.local_endpoint());
     tcp::socket accepted(loop.io());
     acceptor.accept(accepted);
-    session = std::make_shared<TcpSession>(loop, trace, nodemcu_emu::core::ObjectName{"tcp", 1},
+    session = std::make_shared<nodemcu_emu::net::TcpSessionRelay>(loop, trace, nodemcu_emu::core::ObjectName{"tcp", 1},
                                            std::make_shared<nodemcu_emu::net::TcpConnection::SharedBuffers>(),
                                            TcpSession::Config{static_cast<std::uint32_t>(frame_size)});
     session->attach(events);
@@ -331,7 +331,7 @@ struct Outgoing {
   EventLoop::KeepAlive keep = loop.keep_alive();
   tcp::acceptor acceptor{loop.io(), tcp::endpoint(asio::ip::address_v4::loopback(), 0)};
   std::shared_ptr<Recorder> events = std::make_shared<Recorder>(loop);
-  std::shared_ptr<TcpSession> session = std::make_shared<TcpSession>(
+  std::shared_ptr<nodemcu_emu::net::TcpSessionRelay> session = std::make_shared<nodemcu_emu::net::TcpSessionRelay>(
       loop, trace, nodemcu_emu::core::ObjectName{"tcp", 2}, std::make_shared<nodemcu_emu::net::TcpConnection::SharedBuffers>(), TcpSession::Config{});
 
   Outgoing() {

@@ -26,7 +26,7 @@ void TcpSession::emit(std::string_view event, std::initializer_list<core::Trace:
 void TcpSession::adopt(int fd, const tcp::endpoint& peer, int timeout_s, bool host_keepalive) {
   state_ = State::connected;
   counted_ = true;
-  if (auto events = events_.lock()) events->on_slot(true);
+  on_slot(true);
   conn_ = std::make_shared<TcpConnection>(loop_, fd, rx_);
   conn_->attach(this);
   conn_->configure_socket();
@@ -43,9 +43,9 @@ void TcpSession::adopt(int fd, const tcp::endpoint& peer, int timeout_s, bool ho
 
 void TcpSession::start() {
   if (state_ != State::connected) return;  // the listen callback closed it
-  auto events = events_.lock();
+  auto self = shared_from_this();  // the event may drop the last reference
   ++callback_depth_;
-  if (events) events->on_connected();
+  on_connected();
   --callback_depth_;
   if (state_ != State::connected) return;
   conn_->flush();  // what was sent before (or while the SYN was out); "sent" may close
@@ -102,7 +102,7 @@ void TcpSession::connected() {
   leave();  // the give-up time; a client connection has no inactivity timeout
   state_ = State::connected;
   counted_ = true;
-  if (auto events = events_.lock()) events->on_slot(true);
+  on_slot(true);
   conn_->configure_socket();
   note_activity();
   trace("connected");
@@ -123,16 +123,15 @@ void TcpSession::on_read(const boost::system::error_code& ec, const char* data, 
   note_activity();
   trace("recv", {{"n", n}});
   auto self = shared_from_this();  // an event may drop the last reference
-  auto events = events_.lock();
   std::size_t frame = config_.frame_size;
   delivering_ = true;
   ++callback_depth_;
   // One event per frame (the device's pbuf), never merged across reads. Without a listener
   // the device discards the data (still acknowledged).
-  for (std::size_t off = 0; events && off < n && state_ == State::connected; off += frame) {
+  for (std::size_t off = 0; off < n && state_ == State::connected; off += frame) {
     std::size_t len = std::min(frame, n - off);
     in_receive_ = true;
-    bool go_on = events->on_receive(data + off, len);
+    bool go_on = on_receive(data + off, len);
     in_receive_ = false;
     if (!go_on) break;
   }
@@ -197,12 +196,11 @@ void TcpSession::on_written(const boost::system::error_code& ec, std::size_t sen
   outstanding_ -= static_cast<std::uint32_t>(bytes);
   awaiting_sent_ -= static_cast<std::uint32_t>(sends);
   auto self = shared_from_this();
-  auto events = events_.lock();
   // One on_sent per send; an event that closes the session ends the series.
   ++callback_depth_;  // the connection flushes again after this returns
   for (std::size_t i = 0; i < sends && state_ == State::connected; ++i) {
     trace("sent");
-    if (events) events->on_sent();
+    on_sent();
   }
   --callback_depth_;
 }
@@ -223,7 +221,7 @@ void TcpSession::release(bool graceful) {
   }
   if (counted_) {
     counted_ = false;
-    if (auto events = events_.lock()) events->on_slot(false);
+    on_slot(false);
   }
   leave();  // the idle timeout or the give-up time
   state_ = State::idle;
@@ -235,9 +233,8 @@ void TcpSession::release(bool graceful) {
 void TcpSession::ended(int err, bool graceful) {
   trace(err == 0 ? "disconnect" : "error", {{"err", err}});
   auto self = shared_from_this();
-  auto events = events_.lock();
   release(graceful);
-  if (events) events->on_disconnected(err);
+  on_disconnected(err);
 }
 
 // --- the inactivity timeout (net.md 0.1: idle model) ---

@@ -2,7 +2,9 @@
 // state machine, the firmware's send model (queued sends, "sent" once per send, TCP_SND_BUF),
 // the receive framing (one event per frame, never merged across reads), hold/unhold, the
 // inactivity timeout and the close sequence. It owns the host connection (TcpConnection) and
-// reports what happens to a TcpSessionEvents; TcpSocket is the Lua binding that implements it.
+// reports what happens through its own virtual event hooks: TcpSocket, the Lua binding, is a
+// TcpSession (one object per connection: an idle connection's memory, docs/performance.md,
+// hold); TcpSessionRelay hands the events to a separate TcpSessionEvents (mqtt, the tests).
 // Testable with a bare EventLoop and loopback sockets (tests/unit/tcp_session_test.cpp).
 #pragma once
 
@@ -18,7 +20,8 @@
 
 namespace nodemcu_emu::net {
 
-// What a session reports. One virtual call per event (never per byte).
+// What a session reports (TcpSession's hooks, for a relay's listener). One virtual call per
+// event (never per byte).
 class TcpSessionEvents {
  public:
   virtual ~TcpSessionEvents() = default;
@@ -55,7 +58,6 @@ class TcpSession : public TcpConnection::Owner,
   ~TcpSession() override;
   TcpSession(const TcpSession&) = delete;
   TcpSession& operator=(const TcpSession&) = delete;
-  void attach(std::weak_ptr<TcpSessionEvents> events) { events_ = std::move(events); }
 
   State state() const { return state_; }
   std::string name() const { return name_.text(); }
@@ -106,6 +108,15 @@ class TcpSession : public TcpConnection::Owner,
   // The script's object is gone: RST, no event.
   void abandon() { release(false); }
 
+ protected:
+  // The events, as TcpSessionEvents describes them. The session holds a reference to itself
+  // across each call: a hook may drop the last outside one.
+  virtual void on_connected() = 0;
+  virtual bool on_receive(const char* data, std::size_t n) = 0;
+  virtual void on_sent() = 0;
+  virtual void on_disconnected(int err) = 0;
+  virtual void on_slot(bool taken) = 0;
+
  private:
   void on_connect(const boost::system::error_code& ec) override;
   void on_read(const boost::system::error_code& ec, const char* data, std::size_t n) override;
@@ -133,7 +144,6 @@ class TcpSession : public TcpConnection::Owner,
   core::EventLoop& loop_;
   core::Trace& trace_;
   TcpConnection::ReadBuffer rx_;
-  std::weak_ptr<TcpSessionEvents> events_;
   std::shared_ptr<TcpConnection> conn_;
   core::Micros last_activity_{0};
   // Packed: a thousand idle connections keep a thousand of these (docs/performance.md, hold).
@@ -150,6 +160,32 @@ class TcpSession : public TcpConnection::Owner,
   bool delivering_ = false;  // inside the frames of one read
   bool in_receive_ = false;  // inside an on_receive
   bool flush_posted_ = false;
+};
+
+// A session that reports to a separate TcpSessionEvents while that exists.
+class TcpSessionRelay final : public TcpSession {
+ public:
+  using TcpSession::TcpSession;
+  void attach(std::weak_ptr<TcpSessionEvents> events) { events_ = std::move(events); }
+
+ private:
+  void on_connected() override {
+    if (auto e = events_.lock()) e->on_connected();
+  }
+  bool on_receive(const char* data, std::size_t n) override {
+    auto e = events_.lock();
+    return e && e->on_receive(data, n);
+  }
+  void on_sent() override {
+    if (auto e = events_.lock()) e->on_sent();
+  }
+  void on_disconnected(int err) override {
+    if (auto e = events_.lock()) e->on_disconnected(err);
+  }
+  void on_slot(bool taken) override {
+    if (auto e = events_.lock()) e->on_slot(taken);
+  }
+  std::weak_ptr<TcpSessionEvents> events_;
 };
 
 }  // namespace nodemcu_emu::net

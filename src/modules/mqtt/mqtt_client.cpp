@@ -87,9 +87,11 @@ void MqttClient::start_tcp() {
   state_ = State::init;
   connected_ = false;
   link_ = std::make_shared<Link>(weak_from_this(), generation_, config_.slot);
-  session_ = std::make_shared<net::TcpSession>(loop_, trace_, object_name_, rx_,
-                                               net::TcpSession::Config{static_cast<std::uint32_t>(config_.frame_size)});
-  session_->attach(link_);
+  auto relay = std::make_shared<net::TcpSessionRelay>(
+      loop_, trace_, object_name_, rx_,
+      net::TcpSession::Config{static_cast<std::uint32_t>(config_.frame_size)});
+  relay->attach(link_);
+  session_ = std::move(relay);
   session_->start_connecting();
   if (trace_.enabled())
     trace_.emit(loop_.now(), name_, "connect",

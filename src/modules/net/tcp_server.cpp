@@ -130,7 +130,7 @@ void TcpServer::deliver(int fd, const tcp::endpoint& peer) {
   device_.dispatch(listen_cb_, core::Protection::unprotected, [&](lua_State* L) {
     TcpSocket& sck = push_new_tcp_socket(L);
     sck.adopt(L, -1, fd, peer, timeout_s_);
-    accepted = sck.shared_from_this();
+    accepted = sck.shared_socket();
     return 1;
   });
   if (!accepted) {

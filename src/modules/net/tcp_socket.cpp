@@ -17,10 +17,9 @@ constexpr auto k_syn_give_up = std::chrono::seconds(21);
 }  // namespace
 
 TcpSocket::TcpSocket(core::Device& d)
-    : device_(d),
-      session_(std::make_shared<TcpSession>(d.loop(), d.trace(), net_state(d).next_object_name("tcp"),
-                                            tcp_stack(d).read_buffer,
-                                            TcpSession::Config{static_cast<std::uint32_t>(d.options().frame_size)})) {
+    : TcpSession(d.loop(), d.trace(), net_state(d).next_object_name("tcp"), tcp_stack(d).read_buffer,
+                 TcpSession::Config{static_cast<std::uint32_t>(d.options().frame_size)}),
+      device_(d) {
   device_.native_created();
 }
 
@@ -68,9 +67,7 @@ void TcpSocket::adopt(lua_State* L, int self_index, int fd, const tcp::endpoint&
     remote_ip_ = peer.address().to_v4().to_uint();
     remote_port_ = peer.port();
   }
-  session_->attach(weak_from_this());
-  session_->adopt(fd, peer, timeout_s,
-                  device_.options().timeout_model == TimeoutModel::keepalive);
+  TcpSession::adopt(fd, peer, timeout_s, device_.options().timeout_model == TimeoutModel::keepalive);
   if (device_.trace().enabled())
     trace("accept", {{"peer", format_ipv4(remote_ip_) + ":" + std::to_string(remote_port_)}});
 }
@@ -115,9 +112,8 @@ int TcpSocket::start_resolving(lua_State* L, const char* host, std::size_t len, 
   remote_port_ = static_cast<std::uint16_t>(lua_tointeger(L, 2) & 0xFFFF);
   remote_ip_ = 0;
   resolving_ = true;
-  session_->attach(weak_from_this());
   std::uint32_t generation = ++resolve_generation_;
-  std::weak_ptr<TcpSocket> weak = weak_from_this();
+  std::weak_ptr<TcpSocket> weak = shared_socket();
   std::string name(host, len);
   int err = dns_resolver(device_).lookup(name, ip, [weak, generation](std::optional<std::uint32_t> answer) {
     if (auto self = weak.lock()) self->connect_resolved(generation, answer);
@@ -153,12 +149,12 @@ void TcpSocket::connect_resolved(std::uint32_t generation, std::optional<std::ui
 void TcpSocket::begin_connect(std::uint32_t ip) {
   remote_ip_ = ip;
   resolving_ = false;
-  session_->start_connecting();
+  start_connecting();
   if (device_.trace().enabled())
     trace("connect", {{"to", format_ipv4(ip) + ":" + std::to_string(remote_port_)}});
   if (ip == 0xFFFFFFFFu) {
     // Nothing answers a SYN to the broadcast address: the retries run out.
-    session_->give_up_after(k_syn_give_up);
+    give_up_after(k_syn_give_up);
     return;
   }
   if (!device_.station_online()) {
@@ -172,9 +168,9 @@ void TcpSocket::begin_connect(std::uint32_t ip) {
   }
   boost::system::error_code ec;
   // Bound to the device's address so that peers see its IP (distinct per device in a fleet).
-  session_->open_bound(tcp::endpoint(bind_address(device_), 0), ec);
-  session_->set_ttl(ttl_);
-  session_->connect(connect_target(device_, ip, remote_port_));
+  open_bound(tcp::endpoint(bind_address(device_), 0), ec);
+  set_ttl(ttl_);
+  TcpSession::connect(connect_target(device_, ip, remote_port_));
 }
 
 // --- the session's events ---
@@ -216,12 +212,12 @@ void TcpSocket::on_slot(bool taken) {
 // --- Lua methods on a connection ---
 
 int TcpSocket::hold(lua_State*) {
-  if (open()) session_->hold();
+  if (open()) TcpSession::hold();
   return 0;
 }
 
 int TcpSocket::unhold(lua_State*) {
-  if (open()) session_->unhold();
+  if (open()) TcpSession::unhold();
   return 0;
 }
 
@@ -231,18 +227,18 @@ int TcpSocket::send(lua_State* L) {
   if (len == 0) return luaL_error(L, "no data to send");
   if (lua_isfunction(L, 3)) callbacks_.set(L, Event::sent, 3);
   // A socket waiting for DNS has a pcb in CLOSED state (no session yet): tcp_write says ERR_CONN.
-  if (!session_->can_send()) return luaL_error(L, "not connected");
+  if (!can_send()) return luaL_error(L, "not connected");
   std::size_t n = len & 0xFFFF;  // tcp_write takes a u16 length
   if (n == 0) return 0;
-  if (!session_->fits(n)) return luaL_error(L, "%s", lwip_error_text(k_err_mem));
-  if (device_.options().strict && session_->awaiting_sent() > 0) {
+  if (!fits(n)) return luaL_error(L, "%s", lwip_error_text(k_err_mem));
+  if (device_.options().strict && awaiting_sent() > 0) {
     luaL_where(L, 1);
     NetState::warn(std::string(lua_tostring(L, -1)) +
                    "send() before the previous send()'s \"sent\" callback: the documentation "
                    "says consecutive sends may fail on the device; send the next part from \"sent\"");
     lua_pop(L, 1);
   }
-  session_->send(data, n);
+  TcpSession::send(data, n);
   return 0;
 }
 
@@ -254,7 +250,7 @@ int TcpSocket::close(lua_State* L) {
     resolving_ = false;
     return 0;
   }
-  bool unread = session_->has_unread();
+  bool unread = has_unread();
   if (unread) {
     // lwIP's tcp_close sends RST while received data is unacknowledged (net.md 4.7, 0.3).
     luaL_where(L, 1);
@@ -264,7 +260,7 @@ int TcpSocket::close(lua_State* L) {
                    "close from the \"sent\" callback instead");
     lua_pop(L, 1);
   }
-  session_->close(unread);
+  TcpSession::close(unread);
   let_go();
   return 0;
 }
@@ -295,7 +291,7 @@ int TcpSocket::dns(lua_State* L) {
 }
 
 int TcpSocket::start_dns_query(const char* host, std::size_t len, std::uint32_t& ip) {
-  std::weak_ptr<TcpSocket> weak = weak_from_this();
+  std::weak_ptr<TcpSocket> weak = shared_socket();
   return dns_resolver(device_).lookup(std::string(host, len), ip, [weak](std::optional<std::uint32_t> answer) {
     if (auto self = weak.lock()) self->dns_answered(answer);
   });
@@ -320,7 +316,7 @@ void TcpSocket::dns_answered(std::optional<std::uint32_t> answer) {
 int TcpSocket::ttl(lua_State* L) {
   return socket_ttl(L, open(), ttl_, [this](int n) {
     ttl_ = static_cast<std::uint8_t>(n & 0xFF);
-    session_->set_ttl(ttl_);
+    set_ttl(ttl_);
   });
 }
 
@@ -339,7 +335,7 @@ int TcpSocket::getpeer(lua_State* L) {
 
 int TcpSocket::getaddr(lua_State* L) {
   boost::system::error_code ec;
-  tcp::endpoint local = session_->local_endpoint(ec);
+  tcp::endpoint local = local_endpoint(ec);
   if (!open() || ec || local.port() == 0) {
     lua_pushnil(L);
     lua_pushnil(L);
@@ -351,7 +347,7 @@ int TcpSocket::getaddr(lua_State* L) {
 }
 
 void TcpSocket::collected() {
-  session_->abandon();  // tcp_abort: RST, no callback
+  abandon();  // tcp_abort: RST, no callback
   resolving_ = false;
   callbacks_.reset_all();
   keep_.reset();

@@ -12,20 +12,26 @@
 
 namespace nodemcu_emu::net {
 
-// The binding: Lua methods check their arguments (firmware wording) and act on the session;
-// the session's events become callbacks (fire → Device::dispatch). What needs the device (DNS,
-// addresses, the station, limits) is done here and handed to the session.
-class TcpSocket : public TcpSessionEvents, public std::enable_shared_from_this<TcpSocket> {
+// The binding: Lua methods check their arguments (firmware wording) and act on the session it
+// is; the session's events become callbacks (fire → Device::dispatch). What needs the device
+// (DNS, addresses, the station, limits) is done here and handed to the session. One object, not
+// a binding holding a session: a thousand idle connections keep a thousand of these
+// (docs/performance.md, hold). The session's methods the script has a namesake of (close, send,
+// hold, ...) are called qualified, TcpSession::close.
+class TcpSocket final : public TcpSession {
  public:
   explicit TcpSocket(core::Device& d);
   ~TcpSocket() override;
+  std::shared_ptr<TcpSocket> shared_socket() {
+    return std::static_pointer_cast<TcpSocket>(shared_from_this());
+  }
 
   // A connection a server accepted (`fd`, owned from now on); the userdata for it is at
   // `self_index`. `timeout_s` is the server's inactivity timeout.
   void adopt(lua_State* L, int self_index, int fd, const tcp::endpoint& peer, int timeout_s);
   // Registered listen callbacks and the "connection" callback run, then reading starts.
-  void start_accepted() { session_->start(); }
-  bool open() const { return resolving_ || session_->state() != TcpSession::State::idle; }
+  void start_accepted() { start(); }
+  bool open() const { return resolving_ || state() != TcpSession::State::idle; }
 
   // Lua methods (arg 1 is this socket).
   int connect(lua_State* L);
@@ -42,10 +48,10 @@ class TcpSocket : public TcpSessionEvents, public std::enable_shared_from_this<T
   // The userdata was collected: abort what is open (RST, no callback), release every ref.
   void collected();
 
-  std::string name() const { return session_->name(); }
+  using TcpSession::name;
 
  private:
-  // TcpSessionEvents
+  // TcpSession's events
   void on_connected() override;
   bool on_receive(const char* data, std::size_t n) override;
   void on_sent() override;
@@ -73,7 +79,6 @@ class TcpSocket : public TcpSessionEvents, public std::enable_shared_from_this<T
   bool fire_with(Event e, core::Device::PushCall push_self, core::Device::PushArgs args);
 
   core::Device& device_;
-  std::shared_ptr<TcpSession> session_;
   // The handlers, and two pins: the anchor (net.c's self_ref: pins the userdata while the pcb
   // exists or DNS is pending for connect) and the dns anchor (while dns() queries are pending).
   static constexpr std::size_t k_anchor = 0;
