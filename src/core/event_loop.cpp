@@ -8,6 +8,7 @@
 #include <boost/asio/buffer.hpp>
 
 #include "core/interrupt.hpp"
+#include "core/ip/tcp_buffers.hpp"
 #include "core/poller.hpp"
 #include "core/send_ring.hpp"
 #include "core/sweep.hpp"
@@ -19,6 +20,7 @@ EventLoop::EventLoop(bool virtual_time, double idle_grace_ms, double peer_grace_
     : peers_(std::chrono::microseconds(virtual_time ? static_cast<long>(peer_grace_ms * 1000.0) : 0)),
       work_(asio::make_work_guard(io_)),
       virtual_(virtual_time),
+      tcp_buffers_(std::make_unique<net::TcpBuffers>()),
       idle_grace_(static_cast<long>(idle_grace_ms * 1000.0)) {
   if (virtual_time)
     clock_ = std::make_unique<VirtualClock>();

@@ -38,6 +38,11 @@ class Lifetime {
 class Sweep;
 class Poller;
 class SendRing;
+}  // namespace nodemcu_emu::core
+namespace nodemcu_emu::net {
+struct TcpBuffers;
+}  // namespace nodemcu_emu::net
+namespace nodemcu_emu::core {
 
 class EventLoop {
  public:
@@ -100,6 +105,9 @@ class EventLoop {
   // The TCP sends of a wake-up, submitted together (core/send_ring.hpp); null where the host
   // has no working io_uring (or NODEMCU_EMU_NO_IO_URING is set): connections send themselves.
   SendRing* send_ring();
+  // The read buffer and spare write buffers every TCP connection of the loop shares
+  // (core/ip/tcp_buffers.hpp).
+  net::TcpBuffers& tcp_buffers() { return *tcp_buffers_; }
 
   // Runs fn on a later turn of the loop.
   void post(std::function<void()> fn);
@@ -192,6 +200,7 @@ class EventLoop {
   std::unique_ptr<Poller> poller_;  // after io_: its descriptor and handlers go first
   std::unique_ptr<SendRing> send_ring_;
   bool send_ring_tried_ = false;
+  std::unique_ptr<net::TcpBuffers> tcp_buffers_;  // before lingering_: the connections there go first
   std::vector<std::shared_ptr<void>> lingering_;  // after poller_: they leave it first
   boost::intrusive::list<Deferred, boost::intrusive::constant_time_size<false>> deferred_;
   std::optional<asio::posix::stream_descriptor> signal_pipe_;

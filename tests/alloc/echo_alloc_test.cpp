@@ -53,7 +53,6 @@ struct EchoPair {
     tcp::socket accepted(loop.io());
     acceptor.accept(accepted);
     session = std::make_shared<nodemcu_emu::net::TcpSessionRelay>(loop, trace, nodemcu_emu::core::ObjectName{"tcp", 1},
-                                           std::make_shared<nodemcu_emu::net::TcpConnection::SharedBuffers>(),
                                            TcpSession::Config{});
     events->session = session;
     session->attach(events);

@@ -77,7 +77,6 @@ struct Loopback {
     tcp::socket accepted(loop.io());
     acceptor.accept(accepted);
     session = std::make_shared<nodemcu_emu::net::TcpSessionRelay>(loop, trace, nodemcu_emu::core::ObjectName{"tcp", 1},
-                                           std::make_shared<nodemcu_emu::net::TcpConnection::SharedBuffers>(),
                                            TcpSession::Config{static_cast<std::uint32_t>(frame_size)});
     session->attach(events);
     session->adopt(accepted.release(), peer.local_endpoint(), timeout_s);
@@ -332,7 +331,7 @@ struct Outgoing {
   tcp::acceptor acceptor{loop.io(), tcp::endpoint(asio::ip::address_v4::loopback(), 0)};
   std::shared_ptr<Recorder> events = std::make_shared<Recorder>(loop);
   std::shared_ptr<nodemcu_emu::net::TcpSessionRelay> session = std::make_shared<nodemcu_emu::net::TcpSessionRelay>(
-      loop, trace, nodemcu_emu::core::ObjectName{"tcp", 2}, std::make_shared<nodemcu_emu::net::TcpConnection::SharedBuffers>(), TcpSession::Config{});
+      loop, trace, nodemcu_emu::core::ObjectName{"tcp", 2}, TcpSession::Config{});
 
   Outgoing() {
     session->attach(events);

@@ -35,12 +35,11 @@ struct TcpConnection::Drain final : core::Sweep::Member {
   core::Micros until;
 };
 
-TcpConnection::TcpConnection(core::EventLoop& loop, ReadBuffer buffer)
-    : loop_(loop), rx_(std::move(buffer)) {}
+TcpConnection::TcpConnection(core::EventLoop& loop) : loop_(loop) {}
 
 // Configured already: the listener's TCP_NODELAY is inherited by what it accepts.
-TcpConnection::TcpConnection(core::EventLoop& loop, int fd, ReadBuffer buffer)
-    : loop_(loop), rx_(std::move(buffer)), fd_(fd), configured_(true) {}
+TcpConnection::TcpConnection(core::EventLoop& loop, int fd)
+    : loop_(loop), fd_(fd), configured_(true) {}
 
 TcpConnection::~TcpConnection() { close_socket(); }
 
@@ -220,7 +219,8 @@ void TcpConnection::errors_while_held(std::uint32_t) {
 
 // One read per turn: the watch is level-triggered, so what is left is reported again.
 void TcpConnection::read_now() {
-  ssize_t n = ::recv(fd_, rx_->read.data(), rx_->read.size(), MSG_DONTWAIT);
+  std::vector<char>& buffer = loop_.tcp_buffers().read;
+  ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), MSG_DONTWAIT);
   if (n > 0) return read_done({}, static_cast<std::size_t>(n));
   if (n == 0) return read_done(asio::error::eof, 0);
   if (would_block(errno)) return;  // reported ready, but another read took it
@@ -238,7 +238,7 @@ void TcpConnection::read_done(const boost::system::error_code& ec, std::size_t n
   touch_peer();
   // Its callers (on_ready, a posted handler) hold a reference: the owner may let go of this
   // connection in its callbacks.
-  if (owner_ != nullptr) owner_->on_read(ec, rx_->read.data(), n);
+  if (owner_ != nullptr) owner_->on_read(ec, loop_.tcp_buffers().read.data(), n);
 }
 
 // --- writing ---
@@ -397,7 +397,7 @@ void TcpConnection::writing_done() {
 }
 
 void TcpConnection::take_writes() {
-  auto& spares = rx_->spare_writes;
+  auto& spares = loop_.tcp_buffers().spare_writes;
   if (spares.empty()) {
     w_ = std::make_unique<Writes>();
     return;
@@ -409,8 +409,8 @@ void TcpConnection::take_writes() {
 // A buffer that grew beyond the device's send buffer is not kept (a spare holds at most two of
 // k_kept_capacity).
 void TcpConnection::give_back_writes() {
-  auto& spares = rx_->spare_writes;
-  if (spares.size() >= SharedBuffers::k_max_spares) return w_.reset();
+  auto& spares = loop_.tcp_buffers().spare_writes;
+  if (spares.size() >= TcpBuffers::k_max_spares) return w_.reset();
   w_->queued.clear();
   if (w_->writing.capacity() > k_kept_capacity) std::string().swap(w_->writing);
   if (w_->queued.capacity() > k_kept_capacity) std::string().swap(w_->queued);

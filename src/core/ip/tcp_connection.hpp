@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/event_loop.hpp"
+#include "core/ip/tcp_buffers.hpp"
 #include "core/poller.hpp"
 #include "core/send_ring.hpp"
 #include "core/sweep.hpp"
@@ -41,38 +42,15 @@ class TcpConnection : public core::Poller::Client,
                             std::size_t bytes) = 0;
   };
 
-  // What every connection of a device shares. One read buffer: a read is handed to Lua before
-  // the next. And the spare write buffers: a connection takes one when it queues data and gives
-  // it back once the host took the bytes, so an idle connection holds no write buffer (1.4 KiB
-  // each after a 1460-byte send, when each kept its own) while the steady echo still allocates
-  // nothing (docs/performance.md, hold).
-  // A connection's writes while it has any: the bytes of the queued and of the in-flight send()
-  // calls, and how many calls each holds (one buffer per direction, no allocation per send once
-  // its capacity is there).
-  struct Writes {
-    std::string queued;
-    std::string writing;
-    std::size_t queued_sends = 0;
-    // An asynchronous write: from writing[write_offset] on; then `write_sends` calls of
-    // `write_bytes` bytes are reported.
-    std::size_t write_offset = 0;
-    std::size_t write_sends = 0;
-    std::size_t write_bytes = 0;
-  };
-  struct SharedBuffers {
-    static constexpr std::size_t k_max_spares = 16;
-    SharedBuffers() { spare_writes.reserve(k_max_spares); }
-    std::vector<char> read = std::vector<char>(16384);
-    std::vector<std::unique_ptr<Writes>> spare_writes;
-  };
-  using ReadBuffer = std::shared_ptr<SharedBuffers>;
+  using Writes = TcpWrites;
 
-  // A connection without a socket yet (open_bound, then connect).
-  TcpConnection(core::EventLoop& loop, ReadBuffer buffer);
+  // A connection without a socket yet (open_bound, then connect). Reads land in the loop's
+  // buffer (core/ip/tcp_buffers.hpp).
+  explicit TcpConnection(core::EventLoop& loop);
   // An accepted socket, owned from now on. Reads and writes pass MSG_DONTWAIT, so it need not
   // be non-blocking (accept4 makes it so anyway, and close-on-exec). It must come from a
   // listener with TCP_NODELAY set (accepted sockets inherit it).
-  TcpConnection(core::EventLoop& loop, int fd, ReadBuffer buffer);
+  TcpConnection(core::EventLoop& loop, int fd);
   ~TcpConnection() override;
   TcpConnection(const TcpConnection&) = delete;
   TcpConnection& operator=(const TcpConnection&) = delete;
@@ -185,7 +163,6 @@ class TcpConnection : public core::Poller::Client,
   core::EventLoop& loop_;
   core::Poller::Watch watch_;
   Owner* owner_ = nullptr;
-  ReadBuffer rx_;
   // Only while there is something to write: an idle connection holds 8 bytes here, not 96.
   std::unique_ptr<Writes> w_;
   int fd_ = -1;

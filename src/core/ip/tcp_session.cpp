@@ -7,8 +7,8 @@
 namespace nodemcu_emu::net {
 
 TcpSession::TcpSession(core::EventLoop& loop, core::Trace& trace, core::ObjectName name,
-                       TcpConnection::ReadBuffer buffer, Config config)
-    : loop_(loop), trace_(trace), rx_(std::move(buffer)), name_(name), config_(config) {}
+                       Config config)
+    : loop_(loop), trace_(trace), name_(name), config_(config) {}
 
 // A connection still attached (only if this session goes without release(): a handler of the
 // connection's may hold it a little longer) reports to nobody from now on.
@@ -27,7 +27,7 @@ void TcpSession::adopt(int fd, const tcp::endpoint& peer, int timeout_s, bool ho
   state_ = State::connected;
   counted_ = true;
   on_slot(true);
-  conn_ = std::make_shared<TcpConnection>(loop_, fd, rx_);
+  conn_ = std::make_shared<TcpConnection>(loop_, fd);
   conn_->attach(this);
   conn_->configure_socket();
   conn_->watch_peer(peer);
@@ -54,7 +54,7 @@ void TcpSession::start() {
 
 void TcpSession::start_connecting() {
   state_ = State::connecting;
-  conn_ = std::make_shared<TcpConnection>(loop_, rx_);
+  conn_ = std::make_shared<TcpConnection>(loop_);
   conn_->attach(this);
 }
 

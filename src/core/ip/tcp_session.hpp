@@ -53,8 +53,7 @@ class TcpSession : public TcpConnection::Owner,
     std::uint32_t frame_size = 1460;  // the device's pbuf payload (--frame-size)
   };
 
-  TcpSession(core::EventLoop& loop, core::Trace& trace, core::ObjectName name,
-             TcpConnection::ReadBuffer buffer, Config config);
+  TcpSession(core::EventLoop& loop, core::Trace& trace, core::ObjectName name, Config config);
   ~TcpSession() override;
   TcpSession(const TcpSession&) = delete;
   TcpSession& operator=(const TcpSession&) = delete;
@@ -143,7 +142,6 @@ class TcpSession : public TcpConnection::Owner,
 
   core::EventLoop& loop_;
   core::Trace& trace_;
-  TcpConnection::ReadBuffer rx_;
   std::shared_ptr<TcpConnection> conn_;
   core::Micros last_activity_{0};
   // Packed: a thousand idle connections keep a thousand of these (docs/performance.md, hold).

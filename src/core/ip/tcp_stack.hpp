@@ -19,10 +19,6 @@ struct TcpStack {
   core::Device& device;
   // ESTABLISHED TCP connections, incoming and outgoing.
   int established = 0;
-  // Every TCP read lands here first (see TcpConnection::start_read), and the spare write
-  // buffers wait here.
-  std::shared_ptr<TcpConnection::SharedBuffers> read_buffer =
-      std::make_shared<TcpConnection::SharedBuffers>();
   // Called once when a slot frees (servers that stopped accepting at the limit); each waiter
   // re-registers if it still cannot go on.
   std::vector<std::function<void()>> waiting;

@@ -40,7 +40,6 @@ class Object : public MqttEvents, public std::enable_shared_from_this<Object> {
     auto& st = d.module_state<ModuleState>();
     client = std::make_shared<MqttClient>(
         d.loop(), d.trace(), core::ObjectName{"mqtt", static_cast<std::uint32_t>(st.next_id++)},
-        net::tcp_stack(d).read_buffer,
         MqttClient::Config{d.options().firmware, d.options().frame_size,
                            [&d](bool taken) { net::tcp_stack(d).slot(taken); }});
     d.native_created();

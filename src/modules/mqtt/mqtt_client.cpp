@@ -49,12 +49,11 @@ class MqttClient::Link : public net::TcpSessionEvents {
 };
 
 MqttClient::MqttClient(core::EventLoop& loop, core::Trace& trace, core::ObjectName name,
-                       net::TcpConnection::ReadBuffer buffer, Config config)
+                       Config config)
     : loop_(loop),
       trace_(trace),
       object_name_(name),
       name_(name.text()),
-      rx_(std::move(buffer)),
       config_(std::move(config)),
       codec_(config_.profile == 1 ? 1024 : 1460) {}
 
@@ -88,7 +87,7 @@ void MqttClient::start_tcp() {
   connected_ = false;
   link_ = std::make_shared<Link>(weak_from_this(), generation_, config_.slot);
   auto relay = std::make_shared<net::TcpSessionRelay>(
-      loop_, trace_, object_name_, rx_,
+      loop_, trace_, object_name_,
       net::TcpSession::Config{static_cast<std::uint32_t>(config_.frame_size)});
   relay->attach(link_);
   session_ = std::move(relay);

@@ -55,8 +55,7 @@ class MqttClient : public std::enable_shared_from_this<MqttClient> {
     bool sent = false;  // 3.x: the head went out and waits for its answer
   };
 
-  MqttClient(core::EventLoop& loop, core::Trace& trace, core::ObjectName name,
-             net::TcpConnection::ReadBuffer buffer, Config config);
+  MqttClient(core::EventLoop& loop, core::Trace& trace, core::ObjectName name, Config config);
   ~MqttClient();
   void attach(std::weak_ptr<MqttEvents> events) { events_ = std::move(events); }
 
@@ -119,7 +118,6 @@ class MqttClient : public std::enable_shared_from_this<MqttClient> {
   core::Trace& trace_;
   core::ObjectName object_name_;  // its TcpSession's too
   std::string name_;
-  net::TcpConnection::ReadBuffer rx_;
   Config config_;
   Codec codec_;
   std::weak_ptr<MqttEvents> events_;

@@ -17,7 +17,7 @@ constexpr auto k_syn_give_up = std::chrono::seconds(21);
 }  // namespace
 
 TcpSocket::TcpSocket(core::Device& d)
-    : TcpSession(d.loop(), d.trace(), net_state(d).next_object_name("tcp"), tcp_stack(d).read_buffer,
+    : TcpSession(d.loop(), d.trace(), net_state(d).next_object_name("tcp"),
                  TcpSession::Config{static_cast<std::uint32_t>(d.options().frame_size)}),
       device_(d) {
   device_.native_created();

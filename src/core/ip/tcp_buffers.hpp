@@ -1,0 +1,37 @@
+// What every TCP connection of a loop shares: one read buffer (a read is handed to Lua before
+// the next is made) and the spare write buffers. A connection takes a spare when it queues data
+// and gives it back once the host took the bytes, so an idle connection holds no write buffer
+// while the steady echo still allocates nothing (docs/performance.md, hold). The loop owns them
+// (EventLoop::tcp_buffers): a connection reaches them through the loop it already refers to,
+// instead of keeping a shared_ptr of its own (16 bytes per connection).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace nodemcu_emu::net {
+
+// A connection's writes while it has any: the bytes of the queued and of the in-flight send()
+// calls, and how many calls each holds (one buffer per direction, no allocation per send once
+// its capacity is there).
+struct TcpWrites {
+  std::string queued;
+  std::string writing;
+  std::size_t queued_sends = 0;
+  // An asynchronous write: from writing[write_offset] on; then `write_sends` calls of
+  // `write_bytes` bytes are reported.
+  std::size_t write_offset = 0;
+  std::size_t write_sends = 0;
+  std::size_t write_bytes = 0;
+};
+
+struct TcpBuffers {
+  static constexpr std::size_t k_max_spares = 16;
+  TcpBuffers() { spare_writes.reserve(k_max_spares); }
+  std::vector<char> read = std::vector<char>(16384);
+  std::vector<std::unique_ptr<TcpWrites>> spare_writes;
+};
+
+}  // namespace nodemcu_emu::net
