@@ -113,6 +113,10 @@ class EventLoop {
   void post(std::function<void()> fn);
 
   KeepAlive keep_alive() { return KeepAlive(this); }
+  // The same without the object, for a holder that keeps one bit instead of 8 bytes (a socket,
+  // of which a thousand idle ones may exist): one release_keepalive() per add_keepalive().
+  void add_keepalive() { ++keepalives_; }
+  void release_keepalive() { --keepalives_; }
 
   // Output held back until the handler that made it returns (the UDP datagrams a callback sent:
   // one sendmmsg for all of them): on_turn_end() runs before the loop runs anything else,

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ struct TcpWrites {
   std::size_t write_offset = 0;
   std::size_t write_sends = 0;
   std::size_t write_bytes = 0;
+  // The write waiting in the loop's send ring (0: none). Here, not in the connection: a write
+  // in the ring always has its Writes, and an idle connection keeps 8 bytes less.
+  std::uint32_t ring_ticket = 0;
 };
 
 struct TcpBuffers {

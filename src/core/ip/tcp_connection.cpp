@@ -10,6 +10,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 #include <cerrno>
+#include <optional>
 
 namespace nodemcu_emu::net {
 using core::ip::from_errno;
@@ -34,6 +35,30 @@ struct TcpConnection::Drain final : core::Sweep::Member {
   TcpConnection& conn;
   core::Micros until;
 };
+
+struct TcpConnection::Aside {
+  core::PeerWatch::Own own;
+  core::PeerWatch::Hold hold;  // empty for an in-process peer
+  std::optional<Drain> drain;
+};
+
+TcpConnection::Aside& TcpConnection::aside() {
+  if (!aside_) aside_ = std::make_unique<Aside>();
+  return *aside_;
+}
+
+bool TcpConnection::draining() const { return aside_ && aside_->drain; }
+
+void TcpConnection::touch_peer() {
+  if (aside_) aside_->hold.touch();
+}
+
+// The device waits for nothing more from this peer, and the address is free for another.
+void TcpConnection::drop_peer() {
+  if (!aside_) return;
+  aside_->own.reset();
+  aside_->hold.reset();
+}
 
 TcpConnection::TcpConnection(core::EventLoop& loop) : loop_(loop) {}
 
@@ -93,16 +118,14 @@ void TcpConnection::own_local_endpoint() {
   boost::system::error_code ec;
   auto local = local_endpoint(ec);
   if (ec) return;
-  if (!peer_) peer_ = std::make_unique<PeerState>();
-  peer_->own = loop_.peers().own(local);
+  aside().own = loop_.peers().own(local);
 }
 
 // --- the host socket ---
 
 void TcpConnection::watch_peer(const tcp::endpoint& peer) {
   if (!loop_.peers().active() || loop_.peers().is_own(peer)) return;
-  if (!peer_) peer_ = std::make_unique<PeerState>();
-  peer_->hold = loop_.peers().hold();
+  aside().hold = loop_.peers().hold();
 }
 
 void TcpConnection::configure_socket() {
@@ -314,9 +337,9 @@ bool TcpConnection::write_with_ring() {
   if (ring == nullptr) return false;
   Writes& w = *w_;
   w.writing.swap(w.queued);
-  ring_ticket_ = ring->prepare(fd_, w.writing.data(), w.writing.size(), 0, shared_from_this(),
-                               &TcpConnection::ring_report);
-  if (ring_ticket_ == 0) {  // the ring is full: this connection writes itself
+  w.ring_ticket = ring->prepare(fd_, w.writing.data(), w.writing.size(), 0, shared_from_this(),
+                                &TcpConnection::ring_report);
+  if (w.ring_ticket == 0) {  // the ring is full: this connection writes itself
     w.writing.swap(w.queued);
     return false;
   }
@@ -329,7 +352,7 @@ bool TcpConnection::write_with_ring() {
 
 void TcpConnection::ring_report(void* self, int result) {
   auto* c = static_cast<TcpConnection*>(self);
-  c->ring_ticket_ = 0;
+  c->w_->ring_ticket = 0;
   c->ring_done(result);
 }
 
@@ -424,7 +447,7 @@ void TcpConnection::close_gracefully() {
   if (detached_) return;
   detached_ = true;
   owner_ = nullptr;
-  if (peer_) peer_->hold.reset();  // the device waits for nothing more from this peer
+  if (aside_) aside_->hold.reset();  // the device waits for nothing more from this peer
   // Nobody else holds a let-go connection; the loop runs on while it holds one.
   loop_.keep_until_done(shared_from_this());
   kept_ = true;
@@ -447,8 +470,8 @@ void TcpConnection::drain() {
   // during the submit (a context switch per FIN, measured slower than the system call).
   if (::shutdown(fd_, SHUT_WR) != 0) return finish_close();
   // The limit is one of the loop's Sweep: a closed connection costs no timer of its own.
-  drain_ = std::make_unique<Drain>(*this, loop_.now() + k_drain_limit);
-  loop_.sweep().enlist(*drain_);
+  Drain& d = aside().drain.emplace(*this, loop_.now() + k_drain_limit);
+  loop_.sweep().enlist(d);
   // Read and drop until the peer's FIN: closing with unread data would make the host send RST.
   start_read();
 }
@@ -460,7 +483,7 @@ void TcpConnection::drain_expired() {
 
 void TcpConnection::finish_close() {
   close_socket();
-  peer_.reset();
+  drop_peer();
   let_loop_release();
 }
 
@@ -469,7 +492,7 @@ void TcpConnection::finish_close() {
 // handler). The Drain is freed with the connection, not here: this may run inside its
 // on_deadline.
 void TcpConnection::let_loop_release() {
-  if (drain_) drain_->leave();
+  if (draining()) aside_->drain->leave();
   if (!kept_) return;
   kept_ = false;
   loop_.done(this);
@@ -478,9 +501,9 @@ void TcpConnection::let_loop_release() {
 // A send still in the ring must not reach a closed descriptor (or the next socket given its
 // number), nor read a dropped buffer.
 void TcpConnection::cancel_ring_write() {
-  if (ring_ticket_ == 0) return;
-  if (auto* ring = loop_.send_ring()) ring->cancel(ring_ticket_);
-  ring_ticket_ = 0;
+  if (ring_ticket() == 0) return;
+  if (auto* ring = loop_.send_ring()) ring->cancel(w_->ring_ticket);
+  w_->ring_ticket = 0;
   write_in_flight_ = false;
 }
 
@@ -495,7 +518,7 @@ void TcpConnection::close_socket() {
 void TcpConnection::abort() {
   detached_ = true;
   owner_ = nullptr;
-  peer_.reset();
+  drop_peer();
   cancel_ring_write();
   w_.reset();
   if (fd_ >= 0) {

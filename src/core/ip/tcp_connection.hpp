@@ -135,7 +135,8 @@ class TcpConnection : public core::Poller::Client,
   void cancel_ring_write();
   void ring_done(int result);
   // A write waits for EPOLLOUT (not for the send ring).
-  bool awaiting_writable() const { return write_in_flight_ && ring_ticket_ == 0; }
+  bool awaiting_writable() const { return write_in_flight_ && ring_ticket() == 0; }
+  std::uint32_t ring_ticket() const { return w_ ? w_->ring_ticket : 0; }
   // Sends are queued and nothing stops them from going now.
   bool ready_to_write() const {
     return !write_in_flight_ && !flushing_ && !detached_ && !connecting_ && queued_sends() != 0;
@@ -175,22 +176,17 @@ class TcpConnection : public core::Poller::Client,
   bool configured_ : 1 = false;
   bool flushing_ : 1 = false;
   bool kept_ : 1 = false;  // the loop holds this let-go connection until it finishes
-  std::uint32_t ring_ticket_ = 0;  // the write waiting in the send ring (0: none)
-  // Only while a let-go connection drains (rare since a close with nothing unread is close(2)
-  // at once): its time limit on the loop's Sweep. Not a Sweep member of its own, which would
-  // cost every connection 32 bytes (docs/performance.md, hold).
+  // What few connections need, in one block made on first use (an idle connection keeps a
+  // pointer, not 16 bytes, docs/performance.md, hold): the real-peer watch, only under virtual
+  // time (core/peer_watch.hpp), and the drain's time limit on the loop's Sweep while a let-go
+  // connection drains (rare since a close with nothing unread is close(2) at once).
   struct Drain;
-  std::unique_ptr<Drain> drain_;
-  bool draining() const { return drain_ != nullptr; }
-  // The real-peer watch, only under virtual time (core/peer_watch.hpp): a pointer when off.
-  struct PeerState {
-    core::PeerWatch::Own own;
-    core::PeerWatch::Hold hold;  // empty for an in-process peer
-  };
-  std::unique_ptr<PeerState> peer_;
-  void touch_peer() {
-    if (peer_) peer_->hold.touch();
-  }
+  struct Aside;
+  std::unique_ptr<Aside> aside_;
+  Aside& aside();
+  bool draining() const;
+  void touch_peer();
+  void drop_peer();
 };
 
 }  // namespace nodemcu_emu::net

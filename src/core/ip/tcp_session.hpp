@@ -147,11 +147,12 @@ class TcpSession : public TcpConnection::Owner,
   // Packed: a thousand idle connections keep a thousand of these (docs/performance.md, hold).
   core::ObjectName name_;
   Config config_;
-  int callback_depth_ = 0;           // inside this session's events: a flush follows them
   int timeout_s_ = 0;
   std::uint32_t outstanding_ = 0;    // bytes sent but not yet taken by the host (<= 2920)
   std::uint32_t awaiting_sent_ = 0;  // sends whose on_sent has not been reported (<= 2920)
   std::uint32_t generation_ = 0;     // bumped when the pcb goes: stale handlers do nothing
+  // Inside this session's events: a flush follows them (nested no deeper than Lua's C calls).
+  std::uint8_t callback_depth_ = 0;
   State state_ = State::idle;
   bool counted_ = false;  // holds an established-connection slot
   bool held_ = false;

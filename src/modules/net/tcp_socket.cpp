@@ -24,6 +24,7 @@ TcpSocket::TcpSocket(core::Device& d)
 }
 
 TcpSocket::~TcpSocket() {
+  release_loop();
   device_.native_destroyed();
 }
 
@@ -62,7 +63,7 @@ bool TcpSocket::fire_with(Event e, core::Device::PushCall push_self, core::Devic
 void TcpSocket::adopt(lua_State* L, int self_index, int fd, const tcp::endpoint& peer,
                       int timeout_s) {
   callbacks_.pin(L, k_anchor, self_index);
-  keep_ = device_.loop().keep_alive();
+  keep_loop();
   if (peer.address().is_v4()) {
     remote_ip_ = peer.address().to_v4().to_uint();
     remote_port_ = peer.port();
@@ -108,11 +109,11 @@ void TcpSocket::call_dns_now(lua_State* L, std::uint32_t ip) {
 
 int TcpSocket::start_resolving(lua_State* L, const char* host, std::size_t len, std::uint32_t& ip) {
   callbacks_.pin(L, k_anchor, 1);
-  keep_ = device_.loop().keep_alive();
+  keep_loop();
   remote_port_ = static_cast<std::uint16_t>(lua_tointeger(L, 2) & 0xFFFF);
   remote_ip_ = 0;
   resolving_ = true;
-  std::uint32_t generation = ++resolve_generation_;
+  std::uint16_t generation = ++resolve_generation_;
   std::weak_ptr<TcpSocket> weak = shared_socket();
   std::string name(host, len);
   int err = dns_resolver(device_).lookup(name, ip, [weak, generation](std::optional<std::uint32_t> answer) {
@@ -124,12 +125,12 @@ int TcpSocket::start_resolving(lua_State* L, const char* host, std::size_t len, 
   } else if (err != k_ok) {
     resolving_ = false;
     callbacks_.unpin(k_anchor);
-    keep_.reset();
+    release_loop();
   }
   return err;
 }
 
-void TcpSocket::connect_resolved(std::uint32_t generation, std::optional<std::uint32_t> answer) {
+void TcpSocket::connect_resolved(std::uint16_t generation, std::optional<std::uint32_t> answer) {
   --dns_pending_;
   bool still_wanted = resolving_ && resolve_generation_ == generation;
   if (device_.trace().enabled()) trace("dns", {{"ip", answer ? format_ipv4(*answer) : "nil"}});
@@ -142,7 +143,7 @@ void TcpSocket::connect_resolved(std::uint32_t generation, std::optional<std::ui
     begin_connect(answer.value_or(0xFFFFFFFFu));
   } else if (!open() && dns_pending_ == 0) {
     callbacks_.unpin(k_anchor);
-    keep_.reset();
+    release_loop();
   }
 }
 
@@ -163,7 +164,7 @@ void TcpSocket::begin_connect(std::uint32_t ip) {
     trace("no-route");
     NetState::warn("connect() while the station has no IP: on the device this connection "
                    "never progresses and no callback fires (wait for STA_GOT_IP)");
-    keep_.reset();
+    release_loop();
     return;
   }
   boost::system::error_code ec;
@@ -268,7 +269,7 @@ int TcpSocket::close(lua_State* L) {
 void TcpSocket::let_go() {
   if (dns_pending_ == 0) {
     callbacks_.unpin(k_anchor);
-    keep_.reset();
+    release_loop();
   }
 }
 
@@ -350,7 +351,7 @@ void TcpSocket::collected() {
   abandon();  // tcp_abort: RST, no callback
   resolving_ = false;
   callbacks_.reset_all();
-  keep_.reset();
+  release_loop();
 }
 
 // --- Lua bindings ---

@@ -60,7 +60,7 @@ class TcpSocket final : public TcpSession {
 
   // connect()'s and dns()'s work with C++ objects, kept out of the frames that raise Lua errors.
   int start_resolving(lua_State* L, const char* host, std::size_t len, std::uint32_t& ip);
-  void connect_resolved(std::uint32_t generation, std::optional<std::uint32_t> answer);
+  void connect_resolved(std::uint16_t generation, std::optional<std::uint32_t> answer);
   int start_dns_query(const char* host, std::size_t len, std::uint32_t& ip);
   void dns_answered(std::optional<std::uint32_t> answer);
   // Calls the "dns" handler inside the current Lua call (a dotted quad): errors propagate.
@@ -78,20 +78,31 @@ class TcpSocket final : public TcpSession {
   bool fire_pinned(Event e, std::size_t pin, core::Device::PushArgs args = {});
   bool fire_with(Event e, core::Device::PushCall push_self, core::Device::PushArgs args);
 
+  // Packed, and first so that they fill the session's tail: a thousand idle connections keep a
+  // thousand of these (docs/performance.md, hold).
+  bool resolving_ : 1 = false;   // connect() waits for DNS (the pcb exists, in CLOSED state)
+  bool keeps_loop_ : 1 = false;  // holds one of the loop's keep-alives (keep_loop)
+  std::uint8_t ttl_ = 255;       // a u8 field on the device
+  std::uint16_t remote_port_ = 0;
+  std::uint32_t remote_ip_ = 0;
+  // A newer connect() ignores an older answer (16 bits: an answer comes within seconds).
+  std::uint16_t resolve_generation_ = 0;
+  std::uint16_t dns_pending_ = 0;
   core::Device& device_;
   // The handlers, and two pins: the anchor (net.c's self_ref: pins the userdata while the pcb
   // exists or DNS is pending for connect) and the dns anchor (while dns() queries are pending).
   static constexpr std::size_t k_anchor = 0;
   static constexpr std::size_t k_dns_anchor = 1;
   Callbacks<2> callbacks_;
-  core::EventLoop::KeepAlive keep_;
-  // Packed: a thousand idle connections keep a thousand of these (docs/performance.md, hold).
-  bool resolving_ = false;     // connect() waits for DNS (the pcb exists, in CLOSED state)
-  std::uint8_t ttl_ = 255;     // a u8 field on the device
-  std::uint16_t remote_port_ = 0;
-  std::uint32_t remote_ip_ = 0;
-  int dns_pending_ = 0;
-  std::uint32_t resolve_generation_ = 0;  // a newer connect() ignores an older answer
+  // While the socket is open or DNS is pending the loop runs on (EventLoop::add_keepalive).
+  void keep_loop() {
+    if (!keeps_loop_) device_.loop().add_keepalive();
+    keeps_loop_ = true;
+  }
+  void release_loop() {
+    if (keeps_loop_) device_.loop().release_keepalive();
+    keeps_loop_ = false;
+  }
 };
 
 // Registers net.tcpsocket's metatable.
