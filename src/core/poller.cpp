@@ -41,8 +41,9 @@ Poller::Watch Poller::watch(int fd, std::uint32_t events, Client& client,
     return {};
   }
   slots_[slot].client = &client;
+  slots_[slot].fd = fd;
   if (next_ >= ready_count_) arm();  // (mid-batch, the batch's end arms)
-  return Watch(this, slot, fd, events);
+  return Watch(this, slot, events);
 }
 
 void Poller::Watch::set(std::uint32_t events) {
@@ -50,7 +51,12 @@ void Poller::Watch::set(std::uint32_t events) {
   epoll_event ev{};
   ev.events = events;
   ev.data.u64 = tag(slot_, poller_->slots_[slot_].generation);
-  if (::epoll_ctl(poller_->set_.native_handle(), EPOLL_CTL_MOD, fd_, &ev) == 0) events_ = events;
+  if (::epoll_ctl(poller_->set_.native_handle(), EPOLL_CTL_MOD, poller_->slots_[slot_].fd, &ev) == 0)
+    events_ = events;
+}
+
+void Poller::Watch::hand_over(Client& client) {
+  if (poller_ != nullptr) poller_->slots_[slot_].client = &client;
 }
 
 void Poller::Watch::forget() {
@@ -61,12 +67,13 @@ void Poller::Watch::forget() {
 void Poller::Watch::remove() {
   if (poller_ == nullptr) return;
   epoll_event ev{};
-  ::epoll_ctl(poller_->set_.native_handle(), EPOLL_CTL_DEL, fd_, &ev);
+  ::epoll_ctl(poller_->set_.native_handle(), EPOLL_CTL_DEL, poller_->slots_[slot_].fd, &ev);
   forget();
 }
 
 void Poller::release(std::uint32_t slot) {
   slots_[slot].client = nullptr;
+  slots_[slot].fd = -1;
   ++slots_[slot].generation;
   free_.push_back(slot);
 }

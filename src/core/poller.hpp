@@ -42,13 +42,12 @@ class Poller {
    public:
     Watch() = default;
     Watch(Watch&& o) noexcept
-        : poller_(std::exchange(o.poller_, nullptr)), slot_(o.slot_), fd_(o.fd_), events_(o.events_) {}
+        : poller_(std::exchange(o.poller_, nullptr)), slot_(o.slot_), events_(o.events_) {}
     Watch& operator=(Watch&& o) noexcept {
       if (this != &o) {
         forget();
         poller_ = std::exchange(o.poller_, nullptr);
         slot_ = o.slot_;
-        fd_ = o.fd_;
         events_ = o.events_;
       }
       return *this;
@@ -62,6 +61,9 @@ class Poller {
     // Changes the interest (EPOLLIN, EPOLLOUT or none: errors and hang-ups are always
     // reported); a system call only when it differs.
     void set(std::uint32_t events);
+    // The registration goes on for `client` (the descriptor changed hands: a closing
+    // connection's socket to its TcpCloser). Events already fetched go there too.
+    void hand_over(Client& client);
     // Ends the registration of a descriptor that is about to be closed: no system call.
     void forget();
     // Ends it for a descriptor that stays open (EPOLL_CTL_DEL).
@@ -69,11 +71,11 @@ class Poller {
 
    private:
     friend class Poller;
-    Watch(Poller* p, std::uint32_t slot, int fd, std::uint32_t events)
-        : poller_(p), slot_(slot), fd_(fd), events_(events) {}
+    Watch(Poller* p, std::uint32_t slot, std::uint32_t events)
+        : poller_(p), slot_(slot), events_(events) {}
+    // 16 bytes (the descriptor is in the Poller's slot): one in every idle connection.
     Poller* poller_ = nullptr;
     std::uint32_t slot_ = 0;
-    int fd_ = -1;
     std::uint32_t events_ = 0;
   };
 
@@ -95,6 +97,7 @@ class Poller {
  private:
   struct Slot {
     Client* client = nullptr;
+    int fd = -1;  // the watched descriptor (here, where the padding had room: not in the Watch)
     std::uint32_t generation = 0;  // bumped when the slot is freed: stale events are dropped
   };
   static constexpr int k_batch = 64;

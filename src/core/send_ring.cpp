@@ -96,6 +96,23 @@ void SendRing::cancel(std::uint32_t t) {
     if ((r.batch & 0xFFFFu) == batch && index < r.entries->size()) (*r.entries)[index].report = nullptr;
 }
 
+std::optional<int> SendRing::withdraw(std::uint32_t t) {
+  std::uint32_t batch = t >> 16;
+  std::size_t index = (t & 0xFFFFu) - 1;
+  if (batch == (batch_ & 0xFFFFu)) {
+    cancel(t);
+    return std::nullopt;
+  }
+  for (auto& r : reporting_) {
+    if ((r.batch & 0xFFFFu) != batch || index >= r.entries->size()) continue;
+    Entry& e = (*r.entries)[index];
+    if (e.report == nullptr) return std::nullopt;
+    e.report = nullptr;
+    return e.result;
+  }
+  return std::nullopt;
+}
+
 void SendRing::collect(std::vector<Entry>& entries, bool wait) {
   std::size_t missing = std::count_if(entries.begin(), entries.end(), [](const Entry& e) { return !e.done; });
   while (missing > 0) {

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 struct io_uring;
@@ -50,6 +51,10 @@ class SendRing {
   // dropped): it becomes a no-op and reports nothing. Submitted already (its batch is being
   // reported): it only reports nothing.
   void cancel(std::uint32_t ticket);
+  // cancel() for a caller that goes on with the bytes itself (a connection handing its socket
+  // to a TcpCloser): nothing when the send was only prepared (it will not happen), its result
+  // (bytes taken or -errno) when it was submitted already (it then reports nothing).
+  std::optional<int> withdraw(std::uint32_t ticket);
   bool pending() const { return !prepared_.empty(); }
   // Submits what was prepared, then reports each result in the order the sends were prepared.
   // Sends prepared by those reports wait for the next submit.

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <utility>
 
 #include "lua/lua.hpp"
@@ -128,7 +129,8 @@ class Ref {
 // N registry references of one owner (a socket's callback slots), as N Refs but sharing the
 // state they belong to: 8 bytes plus 4 per slot where N Refs take 16 each (a thousand idle
 // connections keep a thousand of these, docs/performance.md). Released by reset() or the
-// destructor, like a Ref.
+// destructor, like a Ref. Whether the owner pointer is counted is its low bit (both kinds of
+// pointee are 8-aligned): a bool beside it would cost 8 bytes of padding.
 template <std::size_t N>
 class RefArray {
  public:
@@ -154,7 +156,11 @@ class RefArray {
   void set(lua_State* L, std::size_t i, int index) {
     lua_pushvalue(L, index);
     int ref = registry_ref(L);
-    if (owner_ == nullptr) owner_ = hold_state(L, counted_);
+    if (owner_ == 0) {
+      bool counted = false;
+      void* owner = hold_state(L, counted);
+      owner_ = reinterpret_cast<std::uintptr_t>(owner) | (counted ? 1u : 0u);
+    }
     reset(i);
     refs_[i] = ref;
   }
@@ -172,16 +178,17 @@ class RefArray {
   }
   void reset_all() {
     for (std::size_t i = 0; i < N; ++i) reset(i);
-    if (counted_) release_state_life(static_cast<StateLife*>(owner_));
-    owner_ = nullptr;
-    counted_ = false;
+    if (counted()) release_state_life(static_cast<StateLife*>(owner()));
+    owner_ = 0;
   }
 
  private:
-  lua_State* state() const { return owner_state(owner_, counted_); }
+  bool counted() const { return (owner_ & 1u) != 0; }
+  void* owner() const { return reinterpret_cast<void*>(owner_ & ~std::uintptr_t{1}); }
+  lua_State* state() const { return owner_state(owner(), counted()); }
 
-  void* owner_ = nullptr;  // the StateLife when counted_, else the lua_State itself
-  bool counted_ = false;
+  // The StateLife when counted (bit 0 set), else the lua_State itself; 0: none yet.
+  std::uintptr_t owner_ = 0;
   std::array<int, N> refs_;
 };
 

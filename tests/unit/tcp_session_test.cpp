@@ -394,3 +394,38 @@ TEST_CASE("a close while connecting cancels the connect: no event follows", "[tc
   CHECK_FALSE(t.events->disconnected.has_value());
   CHECK(t.session->state() == TcpSession::State::idle);
 }
+
+// The session's connection is part of it and serves each connection it makes: a closed one that
+// still drains has handed its socket over (TcpCloser) and does not hold the next one up.
+TEST_CASE("a session connects again while its closed connection still drains: both go on",
+          "[tcp_session][edge]") {
+  Outgoing t;
+  t.session->connect(t.acceptor.local_endpoint());
+  t.run_for(1s);
+  REQUIRE(t.events->connected == 1);
+  tcp::socket first(t.loop.io());
+  t.acceptor.accept(first);
+  asio::write(first, asio::buffer("unread", 6));
+  t.session->close(false);  // the data waits unread in the host: the old socket drains
+  t.session->start_connecting();
+  boost::system::error_code ec;
+  t.session->open_bound(tcp::endpoint(asio::ip::address_v4::loopback(), 0), ec);
+  t.session->connect(t.acceptor.local_endpoint());
+  t.run_for(1s);
+  CHECK(t.events->connected == 2);
+  CHECK(t.events->slots == 1);
+  tcp::socket second(t.loop.io());
+  t.acceptor.accept(second);
+  t.session->send("two", 3);
+  t.run_for(1s);
+  std::string got(3, '\0');
+  asio::read(second, asio::buffer(got));
+  CHECK(got == "two");
+  asio::write(first, asio::buffer("late", 4));  // still drained by the old socket's closer
+  first.shutdown(tcp::socket::shutdown_send);
+  t.run_for(1s);
+  char b;
+  first.read_some(asio::buffer(&b, 1), ec);
+  CHECK(ec == asio::error::eof);  // FIN, not RST
+  CHECK(t.events->received.empty());
+}

@@ -33,7 +33,30 @@ struct TcpWrites {
 
 struct TcpBuffers {
   static constexpr std::size_t k_max_spares = 16;
+  // A spare keeps its capacity up to the device's send buffer (2 * TCP_MSS) per direction.
+  static constexpr std::size_t k_kept_capacity = 2920;
   TcpBuffers() { spare_writes.reserve(k_max_spares); }
+
+  // A spare Writes, or a new one.
+  std::unique_ptr<TcpWrites> take() {
+    if (spare_writes.empty()) return std::make_unique<TcpWrites>();
+    auto w = std::move(spare_writes.back());
+    spare_writes.pop_back();
+    return w;
+  }
+  // A Writes whose bytes are done with: kept as a spare (emptied; a buffer that grew beyond
+  // k_kept_capacity is not kept) or freed.
+  void give_back(std::unique_ptr<TcpWrites> w) {
+    if (spare_writes.size() >= k_max_spares) return;
+    w->queued.clear();
+    w->writing.clear();
+    if (w->writing.capacity() > k_kept_capacity) std::string().swap(w->writing);
+    if (w->queued.capacity() > k_kept_capacity) std::string().swap(w->queued);
+    w->queued_sends = w->write_offset = w->write_sends = w->write_bytes = 0;
+    w->ring_ticket = 0;
+    spare_writes.push_back(std::move(w));
+  }
+
   std::vector<char> read = std::vector<char>(16384);
   std::vector<std::unique_ptr<TcpWrites>> spare_writes;
 };

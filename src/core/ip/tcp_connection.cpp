@@ -10,16 +10,11 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 #include <cerrno>
-#include <optional>
 
 namespace nodemcu_emu::net {
 using core::ip::from_errno;
 
 namespace {
-// How long a closed connection waits for the peer's FIN before it closes anyway (the device's
-// TIME_WAIT is 2*MSL = 10 s; the peer normally answers in microseconds on loopback).
-constexpr auto k_drain_limit = std::chrono::seconds(10);
-
 bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
 
 void set_int_option(int fd, int level, int name, int value) {
@@ -27,46 +22,18 @@ void set_int_option(int fd, int level, int name, int value) {
 }
 }  // namespace
 
-struct TcpConnection::Drain final : core::Sweep::Member {
-  Drain(TcpConnection& c, core::Micros limit) : conn(c), until(limit) {}
-  core::Micros deadline() const override { return until; }
-  // Frees this Drain with the connection (after the call: the connection holds itself).
-  void on_deadline(core::Micros) override { conn.drain_expired(); }
-  TcpConnection& conn;
-  core::Micros until;
-};
-
-struct TcpConnection::Aside {
-  core::PeerWatch::Own own;
-  core::PeerWatch::Hold hold;  // empty for an in-process peer
-  std::optional<Drain> drain;
-};
-
-TcpConnection::Aside& TcpConnection::aside() {
-  if (!aside_) aside_ = std::make_unique<Aside>();
-  return *aside_;
-}
-
-bool TcpConnection::draining() const { return aside_ && aside_->drain; }
-
-void TcpConnection::touch_peer() {
-  if (aside_) aside_->hold.touch();
-}
-
-// The device waits for nothing more from this peer, and the address is free for another.
-void TcpConnection::drop_peer() {
-  if (!aside_) return;
-  aside_->own.reset();
-  aside_->hold.reset();
-}
-
-TcpConnection::TcpConnection(core::EventLoop& loop) : loop_(loop) {}
+TcpConnection::~TcpConnection() { close_socket(); }
 
 // Configured already: the listener's TCP_NODELAY is inherited by what it accepts.
-TcpConnection::TcpConnection(core::EventLoop& loop, int fd)
-    : loop_(loop), fd_(fd), configured_(true) {}
+void TcpConnection::adopt(int fd) {
+  fd_ = fd;
+  configured_ = true;
+}
 
-TcpConnection::~TcpConnection() { close_socket(); }
+TcpConnection::PeerState& TcpConnection::peer() {
+  if (!peer_) peer_ = std::make_unique<PeerState>();
+  return *peer_;
+}
 
 // --- an outgoing connection ---
 
@@ -101,16 +68,14 @@ void TcpConnection::connect(const tcp::endpoint& target) {
     ec = from_errno(errno);
   }
   // Done at once (or failed): reported on a later turn all the same.
-  asio::post(loop_.io(), [self = shared_from_this(), ec] { self->connect_done(ec); });
+  asio::post(loop_.io(), [self = keep(), epoch = epoch_, ec] {
+    if (self->epoch_ == epoch) self->connect_done(ec);
+  });
 }
 
 void TcpConnection::connect_done(const boost::system::error_code& ec) {
   connecting_ = false;
-  if (detached_) {
-    if (ec) finish_close();
-    return;  // the write queued before the close goes now (on_ready), then the FIN
-  }
-  if (owner_ != nullptr) owner_->on_connect(ec);
+  owner_.on_connect(ec);
 }
 
 void TcpConnection::own_local_endpoint() {
@@ -118,14 +83,14 @@ void TcpConnection::own_local_endpoint() {
   boost::system::error_code ec;
   auto local = local_endpoint(ec);
   if (ec) return;
-  aside().own = loop_.peers().own(local);
+  peer().own = loop_.peers().own(local);
 }
 
 // --- the host socket ---
 
-void TcpConnection::watch_peer(const tcp::endpoint& peer) {
-  if (!loop_.peers().active() || loop_.peers().is_own(peer)) return;
-  aside().hold = loop_.peers().hold();
+void TcpConnection::watch_peer(const tcp::endpoint& peer_endpoint) {
+  if (!loop_.peers().active() || loop_.peers().is_own(peer_endpoint)) return;
+  peer().hold = loop_.peers().hold();
 }
 
 void TcpConnection::configure_socket() {
@@ -175,13 +140,17 @@ void TcpConnection::update_interest() {
   watch_ = loop_.poller().watch(fd_, wanted, *this, ec);
   // The host refuses another watched descriptor: the connection ends as if reset.
   if (ec && reading_)
-    asio::post(loop_.io(), [self = shared_from_this(), ec] {
-      if (self->reading_) self->read_done(ec, 0);
+    asio::post(loop_.io(), [self = keep(), epoch = epoch_, ec] {
+      if (self->epoch_ == epoch && self->reading_) self->read_done(ec, 0);
     });
 }
 
+// Each step may report to the owner, whose callbacks may close this connection (and even start
+// another in it): after each, what follows only goes on for the same connection.
 void TcpConnection::on_ready(std::uint32_t events) {
-  auto self = shared_from_this();  // the owner may let go of this connection in its callbacks
+  auto self = keep();  // the owner may drop its last reference in its callbacks
+  const std::uint16_t epoch = epoch_;
+  auto same = [&] { return epoch_ == epoch && fd_ >= 0; };
   if (fd_ < 0) return;
   const std::uint32_t trouble = EPOLLERR | EPOLLHUP;
   if (connecting_) {
@@ -190,17 +159,17 @@ void TcpConnection::on_ready(std::uint32_t events) {
     socklen_t len = sizeof err;
     ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
     connect_done(err != 0 ? from_errno(err) : boost::system::error_code());
-    if (fd_ < 0 || connecting_) return;
+    if (!same() || connecting_) return;
     if (!write_in_flight_ && !reading_) return update_interest();
   }
   if (awaiting_writable() && (events & (EPOLLOUT | trouble)) != 0) write_more();
-  if (fd_ >= 0 && (events & (EPOLLIN | trouble)) != 0) {
+  if (same() && (events & (EPOLLIN | trouble)) != 0) {
     if (reading_)
       read_now();
     else if (watching_ && (events & trouble) != 0)
       errors_while_held(events);
   }
-  if (fd_ < 0) return;
+  if (!same()) return;
   // An error or hang-up is reported for as long as it lasts, whatever the interest: with nobody
   // to hear it (nothing read, written or watched), the socket leaves the set until someone is.
   if ((events & trouble) != 0 && !reading_ && !write_in_flight_ && !watching_)
@@ -211,7 +180,7 @@ void TcpConnection::on_ready(std::uint32_t events) {
 // --- reading ---
 
 void TcpConnection::start_read(bool) {
-  if (reading_ || (detached_ && !draining()) || fd_ < 0) return;
+  if (reading_ || fd_ < 0) return;
   configure_socket();
   reading_ = true;
   watching_ = false;
@@ -221,7 +190,7 @@ void TcpConnection::start_read(bool) {
 // Held: no EPOLLIN (the data stays in the host's buffer, the window closes), but an error or a
 // hang-up is always reported, and a reset gets through.
 void TcpConnection::watch_errors() {
-  if (reading_ || watching_ || detached_ || fd_ < 0) return;
+  if (reading_ || watching_ || fd_ < 0) return;
   watching_ = true;
   update_interest();
 }
@@ -252,16 +221,10 @@ void TcpConnection::read_now() {
 
 void TcpConnection::read_done(const boost::system::error_code& ec, std::size_t n) {
   reading_ = false;
-  if (detached_) {
-    // Let go: only draining continues, until the peer's FIN or an error.
-    if (ec) return finish_close();
-    if (draining()) start_read();
-    return;
-  }
   touch_peer();
   // Its callers (on_ready, a posted handler) hold a reference: the owner may let go of this
   // connection in its callbacks.
-  if (owner_ != nullptr) owner_->on_read(ec, loop_.tcp_buffers().read.data(), n);
+  owner_.on_read(ec, loop_.tcp_buffers().read.data(), n);
 }
 
 // --- writing ---
@@ -282,10 +245,12 @@ void TcpConnection::flush() {
 }
 
 void TcpConnection::write_now() {
-  auto self = shared_from_this();  // the owner may let go of this connection in its callbacks
+  auto self = keep();  // the owner may let go of this connection in its callbacks
+  const std::uint16_t epoch = epoch_;
   flushing_ = true;
   bool corked = false;
-  for (int round = 0; round < k_sync_rounds && queued_sends() != 0 && !detached_ && !write_in_flight_;
+  for (int round = 0; round < k_sync_rounds && epoch_ == epoch && queued_sends() != 0 &&
+                      !write_in_flight_ && fd_ >= 0;
        ++round) {
     Writes& w = *w_;
     w.writing.swap(w.queued);
@@ -303,13 +268,16 @@ void TcpConnection::write_now() {
     }
     writing_done();
     touch_peer();
-    if (owner_ != nullptr) owner_->on_written(ec, sends, bytes);
+    owner_.on_written(ec, sends, bytes);
     if (ec) break;
   }
+  if (epoch_ != epoch) return;  // closed in a callback (reset() cleared the rest)
   flushing_ = false;
-  if (corked && !detached_) push();
-  if (queued_sends() != 0 && !write_in_flight_ && !detached_)
-    asio::post(loop_.io(), [self] { self->flush(); });
+  if (corked) push();
+  if (queued_sends() != 0 && !write_in_flight_ && fd_ >= 0)
+    asio::post(loop_.io(), [self, epoch] {
+      if (self->epoch_ == epoch) self->flush();
+    });
 }
 
 std::size_t TcpConnection::write_some_now(const char* data, std::size_t n, int flags,
@@ -337,7 +305,7 @@ bool TcpConnection::write_with_ring() {
   if (ring == nullptr) return false;
   Writes& w = *w_;
   w.writing.swap(w.queued);
-  w.ring_ticket = ring->prepare(fd_, w.writing.data(), w.writing.size(), 0, shared_from_this(),
+  w.ring_ticket = ring->prepare(fd_, w.writing.data(), w.writing.size(), 0, keep(),
                                 &TcpConnection::ring_report);
   if (w.ring_ticket == 0) {  // the ring is full: this connection writes itself
     w.writing.swap(w.queued);
@@ -350,6 +318,8 @@ bool TcpConnection::write_with_ring() {
   return true;
 }
 
+// A write in the ring is withdrawn or cancelled when the connection closes: a report is always
+// for the connection that is there.
 void TcpConnection::ring_report(void* self, int result) {
   auto* c = static_cast<TcpConnection*>(self);
   c->w_->ring_ticket = 0;
@@ -365,12 +335,6 @@ void TcpConnection::ring_done(int result) {
 }
 
 void TcpConnection::push() { set_int_option(fd_, IPPROTO_TCP, TCP_NODELAY, 1); }
-
-void TcpConnection::write_batch() {
-  w_->writing.swap(w_->queued);  // queued takes the emptied buffer back, capacity and all
-  std::size_t sends = std::exchange(w_->queued_sends, 0);
-  write_async(0, sends, w_->writing.size());
-}
 
 // Writes w_->writing from byte `offset` on as the socket takes it; when all is out, reports
 // `sends` send() calls taken.
@@ -399,103 +363,50 @@ void TcpConnection::write_finished(const boost::system::error_code& ec) {
   std::size_t sends = w_->write_sends, bytes = w_->write_bytes;
   write_in_flight_ = false;
   writing_done();
-  if (detached_) {
-    if (ec) return finish_close();
-    if (queued_sends() != 0) return write_batch();
-    return drain();
-  }
   update_interest();
   touch_peer();
-  if (owner_ != nullptr) owner_->on_written(ec, sends, bytes);
+  const std::uint16_t epoch = epoch_;
+  owner_.on_written(ec, sends, bytes);
   // What "sent" queued goes now, with the rounds that may follow it (a script streaming from
   // "sent" gets its MSG_MORE coalescing from write_now(), not one submit per round).
-  if (!ec && ready_to_write()) write_now();
+  if (!ec && epoch_ == epoch && ready_to_write()) write_now();
 }
 
 // The written bytes go. With nothing queued either, the connection's Writes goes back to the
-// device's spares (a connection left idle then holds no write buffer).
+// loop's spares (a connection left idle then holds no write buffer).
 void TcpConnection::writing_done() {
   w_->writing.clear();
-  if (w_->queued_sends == 0) give_back_writes();
-}
-
-void TcpConnection::take_writes() {
-  auto& spares = loop_.tcp_buffers().spare_writes;
-  if (spares.empty()) {
-    w_ = std::make_unique<Writes>();
-    return;
-  }
-  w_ = std::move(spares.back());
-  spares.pop_back();
-}
-
-// A buffer that grew beyond the device's send buffer is not kept (a spare holds at most two of
-// k_kept_capacity).
-void TcpConnection::give_back_writes() {
-  auto& spares = loop_.tcp_buffers().spare_writes;
-  if (spares.size() >= TcpBuffers::k_max_spares) return w_.reset();
-  w_->queued.clear();
-  if (w_->writing.capacity() > k_kept_capacity) std::string().swap(w_->writing);
-  if (w_->queued.capacity() > k_kept_capacity) std::string().swap(w_->queued);
-  w_->queued_sends = w_->write_offset = w_->write_sends = w_->write_bytes = 0;
-  spares.push_back(std::move(w_));
+  if (w_->queued_sends == 0) loop_.tcp_buffers().give_back(std::move(w_));
 }
 
 // --- the end ---
 
+std::unique_ptr<TcpConnection::Writes> TcpConnection::take_unwritten() {
+  if (!w_) return nullptr;
+  if (std::uint32_t ticket = ring_ticket(); ticket != 0) {
+    w_->ring_ticket = 0;
+    std::optional<int> taken;
+    if (auto* ring = loop_.send_ring()) taken = ring->withdraw(ticket);
+    if (taken && *taken > 0) w_->write_offset = static_cast<std::size_t>(*taken);
+    // (An error there shows again when the closer writes.)
+  }
+  if (w_->write_offset >= w_->writing.size() && w_->queued.empty()) {
+    loop_.tcp_buffers().give_back(std::move(w_));
+    return nullptr;
+  }
+  return std::move(w_);
+}
+
 void TcpConnection::close_gracefully() {
-  if (detached_) return;
-  detached_ = true;
-  owner_ = nullptr;
-  if (aside_) aside_->hold.reset();  // the device waits for nothing more from this peer
-  // Nobody else holds a let-go connection; the loop runs on while it holds one.
-  loop_.keep_until_done(shared_from_this());
-  kept_ = true;
-  if (write_in_flight_) return;  // the write's completion continues the close
-  // Queued while connecting: it goes once connected, then the FIN. With nothing queued a
-  // connecting socket closes at once (the drain's shutdown fails).
-  if (queued_sends() != 0) return write_batch();
-  drain();
-}
-
-void TcpConnection::drain() {
-  // Nothing unread: close(2) now. The host sends what it holds, then FIN, as lwIP's tcp_close
-  // does; data the peer sends after that is answered with RST, as the device's is (tcp_close
-  // sets TF_RXCLOSED, and tcp_input aborts a pcb that receives data with it set). Draining
-  // here would cost a wake-up and two system calls per connection for a peer that is done.
-  if (fd_ < 0 || available() == 0) return finish_close();
-  // Unread data: close(2) would answer it with RST, which can make the peer's stack discard the
-  // response it has not read yet. FIN instead, then read and drop until the peer's FIN.
-  // Not through the send ring: io_uring runs a shutdown on a worker thread of its own, never
-  // during the submit (a context switch per FIN, measured slower than the system call).
-  if (::shutdown(fd_, SHUT_WR) != 0) return finish_close();
-  // The limit is one of the loop's Sweep: a closed connection costs no timer of its own.
-  Drain& d = aside().drain.emplace(*this, loop_.now() + k_drain_limit);
-  loop_.sweep().enlist(d);
-  // Read and drop until the peer's FIN: closing with unread data would make the host send RST.
-  start_read();
-}
-
-void TcpConnection::drain_expired() {
-  auto self = shared_from_this();
-  finish_close();
-}
-
-void TcpConnection::finish_close() {
-  close_socket();
-  drop_peer();
-  let_loop_release();
-}
-
-// The connection is done: its drain (if any) leaves the Sweep, and the loop lets go of it.
-// May drop the last reference: the caller holds one (on_ready, drain_expired, a posted
-// handler). The Drain is freed with the connection, not here: this may run inside its
-// on_deadline.
-void TcpConnection::let_loop_release() {
-  if (draining()) aside_->drain->leave();
-  if (!kept_) return;
-  kept_ = false;
-  loop_.done(this);
+  if (fd_ < 0) return reset();
+  TcpCloser::Handover h;
+  h.connecting = connecting_;
+  h.rest = take_unwritten();
+  if (peer_) h.own = std::move(peer_->own);  // the hold goes: the device waits for nothing more
+  h.watch = std::move(watch_);
+  h.fd = std::exchange(fd_, -1);
+  reset();
+  TcpCloser::finish(loop_, std::move(h));
 }
 
 // A send still in the ring must not reach a closed descriptor (or the next socket given its
@@ -512,21 +423,24 @@ void TcpConnection::close_socket() {
   if (fd_ < 0) return;
   watch_.forget();  // a closed descriptor leaves the epoll set by itself
   ::close(std::exchange(fd_, -1));
-  reading_ = watching_ = connecting_ = write_in_flight_ = false;
 }
 
 void TcpConnection::abort() {
-  detached_ = true;
-  owner_ = nullptr;
-  drop_peer();
   cancel_ring_write();
-  w_.reset();
   if (fd_ >= 0) {
     linger lg{1, 0};  // RST
     ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     close_socket();
   }
-  let_loop_release();
+  reset();
+}
+
+void TcpConnection::reset() {
+  close_socket();
+  if (w_) loop_.tcp_buffers().give_back(std::move(w_));
+  peer_.reset();
+  connecting_ = reading_ = watching_ = write_in_flight_ = configured_ = flushing_ = false;
+  ++epoch_;
 }
 
 }  // namespace nodemcu_emu::net

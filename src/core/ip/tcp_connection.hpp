@@ -1,7 +1,8 @@
-// The host side of one TCP connection: the socket, its reads into the device's buffer and its
-// write queue. A TcpSession (the core of a net.tcpsocket) owns one while connected; on close()
-// it lets go and the connection finishes on its own: flushes what was queued, sends FIN,
-// drains, closes.
+// The host side of one TCP connection: the socket, its reads into the loop's buffer and its
+// write queue. It lives inside its TcpSession (the core of a net.tcpsocket), which reuses it
+// for each connection it makes: an idle connection costs no allocation of its own
+// (docs/performance.md, hold). On a graceful close a connection the host still has work for
+// (bytes to write, unread data to drain) hands its socket to a TcpCloser and is idle again.
 //
 // The socket is a plain non-blocking descriptor in the loop's level-triggered Poller
 // (core/poller.hpp), not an Asio socket: reading costs recv alone (no re-arm per message), and
@@ -16,24 +17,24 @@
 
 #include "core/event_loop.hpp"
 #include "core/ip/tcp_buffers.hpp"
+#include "core/ip/tcp_closer.hpp"
 #include "core/poller.hpp"
 #include "core/send_ring.hpp"
-#include "core/sweep.hpp"
 
 namespace nodemcu_emu::net {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-class TcpConnection : public core::Poller::Client,
-                      public std::enable_shared_from_this<TcpConnection> {
+class TcpConnection final : public core::Poller::Client {
  public:
-  // A spare write buffer keeps its capacity up to the device's send buffer (2 * TCP_MSS).
-  static constexpr std::size_t k_kept_capacity = 2920;
-
-  // What the owning socket hears about; none is called once the owner has let go.
+  // What the owning session hears about: only of the connection it has (a connection closed
+  // and made again reports nothing of the old one).
   struct Owner {
     virtual ~Owner() = default;
+    // A reference that keeps the owner, and so this connection inside it, alive across a
+    // report that may drop every other one.
+    virtual std::shared_ptr<void> keep_alive() = 0;
     // connect() finished: established (no error) or failed.
     virtual void on_connect(const boost::system::error_code& ec) = 0;
     virtual void on_read(const boost::system::error_code& ec, const char* data, std::size_t n) = 0;
@@ -44,26 +45,24 @@ class TcpConnection : public core::Poller::Client,
 
   using Writes = TcpWrites;
 
-  // A connection without a socket yet (open_bound, then connect). Reads land in the loop's
-  // buffer (core/ip/tcp_buffers.hpp).
-  explicit TcpConnection(core::EventLoop& loop);
-  // An accepted socket, owned from now on. Reads and writes pass MSG_DONTWAIT, so it need not
-  // be non-blocking (accept4 makes it so anyway, and close-on-exec). It must come from a
-  // listener with TCP_NODELAY set (accepted sockets inherit it).
-  TcpConnection(core::EventLoop& loop, int fd);
+  // Idle, reporting to `owner` (which contains it). Reads land in the loop's buffer
+  // (core/ip/tcp_buffers.hpp).
+  TcpConnection(core::EventLoop& loop, Owner& owner) : loop_(loop), owner_(owner) {}
   ~TcpConnection() override;
   TcpConnection(const TcpConnection&) = delete;
   TcpConnection& operator=(const TcpConnection&) = delete;
 
-  // The owner hears of this connection until it lets go (close_gracefully, abort) or detaches
-  // (attach(nullptr), in its destructor): a plain pointer, not a weak_ptr, as the owner's life
-  // brackets the connection's reports.
-  void attach(Owner* owner) { owner_ = owner; }
+  // An accepted socket, owned from now on. Reads and writes pass MSG_DONTWAIT, so it need not
+  // be non-blocking (accept4 makes it so anyway, and close-on-exec). It must come from a
+  // listener with TCP_NODELAY set (accepted sockets inherit it).
+  void adopt(int fd);
+
+  core::EventLoop& loop() const { return loop_; }
   // The host descriptor (-1 before open_bound / after close).
   int native() const { return fd_; }
   bool is_open() const { return fd_ >= 0; }
 
-  // --- an outgoing connection ---
+  // --- an outgoing connection (an idle one becomes it) ---
   // Opens the socket and binds it to `local` (port 0: any). False with `ec` when that fails
   // (connect() then still tries, unbound, as Asio's connect opens a closed socket).
   bool open_bound(const tcp::endpoint& local, boost::system::error_code& ec);
@@ -102,15 +101,16 @@ class TcpConnection : public core::Poller::Client,
   // Queues one send(); writing starts at flush(). The bytes join one buffer (no allocation per
   // send once its capacity is there).
   void queue(const char* data, std::size_t n) {
-    if (!w_) take_writes();
+    if (!w_) w_ = loop_.tcp_buffers().take();
     w_->queued.append(data, n);
     ++w_->queued_sends;
   }
   void flush();
 
-  // --- the end ---
-  // The owner lets go. Graceful: queued data goes out, then FIN; the connection drains the
-  // peer's data until its FIN (bounded) so the host kernel does not answer with a RST.
+  // --- the end (the connection is idle again, ready for another) ---
+  // Graceful: queued data goes out, then FIN; the peer's data is drained until its FIN
+  // (bounded) so the host kernel does not answer with a RST (by a TcpCloser when that takes
+  // longer than this call).
   void close_gracefully();
   // RST now, queued data dropped (tcp_abort, or lwIP's tcp_close with unread data).
   void abort();
@@ -121,12 +121,10 @@ class TcpConnection : public core::Poller::Client,
   // The interest the state asks for (EPOLLIN while reading, EPOLLOUT while a write or the
   // connect waits), set on the watch.
   void update_interest();
-  bool watch_socket();
   void connect_done(const boost::system::error_code& ec);
   void read_now();
   void read_done(const boost::system::error_code& ec, std::size_t n);
   void errors_while_held(std::uint32_t events);
-  void write_batch();
   // The write goes with the loop's send ring (false: no ring, or it is full).
   bool write_with_ring();
   // Writes at once, and what "sent" queues meanwhile, for a bounded number of rounds.
@@ -139,7 +137,7 @@ class TcpConnection : public core::Poller::Client,
   std::uint32_t ring_ticket() const { return w_ ? w_->ring_ticket : 0; }
   // Sends are queued and nothing stops them from going now.
   bool ready_to_write() const {
-    return !write_in_flight_ && !flushing_ && !detached_ && !connecting_ && queued_sends() != 0;
+    return !write_in_flight_ && !flushing_ && !connecting_ && fd_ >= 0 && queued_sends() != 0;
   }
   std::size_t write_some_now(const char* data, std::size_t n, int flags,
                              boost::system::error_code& ec);
@@ -150,20 +148,22 @@ class TcpConnection : public core::Poller::Client,
   void write_finished(const boost::system::error_code& ec);
   void writing_done();
   std::size_t queued_sends() const { return w_ ? w_->queued_sends : 0; }
-  // A spare Writes from the device's, or a new one.
-  void take_writes();
-  // Nothing queued or in flight: the Writes goes back to the spares (or away).
-  void give_back_writes();
-  void finish_close();
+  // What is still to be written, for a TcpCloser (null when nothing is): a write in the send
+  // ring is withdrawn, and what the host took of it already counts as written.
+  std::unique_ptr<Writes> take_unwritten();
   void close_socket();
-  void let_loop_release();
-  void drain();
-  // The drain's time limit passed.
-  void drain_expired();
+  // Idle again: the next connection starts clean, and what was still on its way for this one
+  // (a posted handler, a report in a callback that closed it) sees another epoch.
+  void reset();
+  // A reference that keeps this connection (its owner) alive, for handlers that outlive the
+  // call or run callbacks that may drop the owner.
+  std::shared_ptr<TcpConnection> keep() {
+    return std::shared_ptr<TcpConnection>(owner_.keep_alive(), this);
+  }
 
   core::EventLoop& loop_;
+  Owner& owner_;
   core::Poller::Watch watch_;
-  Owner* owner_ = nullptr;
   // Only while there is something to write: an idle connection holds 8 bytes here, not 96.
   std::unique_ptr<Writes> w_;
   int fd_ = -1;
@@ -172,21 +172,21 @@ class TcpConnection : public core::Poller::Client,
   bool reading_ : 1 = false;
   bool watching_ : 1 = false;
   bool write_in_flight_ : 1 = false;
-  bool detached_ : 1 = false;
   bool configured_ : 1 = false;
   bool flushing_ : 1 = false;
-  bool kept_ : 1 = false;  // the loop holds this let-go connection until it finishes
-  // What few connections need, in one block made on first use (an idle connection keeps a
-  // pointer, not 16 bytes, docs/performance.md, hold): the real-peer watch, only under virtual
-  // time (core/peer_watch.hpp), and the drain's time limit on the loop's Sweep while a let-go
-  // connection drains (rare since a close with nothing unread is close(2) at once).
-  struct Drain;
-  struct Aside;
-  std::unique_ptr<Aside> aside_;
-  Aside& aside();
-  bool draining() const;
-  void touch_peer();
-  void drop_peer();
+  // Which connection of this object's life (reset() counts them), for what may come late.
+  std::uint16_t epoch_ = 0;
+  // The real-peer watch, only under virtual time (core/peer_watch.hpp): a block made on first
+  // use, so that an idle connection keeps a pointer, not 16 bytes (docs/performance.md, hold).
+  struct PeerState {
+    core::PeerWatch::Own own;
+    core::PeerWatch::Hold hold;  // empty for an in-process peer
+  };
+  std::unique_ptr<PeerState> peer_;
+  PeerState& peer();
+  void touch_peer() {
+    if (peer_) peer_->hold.touch();
+  }
 };
 
 }  // namespace nodemcu_emu::net

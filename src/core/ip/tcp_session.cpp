@@ -8,17 +8,13 @@ namespace nodemcu_emu::net {
 
 TcpSession::TcpSession(core::EventLoop& loop, core::Trace& trace, core::ObjectName name,
                        Config config)
-    : loop_(loop), trace_(trace), name_(name), config_(config) {}
+    : trace_(trace), conn_(loop, *this), name_kind_(name.kind), config_(config), name_id_(name.id) {}
 
-// A connection still attached (only if this session goes without release(): a handler of the
-// connection's may hold it a little longer) reports to nobody from now on.
-TcpSession::~TcpSession() {
-  if (conn_) conn_->attach(nullptr);
-}
+TcpSession::~TcpSession() = default;
 
 void TcpSession::emit(std::string_view event, std::initializer_list<core::Trace::Field> fields) {
   char buf[32];
-  trace_.emit(loop_.now(), name_.format(buf), event, fields);
+  trace_.emit(loop().now(), object_name().format(buf), event, fields);
 }
 
 // --- establishing ---
@@ -27,14 +23,13 @@ void TcpSession::adopt(int fd, const tcp::endpoint& peer, int timeout_s, bool ho
   state_ = State::connected;
   counted_ = true;
   on_slot(true);
-  conn_ = std::make_shared<TcpConnection>(loop_, fd);
-  conn_->attach(this);
-  conn_->configure_socket();
-  conn_->watch_peer(peer);
+  conn_.adopt(fd);
+  conn_.configure_socket();
+  conn_.watch_peer(peer);
   timeout_s_ = timeout_s;
   if (host_keepalive) {
     // Keepalive probes after `timeout` s, one probe, 10 s apart.
-    conn_->set_keepalive(timeout_s, 10, 1);
+    conn_.set_keepalive(timeout_s, 10, 1);
     timeout_s_ = 0;
   }
   note_activity();
@@ -48,28 +43,26 @@ void TcpSession::start() {
   on_connected();
   --callback_depth_;
   if (state_ != State::connected) return;
-  conn_->flush();  // what was sent before (or while the SYN was out); "sent" may close
+  conn_.flush();  // what was sent before (or while the SYN was out); "sent" may close
   resume_reading();
 }
 
 void TcpSession::start_connecting() {
   state_ = State::connecting;
-  conn_ = std::make_shared<TcpConnection>(loop_);
-  conn_->attach(this);
 }
 
 bool TcpSession::open_bound(const tcp::endpoint& local, boost::system::error_code& ec) {
-  if (!conn_) {
+  if (state_ == State::idle) {
     ec = asio::error::not_connected;
     return false;
   }
-  return conn_->open_bound(local, ec);
+  return conn_.open_bound(local, ec);
 }
 
 void TcpSession::connect(const tcp::endpoint& target) {
-  conn_->own_local_endpoint();
-  conn_->watch_peer(target);
-  conn_->connect(target);
+  conn_.own_local_endpoint();
+  conn_.watch_peer(target);
+  conn_.connect(target);
 }
 
 // The connection only reports to its owner until release() lets go of it: a connect that
@@ -83,19 +76,19 @@ void TcpSession::on_connect(const boost::system::error_code& error) {
 }
 
 tcp::endpoint TcpSession::local_endpoint(boost::system::error_code& ec) const {
-  if (!conn_) {
+  if (state_ == State::idle) {
     ec = asio::error::not_connected;
     return {};
   }
-  return conn_->local_endpoint(ec);
+  return conn_.local_endpoint(ec);
 }
 
 void TcpSession::give_up_after(core::Micros delay) {
   if (state_ != State::connecting) return;
   leave();  // a deadline on the Sweep may only move later
   timeout_s_ = 0;
-  last_activity_ = loop_.now() + delay;
-  loop_.sweep().enlist(*this);
+  last_activity_ = loop().now() + delay;
+  loop().sweep().enlist(*this);
 }
 
 void TcpSession::connected() {
@@ -103,7 +96,7 @@ void TcpSession::connected() {
   state_ = State::connected;
   counted_ = true;
   on_slot(true);
-  conn_->configure_socket();
+  conn_.configure_socket();
   note_activity();
   trace("connected");
   start();
@@ -138,7 +131,7 @@ void TcpSession::on_read(const boost::system::error_code& ec, const char* data, 
   delivering_ = false;
   --callback_depth_;
   if (state_ != State::connected) return;
-  conn_->flush();  // what the events sent leaves now ("sent" may close the session)
+  conn_.flush();  // what the events sent leaves now ("sent" may close the session)
   resume_reading();
 }
 
@@ -146,9 +139,9 @@ void TcpSession::on_read(const boost::system::error_code& ec, const char* data, 
 void TcpSession::resume_reading() {
   if (state_ != State::connected) return;
   if (held_)
-    conn_->watch_errors();
+    conn_.watch_errors();
   else
-    conn_->start_read();
+    conn_.start_read();
 }
 
 void TcpSession::hold() {
@@ -159,19 +152,19 @@ void TcpSession::hold() {
 void TcpSession::unhold() {
   held_ = false;
   trace("unhold");
-  if (state_ == State::connected && !delivering_) conn_->start_read(true);
+  if (state_ == State::connected && !delivering_) conn_.start_read(true);
 }
 
 bool TcpSession::has_unread() {
-  return in_receive_ || (held_ && conn_ && conn_->available() > 0);
+  return in_receive_ || (held_ && conn_.available() > 0);
 }
 
 // --- send ---
 
 void TcpSession::send(const char* data, std::size_t n) {
-  outstanding_ += static_cast<std::uint32_t>(n);
+  outstanding_ = static_cast<std::uint16_t>(outstanding_ + n);
   ++awaiting_sent_;
-  conn_->queue(data, n);
+  conn_.queue(data, n);
   trace("send", {{"n", n}});
   if (state_ == State::connected) schedule_flush();
 }
@@ -182,9 +175,9 @@ void TcpSession::schedule_flush() {
   // Inside this session's own events the flush follows when they return: no extra turn.
   if (flush_posted_ || callback_depth_ > 0) return;
   flush_posted_ = true;
-  loop_.post([self = shared_from_this()] {
+  loop().post([self = shared_from_this()] {
     self->flush_posted_ = false;
-    if (self->state_ == State::connected) self->conn_->flush();
+    if (self->state_ == State::connected) self->conn_.flush();
   });
 }
 
@@ -193,8 +186,8 @@ void TcpSession::on_written(const boost::system::error_code& ec, std::size_t sen
   if (state_ != State::connected) return;
   if (ec) return ended(lwip_error_from(ec), false);
   note_activity();
-  outstanding_ -= static_cast<std::uint32_t>(bytes);
-  awaiting_sent_ -= static_cast<std::uint32_t>(sends);
+  outstanding_ = static_cast<std::uint16_t>(outstanding_ - bytes);
+  awaiting_sent_ = static_cast<std::uint16_t>(awaiting_sent_ - sends);
   auto self = shared_from_this();
   // One on_sent per send; an event that closes the session ends the series.
   ++callback_depth_;  // the connection flushes again after this returns
@@ -212,12 +205,11 @@ void TcpSession::close(bool abort) {
 }
 
 void TcpSession::release(bool graceful) {
-  if (conn_) {
+  if (state_ != State::idle) {
     if (graceful)
-      conn_->close_gracefully();
+      conn_.close_gracefully();
     else
-      conn_->abort();
-    conn_.reset();
+      conn_.abort();
   }
   if (counted_) {
     counted_ = false;
@@ -227,7 +219,6 @@ void TcpSession::release(bool graceful) {
   state_ = State::idle;
   outstanding_ = 0;
   awaiting_sent_ = 0;
-  ++generation_;
 }
 
 void TcpSession::ended(int err, bool graceful) {
@@ -240,7 +231,7 @@ void TcpSession::ended(int err, bool graceful) {
 // --- the inactivity timeout (net.md 0.1: idle model) ---
 
 void TcpSession::arm_idle_timer() {
-  if (timeout_s_ > 0) loop_.sweep().enlist(*this);
+  if (timeout_s_ > 0) loop().sweep().enlist(*this);
 }
 
 // Activity moves the deadline later without touching the sweep (deadline() reads it).

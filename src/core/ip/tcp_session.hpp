@@ -59,11 +59,9 @@ class TcpSession : public TcpConnection::Owner,
   TcpSession& operator=(const TcpSession&) = delete;
 
   State state() const { return state_; }
-  std::string name() const { return name_.text(); }
+  std::string name() const { return object_name().text(); }
   // What the device's socket asks of the host connection (nothing when idle).
-  void set_ttl(int ttl) {
-    if (conn_) conn_->set_ttl(ttl);
-  }
+  void set_ttl(int ttl) { conn_.set_ttl(ttl); }
   // The host address of the connection (an error when idle).
   tcp::endpoint local_endpoint(boost::system::error_code& ec) const;
 
@@ -117,6 +115,7 @@ class TcpSession : public TcpConnection::Owner,
   virtual void on_slot(bool taken) = 0;
 
  private:
+  std::shared_ptr<void> keep_alive() override { return shared_from_this(); }
   void on_connect(const boost::system::error_code& ec) override;
   void on_read(const boost::system::error_code& ec, const char* data, std::size_t n) override;
   void on_written(const boost::system::error_code& ec, std::size_t sends,
@@ -126,7 +125,7 @@ class TcpSession : public TcpConnection::Owner,
   void resume_reading();
   void ended(int err, bool graceful);
   void release(bool graceful);
-  void note_activity() { last_activity_ = loop_.turn_now(); }
+  void note_activity() { last_activity_ = loop().turn_now(); }
   void arm_idle_timer();
   // Connecting: the give-up time (last_activity_ holds it, timeout_s_ is 0). Connected: the
   // inactivity timeout.
@@ -140,25 +139,31 @@ class TcpSession : public TcpConnection::Owner,
   }
   void emit(std::string_view event, std::initializer_list<core::Trace::Field> fields);
 
-  core::EventLoop& loop_;
   core::Trace& trace_;
-  std::shared_ptr<TcpConnection> conn_;
+  // The host connection, inside the session (reused for each connection it makes): an idle
+  // connection is one object (docs/performance.md, hold). It has the loop: the session does
+  // not keep a second reference to it.
+  TcpConnection conn_;
+  core::EventLoop& loop() const { return conn_.loop(); }
   core::Micros last_activity_{0};
   // Packed: a thousand idle connections keep a thousand of these (docs/performance.md, hold).
-  core::ObjectName name_;
+  // The name's two parts apart, so that its number fills a gap an ObjectName would pad.
+  const char* name_kind_;
+  core::ObjectName object_name() const { return {name_kind_, name_id_}; }
   Config config_;
+  std::uint32_t name_id_;
   int timeout_s_ = 0;
-  std::uint32_t outstanding_ = 0;    // bytes sent but not yet taken by the host (<= 2920)
-  std::uint32_t awaiting_sent_ = 0;  // sends whose on_sent has not been reported (<= 2920)
-  std::uint32_t generation_ = 0;     // bumped when the pcb goes: stale handlers do nothing
+  // 16 bits: send() only takes what fits into the 2920-byte send buffer.
+  std::uint16_t outstanding_ = 0;    // bytes sent but not yet taken by the host (<= 2920)
+  std::uint16_t awaiting_sent_ = 0;  // sends whose on_sent has not been reported (<= 2920)
   // Inside this session's events: a flush follows them (nested no deeper than Lua's C calls).
   std::uint8_t callback_depth_ = 0;
   State state_ = State::idle;
-  bool counted_ = false;  // holds an established-connection slot
-  bool held_ = false;
-  bool delivering_ = false;  // inside the frames of one read
-  bool in_receive_ = false;  // inside an on_receive
-  bool flush_posted_ = false;
+  bool counted_ : 1 = false;  // holds an established-connection slot
+  bool held_ : 1 = false;
+  bool delivering_ : 1 = false;  // inside the frames of one read
+  bool in_receive_ : 1 = false;  // inside an on_receive
+  bool flush_posted_ : 1 = false;
 };
 
 // A session that reports to a separate TcpSessionEvents while that exists.
