@@ -311,6 +311,14 @@ int UdpSocket::send_to(std::uint32_t ip, std::uint16_t port, std::string_view da
                      "carries at most " + std::to_string(k_max_udp_payload) + " bytes");
     return k_ok;
   }
+  // A device on loopback reaches nothing else (the host would refuse the datagram): dropped
+  // here, so that no system call ever names an address outside this machine. Multicast stays
+  // on the loopback interface (IP_MULTICAST_IF).
+  const auto& to = target.address();
+  if (host_.own().is_loopback() && !to.is_loopback() && !to.is_multicast()) {
+    on_send_failed(ip, target, data.size(), asio::error::network_unreachable);
+    return k_ok;
+  }
   boost::system::error_code ec;
   host_.send_to(data, target, ip, ec);
   // The outbox is full and the host takes nothing more: lwIP is out of pbufs.
