@@ -167,8 +167,11 @@ class EventLoop {
   bool stopping() const { return stopping_; }
 
   // Runs the handlers that are ready (cancelled I/O completing) without moving time: after the
-  // device is switched off, so that nothing still queued outlives what it points to.
+  // device is switched off, so that nothing still queued outlives what it points to. The send
+  // ring goes first: a prepared entry (cancelled or not) holds its socket, and with it a
+  // reference to the device, until a submit releases it.
   void drain() {
+    submit_sends();
     io_.restart();
     io_.poll();
   }
