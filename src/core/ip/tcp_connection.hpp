@@ -58,9 +58,6 @@ class TcpConnection final : public core::Poller::Client {
   void adopt(int fd);
 
   core::EventLoop& loop() const { return loop_; }
-  // The host descriptor (-1 before open_bound / after close).
-  int native() const { return fd_; }
-  bool is_open() const { return fd_ >= 0; }
 
   // --- an outgoing connection (an idle one becomes it) ---
   // Opens the socket and binds it to `local` (port 0: any). False with `ec` when that fails
@@ -92,7 +89,6 @@ class TcpConnection final : public core::Poller::Client {
   // without calling start_read again) — `data_may_wait` is kept for the callers' sake: a
   // level-triggered watch finds waiting data by itself.
   void start_read(bool data_may_wait = false);
-  bool reading() const { return reading_; }
   // While nothing reads (the owner holds the connection), still hear of a reset: lwIP reports a
   // peer's RST at once whatever the receive window. It arrives as a read error.
   void watch_errors();
