@@ -159,11 +159,13 @@ void Device::open_state() {
     lua_gc(L_, LUA_GCSETPAUSE, 100);
     lua_gc(L_, LUA_GCSETSTEPMUL, 1000);
   } else {
-    // Unbounded, the host trades memory for speed: a cycle starts when the heap is four times
-    // what the last one left (Lua's default: twice), which halves the collector's work per
-    // allocated byte (a received TCP frame is a new 1.5 KiB string: docs/performance.md).
-    // node.heap() collects before it answers, so what it reports does not change.
-    lua_gc(L_, LUA_GCSETPAUSE, 400);
+    // Unbounded: Lua's own pause (a cycle starts when the heap is twice what the last one
+    // left). A longer pause (400 was tried) halves the collector's work per byte for a TCP echo
+    // of 1460-byte frames, but the datagrams of a UDP echo differ only in bytes that Lua 5.1's
+    // sampled string hash skips: each new one is compared with every datagram string not yet
+    // swept, and four times the heap made that chain three times longer (UDP server CPU
+    // +40 %, rr-close +5 %, echo 1460 B -7 %: docs/performance.md, eighth pass).
+    lua_gc(L_, LUA_GCSETPAUSE, 200);
   }
   lua_gc(L_, LUA_GCCOLLECT, 0);
   heap_->baseline = heap_->used;

@@ -30,6 +30,13 @@ enum class Protection {
   pcallx,       // luaL_pcallx (tmr, node.task, wifi events): error goes to the onerror handler
 };
 
+// What a callback's push does. `plain`: it pushes only values that already exist (registry
+// references, integers, booleans, nil; at most 4 values with the function), which allocate
+// nothing and so cannot raise: the callback is then called by lua_pcall itself, without the
+// protected C function that pushes of new values (strings, tables) need around them (a quarter
+// of the dispatch's instructions: docs/performance.md).
+enum class Pushes { may_allocate, plain };
+
 class Device {
  public:
   // What runs at power-on: the boot script or the command line's chunks. Returns false when it
@@ -75,10 +82,12 @@ class Device {
   // `args` pushes, no results, all inside one protected call; an error is reported the way the
   // device would (`protection`) and traced. Returns false on error or when nothing was called.
   // Every call from native code into a script goes through here.
-  bool dispatch(const lua::Ref& fn, Protection protection, PushArgs args = {});
+  // An empty `args` pushes nothing (then the call is Pushes::plain by itself).
+  bool dispatch(const lua::Ref& fn, Protection protection, PushArgs args = {},
+                Pushes pushes = Pushes::may_allocate);
   // The same for a function that `push` pushes itself, before its arguments (a handler kept in
   // a lua::RefArray); returns the argument count. The caller checks that there is a handler.
-  bool dispatch_pushed(Protection protection, PushCall push);
+  bool dispatch_pushed(Protection protection, PushCall push, Pushes pushes = Pushes::may_allocate);
   // Dispatches `fn` from the task queue at `priority` on a later turn; with `with_priority` it
   // gets the priority as its argument (node.task.post's tasks). Never refused: the caller
   // decides about the queue's length (TaskQueue::full).
@@ -182,6 +191,10 @@ class Device {
   // Runs `push` and the call it sets up inside one protected call with a traceback; returns
   // the status (0 on success) with the error text in `error`. After a memory error it collects.
   int run_protected(PushCall push, std::string& error);
+  // The same for a Pushes::plain push: lua_pcall on the callback directly.
+  int run_plain(PushCall push, std::string& error);
+  // The status of a finished lua_pcall (the error in `error`), the stack back at `base`.
+  int finish_call(int status, int base, std::string& error);
   void report_callback_error(const std::string& error, Protection protection);
   void report_pcallx_error(const std::string& error);
 

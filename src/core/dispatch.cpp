@@ -75,7 +75,23 @@ int Device::run_protected(PushCall push, std::string& error) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, dispatch_body_ref_);
   Frame frame{push};
   lua_pushlightuserdata(L, &frame);
-  int status = lua_pcall(L, 1, 0, base + 1);
+  return finish_call(lua_pcall(L, 1, 0, base + 1), base, error);
+}
+
+int Device::run_plain(PushCall push, std::string& error) {
+  lua_State* L = L_;
+  int base = lua_gettop(L);
+  // The handler and the push take at most 5 slots: within the LUA_MINSTACK a C function (or
+  // the base level) is guaranteed, so not even the stack grows outside the protected call.
+  constexpr int k_slots = 5;
+  if (dispatch_body_ref_ == LUA_NOREF || base + k_slots > LUA_MINSTACK) return run_protected(push, error);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, traceback_ref_);
+  int nargs = push(L);
+  return finish_call(lua_pcall(L, nargs, 0, base + 1), base, error);
+}
+
+int Device::finish_call(int status, int base, std::string& error) {
+  lua_State* L = L_;
   if (status != 0) {
     // A memory error skips the message handler: its value is the bare "not enough memory".
     error = lua::error_text(L, -1);
@@ -86,18 +102,18 @@ int Device::run_protected(PushCall push, std::string& error) {
   return status;
 }
 
-bool Device::dispatch(const lua::Ref& fn, Protection protection, PushArgs args) {
+bool Device::dispatch(const lua::Ref& fn, Protection protection, PushArgs args, Pushes pushes) {
   if (!fn) return false;
   return dispatch_pushed(protection, [&fn, args](lua_State* L) {
     fn.push(L);
     return args ? args(L) : 0;
-  });
+  }, args ? pushes : Pushes::plain);
 }
 
-bool Device::dispatch_pushed(Protection protection, PushCall push) {
+bool Device::dispatch_pushed(Protection protection, PushCall push, Pushes pushes) {
   if (halted_ || L_ == nullptr) return false;
   std::string error;
-  int status = run_protected(push, error);
+  int status = pushes == Pushes::plain ? run_plain(push, error) : run_protected(push, error);
   if (status == 0) return true;
   // luaL_pcallx and the onerror handler came with 3.0: 1.5.4.1 and 2.2.1 call every callback
   // (timers, tasks, events) with a plain lua_call, so an error in one is an immediate PANIC.

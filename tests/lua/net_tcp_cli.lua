@@ -36,6 +36,26 @@ emu.test("N27 an error in a net callback is a PANIC and, by default, exits 1", f
   emu.truthy(out:find("stack traceback", 1, true), out)
 end)
 
+-- "connection" and "sent" get only the socket: they are called without the protected
+-- trampoline that handlers given data need (core::Pushes::plain), and must fail the same way.
+emu.test("N27 an error in a handler called without data (sent, connection) is the same PANIC", function()
+  for _, event in ipairs({ "sent", "connection" }) do
+    local out, status = run("--virtual-time", ([[
+      local srv = net.createServer()
+      srv:listen(0, function(c) end)
+      local cl = net.createConnection()
+      cl:on("sent", function() error("bad %s handler") end)
+      cl:on("connection", function(s) if "%s" == "connection" then error("bad %s handler") end s:send("x") end)
+      cl:connect((srv:getaddr()), "127.0.0.1")
+    ]]):format(event, event, event))
+    emu.eq(status, 1, event .. ": exit status")
+    emu.truthy(out:find("PANIC: unprotected error in call to Lua API (", 1, true), out)
+    emu.truthy(out:find("bad " .. event .. " handler", 1, true), out)
+    emu.truthy(out:find("stack traceback:\n", 1, true), out)
+    emu.truthy(out:find(":%d+: in function <"), out)  -- the handler's own frame
+  end
+end)
+
 emu.test("N27 --on-error=continue reports the PANIC and keeps going", function()
   local out, status = run("--virtual-time --on-error=continue", [[
     local srv = net.createServer()

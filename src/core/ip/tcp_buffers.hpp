@@ -32,33 +32,46 @@ struct TcpWrites {
 };
 
 struct TcpBuffers {
-  static constexpr std::size_t k_max_spares = 16;
   // A spare keeps its capacity up to the device's send buffer (2 * TCP_MSS) per direction.
   static constexpr std::size_t k_kept_capacity = 2920;
-  TcpBuffers() { spare_writes.reserve(k_max_spares); }
+  // The spares are bounded by the bytes they keep, not by their number: every connection that
+  // writes in one wake-up holds a Writes until its bytes leave, so a server echoing on 50
+  // connections needs 50 of them. A count of 16 made the other 34 allocate a Writes and its
+  // buffer per message (2 of the 64-byte echo's ~1.4 mallocs per message); 256 KiB keeps ~44
+  // at full capacity, hundreds for small messages.
+  static constexpr std::size_t k_max_spare_bytes = 256 * 1024;
 
   // A spare Writes, or a new one.
   std::unique_ptr<TcpWrites> take() {
     if (spare_writes.empty()) return std::make_unique<TcpWrites>();
     auto w = std::move(spare_writes.back());
     spare_writes.pop_back();
+    spare_bytes -= kept_bytes(*w);
     return w;
   }
   // A Writes whose bytes are done with: kept as a spare (emptied; a buffer that grew beyond
-  // k_kept_capacity is not kept) or freed.
+  // k_kept_capacity is not kept) or freed when the spares already keep k_max_spare_bytes.
   void give_back(std::unique_ptr<TcpWrites> w) {
-    if (spare_writes.size() >= k_max_spares) return;
     w->queued.clear();
     w->writing.clear();
     if (w->writing.capacity() > k_kept_capacity) std::string().swap(w->writing);
     if (w->queued.capacity() > k_kept_capacity) std::string().swap(w->queued);
+    std::size_t bytes = kept_bytes(*w);
+    if (spare_bytes + bytes > k_max_spare_bytes) return;
     w->queued_sends = w->write_offset = w->write_sends = w->write_bytes = 0;
     w->ring_ticket = 0;
     spare_writes.push_back(std::move(w));
+    spare_bytes += bytes;
   }
 
   std::vector<char> read = std::vector<char>(16384);
   std::vector<std::unique_ptr<TcpWrites>> spare_writes;
+  std::size_t spare_bytes = 0;  // what the spares keep, their buffers included
+
+ private:
+  static std::size_t kept_bytes(const TcpWrites& w) {
+    return sizeof(TcpWrites) + w.queued.capacity() + w.writing.capacity();
+  }
 };
 
 }  // namespace nodemcu_emu::net

@@ -33,7 +33,8 @@ class TcpConnection final : public core::Poller::Client {
   struct Owner {
     virtual ~Owner() = default;
     // A reference that keeps the owner, and so this connection inside it, alive across a
-    // report that may drop every other one.
+    // report that may drop every other one. The connection holds one (or the send ring's entry
+    // does) while it calls any of the reports below: they need not take their own.
     virtual std::shared_ptr<void> keep_alive() = 0;
     // connect() finished: established (no error) or failed.
     virtual void on_connect(const boost::system::error_code& ec) = 0;

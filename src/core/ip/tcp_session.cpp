@@ -115,7 +115,7 @@ void TcpSession::on_read(const boost::system::error_code& ec, const char* data, 
   }
   note_activity();
   trace("recv", {{"n", n}});
-  auto self = shared_from_this();  // an event may drop the last reference
+  // An event may drop the last reference: the connection holds one while it reports (Owner).
   std::size_t frame = config_.frame_size;
   delivering_ = true;
   ++callback_depth_;
@@ -188,7 +188,7 @@ void TcpSession::on_written(const boost::system::error_code& ec, std::size_t sen
   note_activity();
   outstanding_ = static_cast<std::uint16_t>(outstanding_ - bytes);
   awaiting_sent_ = static_cast<std::uint16_t>(awaiting_sent_ - sends);
-  auto self = shared_from_this();
+  // The connection holds a reference while it reports (Owner): "sent" may drop every other.
   // One on_sent per send; an event that closes the session ends the series.
   ++callback_depth_;  // the connection flushes again after this returns
   for (std::size_t i = 0; i < sends && state_ == State::connected; ++i) {

@@ -51,11 +51,12 @@ bool TcpSocket::fire_pinned(Event e, std::size_t pin, core::Device::PushArgs arg
 
 bool TcpSocket::fire_with(Event e, core::Device::PushCall push_self, core::Device::PushArgs args) {
   if (!callbacks_.has(e)) return false;
+  // The handler and the socket are registry references: without arguments nothing allocates.
   return device_.dispatch_pushed(core::Protection::unprotected, [this, e, push_self, args](lua_State* L) {
     callbacks_.push(L, e);
     push_self(L);
     return 1 + (args ? args(L) : 0);
-  });
+  }, args ? core::Pushes::may_allocate : core::Pushes::plain);
 }
 
 // --- accepted connections ---

@@ -121,7 +121,7 @@ void Timer::fire() {
     if (number >= 0) lua_pushinteger(L, number);
     else timer.push(L);
     return 1;
-  });
+  }, core::Pushes::plain);  // a number or a registry reference: nothing allocates
 }
 
 // tmr_get@1.5.4.1: a timer object or the number of one of the seven fixed timers. The number
