@@ -22,6 +22,11 @@ namespace nodemcu_emu::lua {
 struct StateLife {
   lua_State* L;
   std::size_t holders;
+  // The registry slots Refs released, as a list: this is its head, each slot holds the next
+  // (0 ends it). luaL_ref keeps its own list in registry[0]; this one's head is here, which
+  // spares a registry read and write per reference and per release (three each per request
+  // of a web server: the new socket and its handlers, docs/performance.md).
+  int free_refs = 0;
 };
 
 // The owner of L makes its StateLife once and ends it when it closes L (after lua_close):
@@ -31,8 +36,11 @@ StateLife* install_state_life(lua_State* L);
 void end_state_life(StateLife* life);
 // The state's StateLife, or nullptr.
 StateLife* state_life(lua_State* L);
-// luaL_ref into the registry that never leaves it half-resized (lua/heap_budget.hpp).
+// luaL_ref into the registry that never leaves it half-resized (lua/heap_budget.hpp): the
+// value on top (popped) gets a slot, a released one first (StateLife::free_refs).
 int registry_ref(lua_State* L);
+// Releases a slot registry_ref gave. Never raises: the slot exists and takes a number.
+void registry_unref(lua_State* L, int ref);
 // Makes luaL_unref allocation-free, so that releasing a Ref never raises: Lua 5.1 keeps the
 // head of the free list in registry[0] and starts with it nil, so the first luaL_unref stores
 // nil in the freed slot and registry[0] comes and goes. When the collector has dropped that
@@ -85,7 +93,7 @@ class Ref {
 
   void reset() {
     lua_State* L = state();
-    if (L != nullptr && ref_ != LUA_NOREF && ref_ != LUA_REFNIL) luaL_unref(L, LUA_REGISTRYINDEX, ref_);
+    if (L != nullptr) registry_unref(L, ref_);
     if (counted_) release(static_cast<StateLife*>(owner_));
     owner_ = nullptr;
     ref_ = LUA_NOREF;
@@ -167,7 +175,7 @@ class RefArray {
   void reset(std::size_t i) {
     lua_State* L = state();
     int ref = std::exchange(refs_[i], LUA_NOREF);
-    if (L != nullptr && ref != LUA_NOREF && ref != LUA_REFNIL) luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    if (L != nullptr) registry_unref(L, ref);
   }
   // Slot i's reference moves into a Ref (empty when there is none); the slot is empty then.
   Ref take(std::size_t i) {

@@ -67,6 +67,10 @@ inline bool class_upvalue_is(lua_State* L, int index) {
 // object, but a script can fetch it (getmetatable(obj).__gc) and call it with anything, or
 // twice: only a full userdata finalized by `gc` is an object of the type `gc` destroys.
 inline bool is_finalized_by(lua_State* L, lua_CFunction gc) {
+  // The collector's own call first: a __gc made by new_class has its class's metatable as
+  // upvalue 1, and an object with that metatable is one it destroys (no field to look up: a
+  // socket's __gc runs once per connection, docs/performance.md).
+  if (class_upvalue_is(L, 1)) return true;
   if (lua_type(L, 1) != LUA_TUSERDATA || !lua_getmetatable(L, 1)) return false;
   lua_pushliteral(L, "__gc");  // a tag method name: interned for good, no allocation
   lua_rawget(L, -2);

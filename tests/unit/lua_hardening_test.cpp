@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -205,4 +206,70 @@ TEST_CASE("registry refs made at every amount of free memory leave the registry 
     CHECK(lua_tointeger(s.L, -1) == value);
     lua_pop(s.L, 1);
   }
+}
+
+namespace {
+int our_unref(lua_State* L) {
+  lua::registry_unref(L, static_cast<int>(lua_tointeger(L, 1)));
+  return 0;
+}
+}  // namespace
+
+// With a StateLife, Refs keep their own list of released slots (StateLife::free_refs) beside
+// luaL_ref's in registry[0]; other code (C modules, Lua libraries) still uses luaL_ref. No slot
+// may be handed out twice, and a release must not allocate (it runs in destructors).
+TEST_CASE("released registry slots are reused, never twice, beside luaL_ref's own list") {
+  State s;
+  lua::StateLife* life = lua::install_state_life(s.L);
+  std::map<int, lua_Integer> live;  // ref -> the integer it holds
+  std::vector<std::pair<int, bool>> order;  // live refs and whether ours made them
+  std::uint32_t rng = 12345;
+  auto next = [&rng] { return rng = rng * 1664525u + 1013904223u; };
+  lua_Integer value = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::uint32_t r = next();
+    bool ours = (r & 1) != 0;
+    if ((r >> 1) % 3 != 0 || order.empty()) {
+      lua_pushinteger(s.L, ++value);
+      int ref = ours ? lua::registry_ref(s.L) : luaL_ref(s.L, LUA_REGISTRYINDEX);
+      INFO("ref " << ref << " handed out while still held");
+      REQUIRE(live.count(ref) == 0);
+      live[ref] = value;
+      order.emplace_back(ref, ours);
+    } else {
+      std::size_t k = (r >> 3) % order.size();
+      auto [ref, made_by_ours] = order[k];
+      order.erase(order.begin() + static_cast<long>(k));
+      live.erase(ref);
+      if (made_by_ours) {
+        // Released with no memory to spare: it must not need any.
+        lua_pushcfunction(s.L, our_unref);
+        lua_pushinteger(s.L, ref);
+        s.limit(s.heap.used);
+        REQUIRE(lua_pcall(s.L, 1, 0, 0) == 0);
+        s.unlimit();
+        // The next reference of ours takes the slot just released.
+        if ((r >> 20) % 2 == 0) {
+          lua_pushinteger(s.L, ++value);
+          int again = lua::registry_ref(s.L);
+          CHECK(again == ref);
+          live[again] = value;
+          order.emplace_back(again, true);
+        }
+      } else {
+        luaL_unref(s.L, LUA_REGISTRYINDEX, ref);
+      }
+    }
+    if (i % 1000 == 0) lua_gc(s.L, LUA_GCCOLLECT, 0);
+  }
+  for (auto [ref, v] : live) {
+    lua_rawgeti(s.L, LUA_REGISTRYINDEX, ref);
+    INFO("ref " << ref);
+    REQUIRE(lua_type(s.L, -1) == LUA_TNUMBER);
+    CHECK(lua_tointeger(s.L, -1) == v);
+    lua_pop(s.L, 1);
+  }
+  lua_pushnil(s.L);
+  CHECK(lua::registry_ref(s.L) == LUA_REFNIL);
+  lua::end_state_life(life);
 }
