@@ -46,6 +46,15 @@ void make_class(lua_State* L, const char* name) {
   lua::new_class(L, name, methods);
 }
 
+// Registry slot `ref` holds the integer `value`.
+void check_slot_holds(lua_State* L, int ref, lua_Integer value) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+  INFO("ref " << ref);
+  REQUIRE(lua_type(L, -1) == LUA_TNUMBER);
+  CHECK(lua_tointeger(L, -1) == value);
+  lua_pop(L, 1);
+}
+
 }  // namespace
 
 TEST_CASE("protected_push pushes a copy of the bytes and leaves the stack balanced") {
@@ -199,13 +208,7 @@ TEST_CASE("registry refs made at every amount of free memory leave the registry 
   lua_rawgeti(s.L, LUA_REGISTRYINDEX, 0);
   CHECK(lua_type(s.L, -1) == LUA_TNUMBER);
   lua_pop(s.L, 1);
-  for (auto [ref, value] : refs) {
-    lua_rawgeti(s.L, LUA_REGISTRYINDEX, ref);
-    INFO("ref " << ref);
-    REQUIRE(lua_type(s.L, -1) == LUA_TNUMBER);
-    CHECK(lua_tointeger(s.L, -1) == value);
-    lua_pop(s.L, 1);
-  }
+  for (auto [ref, value] : refs) check_slot_holds(s.L, ref, value);
 }
 
 namespace {
@@ -262,13 +265,7 @@ TEST_CASE("released registry slots are reused, never twice, beside luaL_ref's ow
     }
     if (i % 1000 == 0) lua_gc(s.L, LUA_GCCOLLECT, 0);
   }
-  for (auto [ref, v] : live) {
-    lua_rawgeti(s.L, LUA_REGISTRYINDEX, ref);
-    INFO("ref " << ref);
-    REQUIRE(lua_type(s.L, -1) == LUA_TNUMBER);
-    CHECK(lua_tointeger(s.L, -1) == v);
-    lua_pop(s.L, 1);
-  }
+  for (auto [ref, value] : live) check_slot_holds(s.L, ref, value);
   lua_pushnil(s.L);
   CHECK(lua::registry_ref(s.L) == LUA_REFNIL);
   lua::end_state_life(life);
