@@ -28,9 +28,10 @@ FUZZ_TIMEOUT ?= 1800
 # libedit-dev gives -i line editing and history (BSD licence; GNU readline would be GPL);
 # strace counts the system calls per message of the budget test (tests/budget);
 # lua-busted is the test framework whose specs the emulator runs (tests/cli/busted.sh); lcov's
-# genhtml renders --coverage reports as HTML.
+# genhtml renders --coverage reports as HTML; dpkg-dev unpacks the Lua 5.1 source that
+# test-asan and fuzz rebuild with ASan and Lua's API checks (tools/lua_apicheck.sh).
 DEBS := g++ cmake make pkg-config liblua5.1-0-dev libboost-dev catch2 libssl-dev rapidjson-dev liburing-dev curl python3 \
-        mosquitto mosquitto-clients nodejs libedit-dev strace lua-busted lcov
+        mosquitto mosquitto-clients nodejs libedit-dev strace lua-busted lcov dpkg-dev
 # npm installs nodemcu-tool for that test. Asked for only when no npm command exists: a nodejs
 # from elsewhere (NodeSource) bundles npm and conflicts with Debian's npm package.
 DEBS_IF_NO_COMMAND := npm
@@ -71,21 +72,29 @@ test: deps build
 ci: test
 	$(MAKE) --no-print-directory test-asan
 
+# Lua itself under ASan, with its API checks (a C function pushing past its stack room fails
+# at that push): Debian's Lua 5.1 source rebuilt once into $(ASAN_BUILD)/lua-apicheck and put
+# in front of Debian's library. Offline, the runs use Debian's library and say so.
+LUA_APICHECK = libdir=$$(tools/lua_apicheck.sh $(ASAN_BUILD)/lua-apicheck) \
+	  && echo "$@: Lua 5.1 with ASan and API checks from $$libdir" \
+	  || { libdir=""; echo "$@: Debian's uninstrumented liblua5.1 (no Lua source to rebuild)"; }
+
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DNODEMCU_EMU_SANITIZE=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	# The 60 s soak runs once, in the optimised build: its figures (RSS, latency) mean little
 	# under ASan's quarantine, and a second minute would only lengthen make test.
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) --timeout 240 -E '^soak'
+	@$(LUA_APICHECK); cd $(ASAN_BUILD) && LD_LIBRARY_PATH=$$libdir ASAN_OPTIONS=detect_leaks=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 240 -E '^soak'
 
 # Each seed is one run of tests/fuzz/run.sh (its own temporary flash, a time limit per run);
 # a crash, a sanitizer report, a hang or a driver failure fails the target with the seed to replay.
 fuzz: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DNODEMCU_EMU_SANITIZE=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target nodemcu-emu
-	@start=$$(date +%s); \
+	@$(LUA_APICHECK); start=$$(date +%s); \
 	seq $(FUZZ_SEED) $$(( $(FUZZ_SEED) + $(FUZZ_SEEDS) - 1 )) | \
-	  ASAN_OPTIONS=detect_leaks=1 xargs -P $(JOBS) -I SEED \
+	  LD_LIBRARY_PATH=$$libdir ASAN_OPTIONS=detect_leaks=1 xargs -P $(JOBS) -I SEED \
 	    tests/fuzz/run.sh $(ASAN_BUILD)/nodemcu-emu SEED $(FUZZ_CALLS) $(FUZZ_TIMEOUT); \
 	status=$$?; \
 	echo "make fuzz: $(FUZZ_SEEDS) seeds from $(FUZZ_SEED) x $(FUZZ_CALLS) calls = $$(( $(FUZZ_SEEDS) * $(FUZZ_CALLS) )) calls in $$(( $$(date +%s) - start )) s: $$([ $$status -eq 0 ] && echo ok || echo FAILED)"; \

@@ -11,6 +11,8 @@
 #   Options are passed to run_peers.sh (--reps, --dur, --warmup, --conns, --hold-conns,
 #   --no-startup, --workloads, --peers, --out, more --server ...). Defaults here:
 #   --peers "c node luv luv_framed" (add copas with --peers), all workloads, 3 reps x 5 s.
+#   The reps are rounds: each round runs every workload once on every server, one workload
+#   at a time, so that the figures a ratio compares are seconds apart, not minutes.
 # Environment:
 #   NODEMCU_EMU   the emulator binary (default: <repo>/build/nodemcu-emu, what `make` builds)
 #   BENCH_KIT     the kit's folder (default: ../shared/bench next to the repository)
@@ -34,6 +36,7 @@ if [ ! -x "$BENCH/run_peers.sh" ]; then
 fi
 # The options this script sets itself; everything else goes to run_peers.sh unchanged.
 PEERS="c node luv luv_framed" WORKLOADS="echo64 echo1460 echo16k rr-close hold udp" OUT="" REPORT="" PIN=() PASS=()
+REPS=3 STARTUP=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --peers) PEERS=$2; shift 2 ;;
@@ -43,7 +46,9 @@ while [ $# -gt 0 ]; do
     --same-core)
       command -v taskset >/dev/null || { echo "bench/run.sh: --same-core needs taskset (util-linux)" >&2; exit 2; }
       PIN=(taskset -c 0); shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    --reps) REPS=$2; shift 2 ;;
+    --no-startup) STARTUP=0; shift ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) PASS+=("$1"); shift ;;
   esac
 done
@@ -65,32 +70,46 @@ run_all() {
 
   # The bench scripts bind UDP only when net.createUDPSocket exists. Without it the emulator would
   # never pass run_peers.sh's UDP readiness check (15 s wasted per rep): then the udp workload runs
-  # for the peers alone, in a second run_peers.sh call, and both result files are merged.
+  # for the peers alone.
   has_udp=$("$EMU" -e 'print(net and net.createUDPSocket ~= nil)' 2>/dev/null)
-  TCP_WORKLOADS=$WORKLOADS UDP_APART=0
+  UDP_APART=0
   if [ "$has_udp" != true ] && [[ " $WORKLOADS " == *" udp "* ]]; then
     echo "bench/run.sh: this build has no net.createUDPSocket: udp is measured for the peers only" >&2
-    TCP_WORKLOADS=$(echo " $WORKLOADS " | sed 's/ udp / /; s/^ *//; s/ *$//')
     UDP_APART=1
   fi
 
-  if [ -n "$TCP_WORKLOADS" ]; then
-    "${PIN[@]}" "$BENCH/run_peers.sh" --peers "$PEERS" --workloads "$TCP_WORKLOADS" \
-      --server "$SERVER" --label "$LABEL" --startup-cmd "$STARTUP_CMD" \
-      --out "$OUT/main" "${PASS[@]}" >/dev/null || status=$?
+  # Interleaved: run_peers.sh runs one peer through all its workloads and reps before the next,
+  # so the emulator's and C's figures of a row were minutes apart and a machine that slowed or
+  # sped up in between moved the ratio. Here each call is one rep of one workload for every
+  # server in turn (seconds apart), and the medians are taken over REPS such rounds.
+  local rep wl dir
+  : >"$OUT/results.txt"
+  for rep in $(seq "$REPS"); do
+    for wl in $WORKLOADS; do
+      dir=$OUT/r$rep-$wl
+      if [ "$wl" = udp ] && [ "$UDP_APART" = 1 ]; then
+        [ -n "$PEERS" ] || continue
+        "${PIN[@]}" "$BENCH/run_peers.sh" --peers "$PEERS" --workloads udp --no-startup --reps 1 \
+          --out "$dir" "${PASS[@]}" >/dev/null || status=$?
+      else
+        "${PIN[@]}" "$BENCH/run_peers.sh" --peers "$PEERS" --workloads "$wl" --no-startup --reps 1 \
+          --server "$SERVER" --label "$LABEL" --out "$dir" "${PASS[@]}" >/dev/null || status=$?
+      fi
+      sed "s/ rep=1 / rep=$rep /" "$dir/results.txt" >>"$OUT/results.txt" 2>/dev/null
+    done
+  done
+  # Start-up times once, after the loads (a run_peers.sh call with no workload).
+  if [ "$STARTUP" = 1 ]; then
+    "${PIN[@]}" "$BENCH/run_peers.sh" --peers "" --workloads "" --server "$SERVER" --label "$LABEL" \
+      --startup-cmd "$STARTUP_CMD" --out "$OUT/main" "${PASS[@]}" >/dev/null 2>&1 || status=$?
   fi
-  if [ "$UDP_APART" = 1 ] && [ -n "$PEERS" ]; then
-    "${PIN[@]}" "$BENCH/run_peers.sh" --peers "$PEERS" --workloads udp --no-startup \
-      --out "$OUT/udp" "${PASS[@]}" >/dev/null || status=$?
-  fi
-  cat "$OUT"/main/results.txt "$OUT"/udp/results.txt >"$OUT/results.txt" 2>/dev/null
 }
 
 status=0
 if [ -n "$REPORT" ]; then
   OUT=$REPORT UDP_APART=0
   [ -f "$OUT/results.txt" ] || { echo "bench/run.sh: no results.txt in $OUT" >&2; exit 2; }
-  [ -d "$OUT/udp" ] && UDP_APART=1
+  ls -d "$OUT"/r*-udp >/dev/null 2>&1 && ! grep -q "server=$LABEL .*case=udp" "$OUT/results.txt" && UDP_APART=1
 else
   run_all
 fi
@@ -191,7 +210,7 @@ if [ -z "$REPORT" ] && command -v mosquitto >/dev/null; then
   "${PIN[@]}" "$REPO/bench/mqtt.sh" || status=$?
 fi
 if ! grep -q "server=$LABEL " "$OUT/results.txt" 2>/dev/null; then
-  echo "bench/run.sh: no result for $LABEL: see the $LABEL.*.log files in $OUT/main" >&2
+  echo "bench/run.sh: no result for $LABEL: see the $LABEL.*.log files in $OUT/r*" >&2
   exit 1
 fi
 exit "$status"

@@ -37,14 +37,30 @@ void after_script_call(lua_State* L, int status) {
   core::interrupt::rearm(L);
 }
 
+// The status below the call's results, as (x)pcall returns them. The results may fill the
+// stack to its last slot (a function returning unpack() of a long table): lbaselib.c's own
+// pcall then pushes one past what the API allows. Room first, as Lua 5.2's finishpcall does.
+int push_status(lua_State* L, int status, bool replace_first) {
+  if (!lua_checkstack(L, 1)) {
+    lua_settop(L, 0);
+    lua_pushboolean(L, 0);
+    lua_pushliteral(L, "stack overflow");
+    return 2;
+  }
+  lua_pushboolean(L, status == 0);
+  if (replace_first)
+    lua_replace(L, 1);
+  else
+    lua_insert(L, 1);
+  return lua_gettop(L);
+}
+
 // lbaselib.c's luaB_pcall, plus after_script_call.
 int collecting_pcall(lua_State* L) {
   luaL_checkany(L, 1);
   int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
   if (status != 0) after_script_call(L, status);
-  lua_pushboolean(L, status == 0);
-  lua_insert(L, 1);
-  return lua_gettop(L);
+  return push_status(L, status, false);
 }
 
 // lbaselib.c's luaB_xpcall, plus after_script_call.
@@ -54,9 +70,7 @@ int collecting_xpcall(lua_State* L) {
   lua_insert(L, 1);  // the message handler goes below the function
   int status = lua_pcall(L, 0, LUA_MULTRET, 1);
   if (status != 0) after_script_call(L, status);
-  lua_pushboolean(L, status == 0);
-  lua_replace(L, 1);
-  return lua_gettop(L);
+  return push_status(L, status, true);
 }
 }  // namespace
 

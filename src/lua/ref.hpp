@@ -173,9 +173,10 @@ class RefArray {
     refs_[i] = ref;
   }
   void reset(std::size_t i) {
-    lua_State* L = state();
     int ref = std::exchange(refs_[i], LUA_NOREF);
-    if (L != nullptr) registry_unref(L, ref);
+    // Most slots of a socket are empty when it goes: no state lookup, no call for them.
+    if (ref == LUA_NOREF || ref == LUA_REFNIL) return;
+    if (lua_State* L = state()) registry_unref(L, ref);
   }
   // Slot i's reference moves into a Ref (empty when there is none); the slot is empty then.
   Ref take(std::size_t i) {

@@ -53,6 +53,9 @@ emu.test("shift's checks", function()
   emu.eq(b:dump(), string.char(4, 1, 2, 3))
   emu.raises("bad argument #3 to '?' (invalid shift type)", b.shift, b, 1, 2)
   emu.raises("bad argument #2 to '?' (shifting more elements than buffer size)", b.shift, b, 5)
+  for _, huge in ipairs({ 2 ^ 31, -2 ^ 31, 2 ^ 62, -2 ^ 63 }) do  -- no product that overflows
+    emu.raises("bad argument #2 to '?' (shifting more elements than buffer size)", b.shift, b, huge)
+  end
   emu.raises("bad argument #2 to '?' (shifting more than sliced window)", b.shift, b, 3, 0, 1, 2)
   emu.raises("bad argument #5 to '?' (end position must be >= start)", b.shift, b, 1, 0, 3, 2)
 end)

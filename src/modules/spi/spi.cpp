@@ -81,6 +81,9 @@ int spi_send(lua_State* L) {
   Channel& c = check_channel(L, id);
   bool recv = c.duplex == k_fullduplex;
   if (tos < 2) return luaL_error(L, spi_errors::k_wrong_arg_type);
+  // A result per argument in full duplex, above the guaranteed LUA_MINSTACK slots that the
+  // temporaries below use: without room, a long argument list would push past the stack.
+  if (recv) luaL_checkstack(L, tos + LUA_MINSTACK, "too many results");
   lua_pushinteger(L, 0);  // 'wrote', filled in at the end
   int pushed = 1;
   lua_Integer wrote = 0;

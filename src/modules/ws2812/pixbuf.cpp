@@ -283,12 +283,17 @@ int p_set(lua_State* L) {
 
 int p_shift(lua_State* L) {
   BufferHeader* b = check(L, 1);
-  auto bytes_shift = static_cast<long long>(luaL_checkinteger(L, 2)) * static_cast<long long>(b->nchan);
+  lua_Integer count = luaL_checkinteger(L, 2);
   auto type = static_cast<unsigned>(luaL_optinteger(L, 3, k_shift_logical));
   long start = posrelat_v3(static_cast<long>(luaL_optinteger(L, 4, 1)), b->npix);
   long end = posrelat_v3(static_cast<long>(luaL_optinteger(L, 5, -1)), b->npix);
-  bool left = bytes_shift < 0;
-  auto shift = static_cast<std::size_t>(left ? -bytes_shift : bytes_shift);
+  bool left = count < 0;
+  // A count past the strip fails the size check below whatever the product, so it is caught
+  // before multiplying: a huge one (2^63) would overflow the product.
+  auto npix = static_cast<lua_Integer>(b->npix);
+  std::size_t shift = count > npix || count < -npix
+                          ? b->npix * b->nchan + 1
+                          : static_cast<std::size_t>(left ? -count : count) * b->nchan;
   if (type != k_shift_logical && type != k_shift_circular) return luaL_argerror(L, 3, "invalid shift type");
   if (start < 1) return luaL_argerror(L, 4, "start position must be >= 1");
   if (end < start) return luaL_argerror(L, 5, "end position must be >= start");

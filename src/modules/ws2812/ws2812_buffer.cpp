@@ -71,7 +71,9 @@ int b_fade(lua_State* L) {
     if (direction == k_buffer_fade_out)
       *p = static_cast<std::uint8_t>(*p / fade);
     else
-      *p = static_cast<std::uint8_t>(std::min(*p * fade, 255));
+      // The firmware's int product can overflow (UB, a wrapped value on the chip): a product
+      // made in 64 bits saturates at 255 as every smaller one does.
+      *p = static_cast<std::uint8_t>(std::min<std::int64_t>(std::int64_t{*p} * fade, 255));
   }
   return 0;
 }
