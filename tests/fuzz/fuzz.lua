@@ -829,6 +829,9 @@ function invoke(t, args, n, in_callback)
   if AFTER[t.label] then AFTER[t.label]() end
 end
 
+-- What fills a long argument list: cheap values of the common types.
+local LONG_TAIL = { 0, 1, -1, 0x55, 2 ^ 31, "x", "", true, false, {} }
+
 function gen_args(t)
   local hint = HINTS[t.label] or HINTS[t.name]
   local args, n = {}, 0
@@ -842,6 +845,13 @@ function gen_args(t)
   else
     n = pick({ 0, 1, 1, 2, 2, 2, 3, 3, 4, 5 })
     for i = 1, n do args[i] = gen() end
+  end
+  -- One call in 50 gets 20 to 300 more arguments: a C function that pushes a value per argument
+  -- must ask Lua for the room first (docs/reliability.md, "Lua under the sanitizer too").
+  if chance(1, 50) then
+    local extra = 19 + rint(281)
+    for i = n + 1, n + extra do args[i] = pick(LONG_TAIL) end
+    n = n + extra
   end
   return args, n
 end

@@ -133,6 +133,17 @@ emu.test("spi.send in full duplex answers every one of 300 arguments", function(
   spi.setup(1, spi.MASTER, spi.CPOL_LOW, spi.CPHA_LOW, 8, 8)
 end)
 
+emu.test("a buffer's get answers every one of its channels", function()
+  -- 1.x/2.x's ws2812 buffers keep the channel count in a byte (up to 255); 3.x's pixbufs take
+  -- up to 32.
+  local channels = pixbuf and 32 or 255
+  local b = ws2812.newBuffer(2, channels)
+  b:fill(unpack(many(7), 1, channels))
+  local r = { b:get(2) }
+  emu.eq(#r, channels)
+  emu.eq(r[channels], 7)
+end)
+
 emu.test("pcall and xpcall return every result of a call that fills the stack", function()
   local big = many("r")
   for _, n in ipairs({ 17, 18, 19, 20, 21, 22, N, 7000 }) do

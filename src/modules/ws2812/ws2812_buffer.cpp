@@ -152,6 +152,9 @@ int b_get(lua_State* L) {
   BufferHeader* b = check_buffer(L, 1);
   int led = pixel_index_arg(L, 2);
   luaL_argcheck(L, led >= 0 && static_cast<std::size_t>(led) < b->npix, 2, "index out of range");
+  // A value per channel, and a buffer may have any number of them: room first (the firmware
+  // pushes them unchecked, past the stack beyond about 20).
+  luaL_checkstack(L, static_cast<int>(b->nchan), "too many results");
   for (std::size_t i = 0; i < b->nchan; ++i) lua_pushnumber(L, b->values()[b->nchan * static_cast<std::size_t>(led) + i]);
   return static_cast<int>(b->nchan);
 }
