@@ -74,15 +74,17 @@ void shift_v3(Pixels p, std::size_t offset, std::size_t window, std::size_t shif
 }
 
 void mix(Pixels out, const std::vector<MixSource>& sources, int profile) {
+  // 64-bit sums: the firmware's are int, which a factor past ~2^23 overflows (undefined; a
+  // wrapped value on the chip). Every sum that fits an int comes out the same.
   for (std::size_t i = 0; i < out.bytes(); ++i) {
-    std::int32_t val = 0;
+    std::int64_t val = 0;
     for (const MixSource& s : sources) {
-      std::int32_t product = static_cast<std::int32_t>(s.values[i]) * s.factor;
+      std::int64_t product = std::int64_t{s.values[i]} * s.factor;
       val += profile == 1 ? (product >> 8) : product;
     }
     if (profile == 2) val >>= 8;
     if (profile >= 3) val = (val + 128) / 256;
-    out.values[i] = static_cast<std::uint8_t>(std::clamp(val, 0, 255));
+    out.values[i] = static_cast<std::uint8_t>(std::clamp<std::int64_t>(val, 0, 255));
   }
 }
 
