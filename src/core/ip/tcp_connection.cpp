@@ -179,7 +179,7 @@ void TcpConnection::on_ready(std::uint32_t events) {
 
 // --- reading ---
 
-void TcpConnection::start_read(bool) {
+void TcpConnection::start_read() {
   if (reading_ || fd_ < 0) return;
   configure_socket();
   reading_ = true;

@@ -87,9 +87,9 @@ class TcpConnection final : public core::Poller::Client {
 
   // --- reading ---
   // Reads on every turn data is there, until the owner stops (the read's callback returns
-  // without calling start_read again) — `data_may_wait` is kept for the callers' sake: a
-  // level-triggered watch finds waiting data by itself.
-  void start_read(bool data_may_wait = false);
+  // without calling start_read again). Data that waited while nothing read needs no special
+  // call: the watch is level-triggered and finds it by itself.
+  void start_read();
   // While nothing reads (the owner holds the connection), still hear of a reset: lwIP reports a
   // peer's RST at once whatever the receive window. It arrives as a read error.
   void watch_errors();

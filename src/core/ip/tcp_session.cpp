@@ -152,7 +152,7 @@ void TcpSession::hold() {
 void TcpSession::unhold() {
   held_ = false;
   trace("unhold");
-  if (state_ == State::connected && !delivering_) conn_.start_read(true);
+  if (state_ == State::connected && !delivering_) conn_.start_read();
 }
 
 bool TcpSession::has_unread() {
