@@ -60,6 +60,9 @@ emu.test("buffer: shift logical and circular, within a range", function()
   b:shift(1, ws2812.SHIFT_CIRCULAR, 2, 3)
   emu.eq(b:dump(), string.char(1, 3, 2, 0))
   emu.raises("bad argument #2 to '?' (shifting more elements than buffer size)", b.shift, b, 5)
+  local before = b:dump()
+  b:shift(-2 ^ 31, ws2812.SHIFT_LOGICAL, 3, 2)  -- an empty range: any count, nothing moves
+  emu.eq(b:dump(), before)
 end)
 
 emu.test("buffer: fade, mix (sum then >> 8), replace", function()

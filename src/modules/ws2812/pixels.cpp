@@ -19,8 +19,8 @@ void shift_v2(Pixels p, int shift_value, bool circular, long start, long end) {
   long first = start - 1;
   long size = end - first;
   std::size_t offset = static_cast<std::size_t>(first) * p.nchan;
-  long shift = shift_value >= 0 ? shift_value : -shift_value;
-  if (shift == 0 || size <= 0) return;
+  if (shift_value == 0 || size <= 0) return;  // an empty range takes any count, even INT_MIN
+  long shift = shift_value >= 0 ? shift_value : -static_cast<long>(shift_value);
   std::size_t shift_len = static_cast<std::size_t>(shift) * p.nchan;
   std::size_t remaining = static_cast<std::size_t>(size - shift) * p.nchan;
   std::uint8_t* v = p.values + offset;
