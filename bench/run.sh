@@ -82,19 +82,18 @@ run_all() {
   # so the emulator's and C's figures of a row were minutes apart and a machine that slowed or
   # sped up in between moved the ratio. Here each call is one rep of one workload for every
   # server in turn (seconds apart), and the medians are taken over REPS such rounds.
-  local rep wl dir
+  local rep wl dir emu_args
   : >"$OUT/results.txt"
   for rep in $(seq "$REPS"); do
     for wl in $WORKLOADS; do
       dir=$OUT/r$rep-$wl
+      emu_args=(--server "$SERVER" --label "$LABEL")
       if [ "$wl" = udp ] && [ "$UDP_APART" = 1 ]; then
         [ -n "$PEERS" ] || continue
-        "${PIN[@]}" "$BENCH/run_peers.sh" --peers "$PEERS" --workloads udp --no-startup --reps 1 \
-          --out "$dir" "${PASS[@]}" >/dev/null || status=$?
-      else
-        "${PIN[@]}" "$BENCH/run_peers.sh" --peers "$PEERS" --workloads "$wl" --no-startup --reps 1 \
-          --server "$SERVER" --label "$LABEL" --out "$dir" "${PASS[@]}" >/dev/null || status=$?
+        emu_args=()  # the peers alone
       fi
+      "${PIN[@]}" "$BENCH/run_peers.sh" --peers "$PEERS" --workloads "$wl" --no-startup --reps 1 \
+        "${emu_args[@]}" --out "$dir" "${PASS[@]}" >/dev/null || status=$?
       sed "s/ rep=1 / rep=$rep /" "$dir/results.txt" >>"$OUT/results.txt" 2>/dev/null
     done
   done
